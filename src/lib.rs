@@ -1,0 +1,3 @@
+//! ticket-export: triage and recover failed ticket exports without duplicate downstream work.
+
+pub mod model;
