@@ -148,6 +148,12 @@ pub fn exit_status(err: &anyhow::Error) -> ExitStatus {
         if let Some(outcome) = cause.downcast_ref::<Outcome>() {
             return outcome.status;
         }
+        if let Some(failure) = cause.downcast_ref::<crate::import::ImportFailure>() {
+            return match failure {
+                crate::import::ImportFailure::File(_) => ExitStatus::Usage,
+                crate::import::ImportFailure::Store(_) => ExitStatus::Failure,
+            };
+        }
         if cause.downcast_ref::<UsageError>().is_some()
             || cause.downcast_ref::<crate::config::ConfigError>().is_some()
             || cause.downcast_ref::<crate::import::ImportError>().is_some()

@@ -1,0 +1,37 @@
+//! Every environment variable the program reads, in one place so the docs can list them.
+
+/// Path of the SQLite store (same as `--store`).
+pub const STORE: &str = "TICKET_EXPORT_STORE";
+/// Path of the TOML config (same as `--config`).
+pub const CONFIG: &str = "TICKET_EXPORT_CONFIG";
+/// Overrides the clock (RFC 3339), for tests and audits.
+pub const NOW: &str = "TICKET_EXPORT_NOW";
+/// Any non-empty value turns colour off (<https://no-color.org>).
+pub const NO_COLOR: &str = "NO_COLOR";
+/// Base of the default config folder on Linux and macOS.
+pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
+/// Base of the default data folder (the store) on Linux and macOS.
+pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
+/// The user's home folder, when the XDG variables are unset.
+pub const HOME: &str = "HOME";
+
+/// Variables named by the config (`token_env`, `user_env`, `secret_env`) are read too; their
+/// names are the user's choice and their values are only ever held as a `Secret`.
+pub const ALL: &[(&str, &str)] = &[
+    (STORE, "path of the SQLite store (same as --store)"),
+    (CONFIG, "path of the TOML config (same as --config)"),
+    (
+        NOW,
+        "RFC 3339 time used instead of the clock, for tests and audits",
+    ),
+    (NO_COLOR, "any non-empty value turns colour off"),
+    (
+        XDG_CONFIG_HOME,
+        "base of the default config folder (Linux, macOS)",
+    ),
+    (
+        XDG_DATA_HOME,
+        "base of the default store folder (Linux, macOS)",
+    ),
+    (HOME, "home folder, when the XDG variables are unset"),
+];

@@ -1,0 +1,248 @@
+//! Reading attempts, findings and reports.
+
+use std::ops::ControlFlow;
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, Row, ToSql};
+
+use super::{Store, ts_from_sql, ts_to_sql};
+use crate::error::{SqlContext, StoreError};
+use crate::model::*;
+
+/// Which attempts a listing selects. Empty fields select everything.
+#[derive(Debug, Clone, Default)]
+pub struct AttemptFilter {
+    pub ids: Vec<String>,
+    pub report: Option<String>,
+    pub provider: Option<String>,
+    /// A failure code, or `none` for attempts without one.
+    pub code: Option<String>,
+}
+
+/// Attempts that share every input triage reads, with how many there are.
+#[derive(Debug, Clone)]
+pub struct SummaryGroup {
+    pub representative: TicketExport,
+    pub count: u64,
+}
+
+const COLUMNS: &str = "ticket_export_id, report_id, finding_id, provider_key, export_status, provider_error_code,
+    provider_response_code, mapping_status, mapping_missing, duplicate_fingerprint, idempotency_key, retry_after,
+    external_ticket_id, external_ticket_url, status_sync_status, portable_export_path, attempt_count, owner_kind,
+    owner_digest, failing_since, created_at, updated_at";
+
+fn ts_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Timestamp>> {
+    Ok(row
+        .get::<_, Option<String>>(idx)?
+        .as_deref()
+        .and_then(ts_from_sql))
+}
+
+fn bad(idx: usize, what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        idx,
+        rusqlite::types::Type::Text,
+        format!("unknown {what} {value:?} in the store").into(),
+    )
+}
+
+fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<TicketExport> {
+    let status: String = row.get(4)?;
+    let mapping: String = row.get(7)?;
+    let missing: String = row.get(8)?;
+    let sync: Option<String> = row.get(14)?;
+    let owner_kind: Option<String> = row.get(17)?;
+    let owner_digest: Option<String> = row.get(18)?;
+    Ok(TicketExport {
+        ticket_export_id: row.get(0)?,
+        report_id: row.get(1)?,
+        finding_id: row.get(2)?,
+        provider_key: row.get(3)?,
+        export_status: ExportStatus::parse(&status)
+            .ok_or_else(|| bad(4, "export_status", &status))?,
+        provider_error_code: row
+            .get::<_, Option<String>>(5)?
+            .map(|c| FailureCode::parse(&c).unwrap_or(FailureCode::Other(c))),
+        provider_response_code: row.get(6)?,
+        mapping_status: MappingStatus::parse(&mapping)
+            .ok_or_else(|| bad(7, "mapping_status", &mapping))?,
+        mapping_missing: serde_json::from_str(&missing).unwrap_or_default(),
+        duplicate_fingerprint: row.get(9)?,
+        idempotency_key: row.get(10)?,
+        retry_after: ts_col(row, 11)?,
+        external_ticket_id: row.get(12)?,
+        external_ticket_url: row.get(13)?,
+        status_sync_status: sync.as_deref().and_then(SyncStatus::parse),
+        portable_export_path: row.get(15)?,
+        attempt_count: row.get(16)?,
+        owner: match (
+            owner_kind.as_deref().and_then(OwnerKind::parse),
+            owner_digest,
+        ) {
+            (Some(kind), Some(digest)) => Some(Owner { kind, digest }),
+            _ => None,
+        },
+        failing_since: ts_col(row, 19)?,
+        created_at: ts_col(row, 20)?,
+        updated_at: ts_col(row, 21)?,
+    })
+}
+
+impl Store {
+    /// One attempt by id.
+    pub fn attempt(&self, id: &str) -> Result<Option<TicketExport>, StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM ticket_exports WHERE ticket_export_id = ?1"
+            ))
+            .and_then(|mut s| s.query_row([id], attempt_from_row).optional())
+            .doing("reading an attempt")
+    }
+
+    /// Streams the selected attempts in id order to `visit`, which may stop early.
+    pub fn for_each_attempt(
+        &self,
+        filter: &AttemptFilter,
+        mut visit: impl FnMut(TicketExport) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        let mut clauses = Vec::new();
+        let mut args: Vec<&dyn ToSql> = Vec::new();
+        let id_list;
+        if !filter.ids.is_empty() {
+            id_list = serde_json::to_string(&filter.ids).unwrap_or_default();
+            clauses.push("ticket_export_id IN (SELECT value FROM json_each(?))");
+            args.push(&id_list);
+        }
+        if let Some(report) = &filter.report {
+            clauses.push("report_id = ?");
+            args.push(report);
+        }
+        if let Some(provider) = &filter.provider {
+            clauses.push("provider_key = ?");
+            args.push(provider);
+        }
+        match filter.code.as_deref() {
+            Some("none") => clauses.push("provider_error_code IS NULL"),
+            Some(code) => {
+                clauses.push("provider_error_code = ?");
+                args.push(&filter.code);
+                let _ = code;
+            }
+            None => {}
+        }
+        let where_sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let sql =
+            format!("SELECT {COLUMNS} FROM ticket_exports {where_sql} ORDER BY ticket_export_id");
+        let mut stmt = self.conn.prepare(&sql).doing("listing attempts")?;
+        let mut rows = stmt.query(&args[..]).doing("listing attempts")?;
+        while let Some(row) = rows.next().doing("listing attempts")? {
+            if visit(attempt_from_row(row).doing("reading an attempt")?).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The finding an attempt exports.
+    pub fn finding(
+        &self,
+        report_id: &str,
+        finding_id: &str,
+    ) -> Result<Option<Finding>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT report_id, finding_id, rule_id, title, severity, url, parameter, description, evidence,
+                        remediation, status FROM findings WHERE report_id = ?1 AND finding_id = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row([report_id, finding_id], |r| {
+                    let severity: String = r.get(4)?;
+                    let status: String = r.get(10)?;
+                    Ok(Finding {
+                        report_id: r.get(0)?,
+                        finding_id: r.get(1)?,
+                        rule_id: r.get(2)?,
+                        title: r.get(3)?,
+                        severity: Severity::parse(&severity).ok_or_else(|| bad(4, "severity", &severity))?,
+                        url: r.get(5)?,
+                        parameter: r.get(6)?,
+                        description: r.get(7)?,
+                        evidence: r.get(8)?,
+                        remediation: r.get(9)?,
+                        status: FindingStatus::parse(&status).ok_or_else(|| bad(10, "finding status", &status))?,
+                    })
+                })
+                .optional()
+            })
+            .doing("reading a finding")
+    }
+
+    /// Groups every attempt by the inputs triage reads, so a summary triages each group once.
+    pub fn summary_groups(&self, now: Timestamp) -> Result<Vec<SummaryGroup>, StoreError> {
+        let sql = "SELECT provider_key, export_status, provider_error_code, provider_response_code, mapping_status,
+                mapping_missing, owner_kind, owner_digest, failing_since, status_sync_status,
+                external_ticket_id IS NOT NULL, external_ticket_url IS NOT NULL, portable_export_path IS NOT NULL,
+                coalesce(retry_after > ?1, 0) AS ahead, CASE WHEN coalesce(retry_after > ?1, 0) THEN max(retry_after) END,
+                count(*)
+             FROM ticket_exports
+             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14";
+        let mut stmt = self.conn.prepare(sql).doing("summarising attempts")?;
+        let rows = stmt
+            .query_map([ts_to_sql(now)], |r| {
+                let flag = |i: usize, text: &str| -> rusqlite::Result<Option<String>> {
+                    Ok(r.get::<_, bool>(i)?.then(|| text.to_owned()))
+                };
+                let status: String = r.get(1)?;
+                let mapping: String = r.get(4)?;
+                let representative = TicketExport {
+                    ticket_export_id: String::new(),
+                    report_id: String::new(),
+                    finding_id: String::new(),
+                    provider_key: r.get(0)?,
+                    export_status: ExportStatus::parse(&status)
+                        .ok_or_else(|| bad(1, "export_status", &status))?,
+                    provider_error_code: r
+                        .get::<_, Option<String>>(2)?
+                        .map(|c| FailureCode::parse(&c).unwrap_or(FailureCode::Other(c))),
+                    provider_response_code: r.get(3)?,
+                    mapping_status: MappingStatus::parse(&mapping)
+                        .ok_or_else(|| bad(4, "mapping_status", &mapping))?,
+                    mapping_missing: serde_json::from_str(&r.get::<_, String>(5)?)
+                        .unwrap_or_default(),
+                    duplicate_fingerprint: String::new(),
+                    idempotency_key: String::new(),
+                    retry_after: ts_col(r, 14)?,
+                    external_ticket_id: flag(10, "linked")?,
+                    external_ticket_url: flag(11, "linked")?,
+                    status_sync_status: r
+                        .get::<_, Option<String>>(9)?
+                        .as_deref()
+                        .and_then(SyncStatus::parse),
+                    portable_export_path: flag(12, "written")?,
+                    attempt_count: 0,
+                    owner: match (
+                        r.get::<_, Option<String>>(6)?
+                            .as_deref()
+                            .and_then(OwnerKind::parse),
+                        r.get(7)?,
+                    ) {
+                        (Some(kind), Some(digest)) => Some(Owner { kind, digest }),
+                        _ => None,
+                    },
+                    failing_since: ts_col(r, 8)?,
+                    created_at: None,
+                    updated_at: None,
+                };
+                Ok(SummaryGroup {
+                    representative,
+                    count: r.get::<_, i64>(15)? as u64,
+                })
+            })
+            .doing("summarising attempts")?;
+        rows.collect::<Result<_, _>>().doing("summarising attempts")
+    }
+}

@@ -1,0 +1,102 @@
+//! The store's migrations, append-only: never edit one that has shipped, add the next.
+
+/// Each entry moves the schema from version `i` to `i + 1` (`PRAGMA user_version`).
+pub(super) const MIGRATIONS: &[&str] = &[V1];
+
+const V1: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE reports (
+    report_id TEXT PRIMARY KEY,
+    title     TEXT NOT NULL,
+    target    TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE findings (
+    report_id   TEXT NOT NULL REFERENCES reports(report_id),
+    finding_id  TEXT NOT NULL,
+    rule_id     TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    severity    TEXT NOT NULL,
+    url         TEXT NOT NULL,
+    parameter   TEXT,
+    description TEXT NOT NULL,
+    evidence    TEXT NOT NULL,
+    remediation TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    PRIMARY KEY (report_id, finding_id)
+) STRICT;
+
+CREATE TABLE ticket_exports (
+    ticket_export_id       TEXT PRIMARY KEY,
+    report_id              TEXT NOT NULL,
+    finding_id             TEXT NOT NULL,
+    provider_key           TEXT NOT NULL,
+    export_status          TEXT NOT NULL,
+    provider_error_code    TEXT,
+    provider_response_code INTEGER,
+    mapping_status         TEXT NOT NULL,
+    mapping_missing        TEXT NOT NULL DEFAULT '[]',
+    duplicate_fingerprint  TEXT NOT NULL,
+    idempotency_key        TEXT NOT NULL,
+    retry_after            TEXT,
+    external_ticket_id     TEXT,
+    external_ticket_url    TEXT,
+    status_sync_status     TEXT,
+    portable_export_path   TEXT,
+    attempt_count          INTEGER NOT NULL DEFAULT 0,
+    owner_kind             TEXT,
+    owner_digest           TEXT,
+    failing_since          TEXT,
+    outcome_recorded_at    TEXT,
+    lease_holder           TEXT,
+    lease_until            TEXT,
+    created_at             TEXT NOT NULL,
+    updated_at             TEXT NOT NULL,
+    FOREIGN KEY (report_id, finding_id) REFERENCES findings(report_id, finding_id)
+) STRICT;
+
+CREATE INDEX ticket_exports_by_code     ON ticket_exports(provider_error_code, ticket_export_id);
+CREATE INDEX ticket_exports_by_report   ON ticket_exports(report_id, ticket_export_id);
+CREATE INDEX ticket_exports_by_provider ON ticket_exports(provider_key, ticket_export_id);
+CREATE INDEX ticket_exports_by_fingerprint ON ticket_exports(provider_key, duplicate_fingerprint);
+
+-- One remote ticket per finding and destination, and one finding per remote ticket.
+CREATE TABLE links (
+    provider_key          TEXT NOT NULL,
+    duplicate_fingerprint TEXT NOT NULL,
+    external_ticket_id    TEXT NOT NULL,
+    external_ticket_url   TEXT,
+    ticket_export_id      TEXT NOT NULL REFERENCES ticket_exports(ticket_export_id),
+    last_synced_state     TEXT,
+    linked_at             TEXT NOT NULL,
+    UNIQUE (provider_key, duplicate_fingerprint),
+    UNIQUE (provider_key, external_ticket_id)
+) STRICT;
+
+CREATE TABLE events (
+    id               INTEGER PRIMARY KEY,
+    ticket_export_id TEXT NOT NULL,
+    at               TEXT NOT NULL,
+    action           TEXT NOT NULL,
+    outcome          TEXT NOT NULL,
+    code             TEXT,
+    http_status      INTEGER,
+    detail           TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX events_by_attempt ON events(ticket_export_id, id);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+CREATE TABLE provider_health (
+    provider_key TEXT PRIMARY KEY,
+    status       TEXT NOT NULL,
+    checked_at   TEXT NOT NULL,
+    detail       TEXT NOT NULL DEFAULT ''
+) STRICT;
+"#;
