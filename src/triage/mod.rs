@@ -12,6 +12,8 @@ use crate::model::{FailureCode, State, TicketExport};
 mod rules;
 mod text;
 
+#[cfg(test)]
+mod tests;
 
 /// What the current config says about the attempt's provider; computed by the caller (config
 /// layer).
