@@ -1,0 +1,227 @@
+//! The rows of design.md section 4, one method per failure code, checked top to bottom.
+//!
+//! Rows 1, 2 and 11 and the shared helpers live here; the other rows are grouped by the owner
+//! of the failure in the submodules. Every row returns a complete [`Decision`];
+//! [`Ctx::hold_for_cooldown`] then applies the one rule that cuts across rows: nothing calls the
+//! provider before `retry_after`.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::text::{command, describe_code, status_line};
+use super::{Action, Decision, Guide, ProviderHealth, ProviderView, TriageInput};
+use crate::model::{ExportStatus, FailureCode, State, TicketExport};
+
+mod connection;
+mod fallback;
+mod no_code;
+mod tickets;
+
+/// The config key of the fallback output folder, named in every output-path step.
+const OUT_DIR_KEY: &str = "fallback.out_dir";
+
+/// Decides one attempt; see [`super::decide`].
+pub(super) fn decide(input: &TriageInput<'_>) -> Decision {
+    let ctx = Ctx::new(input);
+    let decision = match input.provider {
+        // Row 1 before anything about the code: an unowned or unsafe destination is a stop
+        // whatever the attempt says, so no other input can make it ready.
+        Some(provider) => ctx
+            .stop_if_unsafe(provider)
+            .unwrap_or_else(|| ctx.by_code(provider)),
+        None => ctx.provider_missing(),
+    };
+    ctx.hold_for_cooldown(decision)
+}
+
+/// One attempt's facts, plus the names every sentence uses.
+struct Ctx<'a> {
+    attempt: &'a TicketExport,
+    health: &'a ProviderHealth,
+    output_usable: Option<bool>,
+    fallback_after: SignedDuration,
+    now: Timestamp,
+    id: &'a str,
+    key: &'a str,
+    reason: String,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(input: &TriageInput<'a>) -> Self {
+        let attempt = input.attempt;
+        let reason = match &attempt.provider_error_code {
+            Some(code) => describe_code(code).to_owned(),
+            None => status_line(attempt.export_status).to_owned(),
+        };
+        Ctx {
+            attempt,
+            health: input.health,
+            output_usable: input.output_usable,
+            fallback_after: input.fallback_after,
+            now: input.now,
+            id: &attempt.ticket_export_id,
+            key: &attempt.provider_key,
+            reason,
+        }
+    }
+
+    fn by_code(&self, provider: &ProviderView) -> Decision {
+        match &self.attempt.provider_error_code {
+            None => self.no_code(),
+            Some(FailureCode::DeliveryFailed) => self.delivery_failed(provider),
+            Some(FailureCode::MappingRequired) => self.mapping_required(provider),
+            Some(FailureCode::DuplicateBlocked) => self.duplicate_blocked(),
+            Some(FailureCode::StatusSyncFailed) => self.sync_on_link(),
+            Some(FailureCode::ProviderUnavailable) => self.provider_unavailable(),
+            Some(FailureCode::ProviderAuthFailed) => self.auth_failed(provider),
+            Some(FailureCode::PortableExportFailed) => self.portable_failed(provider),
+            Some(FailureCode::Other(raw)) => self.decision(
+                State::Blocked,
+                Action::ManualReview,
+                Guide::ProviderOverview,
+                format!(
+                    "unknown code {raw} (shown raw for manual review; never retried automatically)"
+                ),
+                format!(
+                    "read the whole attempt with {}",
+                    command("inspect", self.id)
+                ),
+            ),
+        }
+    }
+
+    // Row 1: ownership first, then the base URL.
+    fn stop_if_unsafe(&self, provider: &ProviderView) -> Option<Decision> {
+        let key = self.key;
+        let not_owned =
+            format!("the destination of providers.{key} is not in providers.{key}.owned");
+        let (why, next_step) = match (provider.destination_owned, &provider.unsafe_base_url) {
+            (true, None) => return None,
+            (true, Some(unsafe_url)) => (
+                format!("the base URL of providers.{key} is unsafe: {unsafe_url}"),
+                format!(
+                    "nothing is sent; fix providers.{key}.base_url, then run {}",
+                    command("settings check", key)
+                ),
+            ),
+            (false, unsafe_url) => (
+                match unsafe_url {
+                    Some(unsafe_url) => {
+                        format!("{not_owned}, and its base URL is unsafe: {unsafe_url}")
+                    }
+                    None => not_owned,
+                },
+                format!(
+                    "nothing is sent; add the destination to providers.{key}.owned only if the customer owns it"
+                ),
+            ),
+        };
+        let d = self.decision(
+            State::Stop,
+            Action::DoNotSend,
+            Guide::ProviderOverview,
+            why,
+            next_step,
+        );
+        Some(d)
+    }
+
+    // Row 2.
+    fn provider_missing(&self) -> Decision {
+        let key = self.key;
+        self.decision(
+            State::Blocked,
+            Action::AddProvider,
+            Guide::ProviderOverview,
+            format!("providers.{key} is not in the config"),
+            format!(
+                "add [providers.{key}] to the config ({} shows the file), then run {}",
+                command("settings", "path"),
+                command("settings check", key)
+            ),
+        )
+    }
+
+    /// Design section 5 and the seed: nothing calls the provider before `retry_after`. A row
+    /// that ends in an action calling the provider becomes a cooldown while it is ahead. Stops
+    /// and blocks a person must clear are kept: waiting alone would not clear them.
+    fn hold_for_cooldown(&self, d: Decision) -> Decision {
+        let calls_provider = matches!(
+            d.action,
+            Action::Retry | Action::LookupThenRetry | Action::LookupAndLink | Action::Sync
+        );
+        match self.cooldown_ahead() {
+            Some(until) if calls_provider && d.state != State::Stop => {
+                let guide = match d.action {
+                    Action::Sync => Guide::StatusSyncAndDuplicates,
+                    _ => Guide::WebhookRetries,
+                };
+                self.cooldown(until, guide, d.next_step)
+            }
+            _ => d,
+        }
+    }
+
+    fn cooldown(&self, until: Timestamp, guide: Guide, then: String) -> Decision {
+        Decision {
+            wait_until: Some(until),
+            ..self.decision(
+                State::Cooldown,
+                Action::Wait,
+                guide,
+                format!("the provider asked to wait until {until} (retry_after)"),
+                format!("wait until {until}, then {then}"),
+            )
+        }
+    }
+
+    /// Ready to retry; when the last outcome is unknown, retry must look the ticket up first
+    /// (design section 5: an uncertain attempt is never re-created blindly).
+    fn retry(&self, guide: Guide, why: String) -> Decision {
+        let next_step = format!("run {}", self.retry_cmd());
+        match self.attempt.export_status {
+            ExportStatus::Uncertain | ExportStatus::InFlight => {
+                let why = format!(
+                    "{why}; the outcome of the last request is unknown; \
+                     retry looks the ticket up by fingerprint before creating"
+                );
+                self.decision(State::Ready, Action::LookupThenRetry, guide, why, next_step)
+            }
+            _ => self.decision(State::Ready, Action::Retry, guide, why, next_step),
+        }
+    }
+
+    fn cooldown_ahead(&self) -> Option<Timestamp> {
+        self.attempt.retry_after.filter(|at| *at > self.now)
+    }
+
+    /// The kept ticket link, by URL where known, else by id.
+    fn link(&self) -> Option<&'a str> {
+        let a = self.attempt;
+        a.external_ticket_url
+            .as_deref()
+            .or(a.external_ticket_id.as_deref())
+    }
+
+    fn retry_cmd(&self) -> String {
+        command("retry", self.id)
+    }
+
+    fn decision(
+        &self,
+        state: State,
+        action: Action,
+        guide: Guide,
+        why: String,
+        next_step: String,
+    ) -> Decision {
+        Decision {
+            state,
+            action,
+            reason: self.reason.clone(),
+            why,
+            next_step,
+            guide,
+            wait_until: None,
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Rows 5, 6 and 7: the ticket itself (its mapping, an existing duplicate, its sync link).
+
+use crate::model::{OwnerKind, State};
+use crate::triage::text::command;
+use crate::triage::{Action, Decision, Guide, ProviderView};
+
+use super::Ctx;
+
+impl Ctx<'_> {
+    // Row 5: the mapping is the owner; ready only once the current mapping supplies the fields.
+    pub(super) fn mapping_required(&self, provider: &ProviderView) -> Decision {
+        let a = self.attempt;
+        let key = self.key;
+        let guide = Guide::WorkManagementExport;
+        if a.mapping_missing.is_empty() {
+            return self.mapping_unnamed(provider);
+        }
+        // A field the caller did not describe is treated as unsupplied: claiming it is
+        // supplied could send a request the provider rejects again.
+        let lacking: Vec<(&str, String)> = a
+            .mapping_missing
+            .iter()
+            .filter_map(
+                |field| match provider.field_supply.iter().find(|s| &s.field == field) {
+                    Some(s) if s.supplied => None,
+                    Some(s) => Some((field.as_str(), s.config_key.clone())),
+                    None => Some((
+                        field.as_str(),
+                        format!("providers.{key}.mapping.fields.{field}"),
+                    )),
+                },
+            )
+            .collect();
+        if lacking.is_empty() {
+            return self.retry(
+                guide,
+                format!("the mapping now supplies {}", a.mapping_missing.join(", ")),
+            );
+        }
+        let named: Vec<String> = lacking
+            .iter()
+            .map(|(field, k)| format!("{field} ({k})"))
+            .collect();
+        let keys: Vec<&str> = lacking.iter().map(|(_, k)| k.as_str()).collect();
+        self.decision(
+            State::Blocked,
+            Action::FixMapping,
+            guide,
+            format!("the mapping still lacks {}", named.join(", ")),
+            format!("set {}, then run {}", keys.join(", "), self.retry_cmd()),
+        )
+    }
+
+    // Row 5 when the platform named no field: only a changed mapping can have fixed it.
+    fn mapping_unnamed(&self, provider: &ProviderView) -> Decision {
+        let mapping = format!("providers.{}.mapping", self.key);
+        let unnamed = "the platform did not name the missing fields";
+        let guide = Guide::WorkManagementExport;
+        let since = match &self.attempt.owner {
+            Some(o) if o.kind == OwnerKind::Mapping && o.digest != provider.mapping_digest => {
+                let why = format!("{unnamed}, and {mapping} changed since the failure");
+                return self.retry(guide, why);
+            }
+            Some(o) if o.kind == OwnerKind::Mapping => format!("{mapping} is unchanged"),
+            // No digest of the mapping was kept at the failure: nothing proves it changed.
+            _ => format!("nothing shows {mapping} changed"),
+        };
+        self.decision(
+            State::Blocked,
+            Action::FixMapping,
+            guide,
+            format!("{unnamed} and {since} since the failure"),
+            format!(
+                "compare {mapping} (project, issue type, labels, assignees, fields) with the \
+                 provider's required fields, then run {}",
+                self.retry_cmd()
+            ),
+        )
+    }
+
+    // Row 6: a known ticket is a stop (update it); an unknown one is looked up and linked.
+    pub(super) fn duplicate_blocked(&self) -> Decision {
+        let fp = &self.attempt.duplicate_fingerprint;
+        let guide = Guide::StatusSyncAndDuplicates;
+        match &self.attempt.external_ticket_url {
+            Some(url) => self.decision(
+                State::Stop,
+                Action::UpdateExisting,
+                guide,
+                format!("a ticket for duplicate_fingerprint {fp} already exists at {url}"),
+                format!(
+                    "open or update {url}; {} updates it, never creates",
+                    self.retry_cmd()
+                ),
+            ),
+            None => self.decision(
+                State::Blocked,
+                Action::LookupAndLink,
+                guide,
+                format!(
+                    "duplicate detection found a ticket for duplicate_fingerprint {fp} \
+                     but its URL is unknown"
+                ),
+                self.lookup_and_link_step(),
+            ),
+        }
+    }
+
+    // Row 7 (and row 3 when sync failed): the link is kept and only `sync` may touch it.
+    pub(super) fn sync_on_link(&self) -> Decision {
+        let guide = Guide::StatusSyncAndDuplicates;
+        match self.link() {
+            Some(link) => self.decision(
+                State::Ready,
+                Action::Sync,
+                guide,
+                format!("status sync failed and the link to {link} is kept"),
+                format!("run {}; never re-create", command("sync", self.id)),
+            ),
+            None => self.decision(
+                State::Blocked,
+                Action::LookupAndLink,
+                guide,
+                "status sync failed and no ticket link is recorded".to_owned(),
+                self.lookup_and_link_step(),
+            ),
+        }
+    }
+
+    /// Rows 6 and 7 without a known ticket: `retry` finds the ticket and links it.
+    fn lookup_and_link_step(&self) -> String {
+        let retry = self.retry_cmd();
+        format!("run {retry}: it looks the ticket up by fingerprint and links it, never creates")
+    }
+}
