@@ -60,16 +60,8 @@ impl Rng {
     }
 }
 
-const SITES: [&str; 8] = [
-    "shop",
-    "portal",
-    "marketing",
-    "api",
-    "blog",
-    "docs",
-    "careers",
-    "status",
-];
+#[rustfmt::skip]
+const SITES: [&str; 8] = ["shop", "portal", "marketing", "api", "blog", "docs", "careers", "status"];
 const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 
 /// One finding template per line, fields separated by `|`: rule_id, title, severity, path (`#`
@@ -82,61 +74,33 @@ const RULES: [&str; 10] = [
     "csrf|Cross-site request forgery on profile update|medium|/account/profile/#||The form has no anti-CSRF token and accepts cross-origin posts.|POST /account/profile HTTP/1.1\nOrigin: https://evil.example\n\nHTTP/1.1 302 Found|Require an anti-CSRF token and set SameSite=Lax on session cookies.",
     "open-redirect|Open redirect after login|medium|/login/#?next=%2Faccount|next|Any absolute URL given in next is followed after sign-in.|HTTP/1.1 302 Found\nLocation: https://evil.example/|Accept only relative paths or allow-listed hosts in next.",
     "hsts-missing|Strict-Transport-Security header missing|low|/pages/#||Responses do not carry Strict-Transport-Security.|HTTP/1.1 200 OK\n(no Strict-Transport-Security header)|Send Strict-Transport-Security: max-age=31536000; includeSubDomains.",
-    "outdated-javascript-library|Outdated jQuery 1.12.4|medium|/static/#/jquery-1.12.4.min.js||jQuery 1.12.4 is affected by CVE-2020-11022 and CVE-2020-11023.|/*! jQuery v1.12.4 | (c) jQuery Foundation */|Upgrade to jQuery 3.7 or later.",
+    "outdated-javascript-library|Outdated jQuery 1.12.4|medium|/static/#/jquery-1.12.4.min.js||jQuery 1.12.4 is affected by CVE-2020-11022 and CVE-2020-11023.|/*! jQuery v1.12.4 (c) jQuery Foundation, jquery.org/license */|Upgrade to jQuery 3.7 or later.",
     "cookie-without-secure|Session cookie without the Secure flag|low|/cart/#||The session cookie is also sent over plain HTTP.|Set-Cookie: cart_session=9c1e77d2; Path=/; HttpOnly|Add Secure and SameSite=Lax to session cookies.",
     "directory-listing|Directory listing enabled — exposes backups|low|/assets/#/||The server lists directory contents, including backup archives.|<title>Index of /assets/</title> … backup-2026-10.zip\t(12 MiB)|Disable directory indexes and remove backups from the web root.",
     "server-version-disclosure|Server version disclosed|info|/#||The Server header reveals the exact version.|Server: nginx/1.18.0 (Ubuntu)|Turn server_tokens off.",
 ];
 
-const PROVIDERS: [&str; 7] = [
-    "jira-sec",
-    "gh-shop",
-    "gitlab-portal",
-    "hooks",
-    "linear-web",
-    "clickup-ops",
-    "legacy-tracker",
+/// Provider key, weight, external ticket id prefix, ticket URL base, and the required provider
+/// fields a mapping can lack. `legacy-tracker` is not in the demo config.
+#[rustfmt::skip]
+const PROVIDERS: [(&str, u64, &str, &str, &[&str]); 7] = [
+    ("jira-sec", 24, "SEC-", "https://acme.atlassian.net/browse/", &["customfield_10951", "components", "priority"]),
+    ("gh-shop", 20, "", "https://github.com/acme/shop/issues/", &["assignees", "milestone"]),
+    ("gitlab-portal", 15, "", "https://gitlab.com/acme/portal/-/issues/", &["assignee_ids", "milestone_id"]),
+    ("hooks", 15, "HK-", "https://hooks.acme.example/tickets/", &["priority"]),
+    ("linear-web", 13, "WEB-", "https://linear.app/acme/issue/", &["teamId", "stateId"]),
+    ("clickup-ops", 12, "86c", "https://app.clickup.com/t/", &["assignees", "priority"]),
+    ("legacy-tracker", 1, "LT-", "https://tracker.acme.example/issues/", &["component"]),
 ];
-const UNKNOWN_CODES: [(&str, u16); 3] = [
-    ("TICKET_EXPORT_QUOTA_EXCEEDED", 429),
-    ("TICKET_EXPORT_PAYLOAD_TOO_LARGE", 413),
-    ("PROVIDER_SCOPE_CHANGED", 403),
-];
-
-/// Required provider fields a mapping can lack, by provider key.
-fn missing_fields(provider: &str) -> &'static [&'static str] {
-    match provider {
-        "jira-sec" => &["customfield_10951", "components", "priority"],
-        "gh-shop" => &["assignees", "milestone"],
-        "gitlab-portal" => &["assignee_ids", "milestone_id"],
-        "linear-web" => &["teamId", "stateId"],
-        "clickup-ops" => &["assignees", "priority"],
-        _ => &["priority"],
-    }
-}
-
-/// The external ticket id and URL of attempt `i` on `provider` (unique per provider).
-fn link(provider: &str, i: u64) -> (String, String) {
-    let (id, base) = match provider {
-        "jira-sec" => (format!("SEC-{i}"), "https://acme.atlassian.net/browse/"),
-        "gh-shop" => (i.to_string(), "https://github.com/acme/shop/issues/"),
-        "gitlab-portal" => (i.to_string(), "https://gitlab.com/acme/portal/-/issues/"),
-        "linear-web" => (format!("WEB-{i}"), "https://linear.app/acme/issue/"),
-        "clickup-ops" => (format!("86c{i:x}"), "https://app.clickup.com/t/"),
-        "hooks" => (format!("HK-{i}"), "https://hooks.acme.example/tickets/"),
-        _ => (format!("LT-{i}"), "https://tracker.acme.example/issues/"),
-    };
-    let url = format!("{base}{id}");
-    (id, url)
-}
+#[rustfmt::skip]
+const UNKNOWN_CODES: [(&str, u16); 3] =
+    [("TICKET_EXPORT_QUOTA_EXCEEDED", 429), ("TICKET_EXPORT_PAYLOAD_TOO_LARGE", 413), ("PROVIDER_SCOPE_CHANGED", 403)];
 
 /// A `retry_after`, in the future (2030) `future_percent` of the time, else in November 2026.
 fn retry_after(g: &mut Rng, future_percent: u64) -> Option<String> {
-    let (year, month) = if g.chance(future_percent) {
-        (2030, 1 + g.below(12))
-    } else {
-        (2026, 11)
-    };
+    let future = g.chance(future_percent);
+    let year = if future { 2030 } else { 2026 };
+    let month = if future { 1 + g.below(12) } else { 11 };
     let (day, hour, minute) = (1 + g.below(28), g.below(24), g.below(60));
     Some(format!(
         "{year}-{month:02}-{day:02}T{hour:02}:{minute:02}:00Z"
@@ -152,6 +116,7 @@ fn field(w: &mut impl Write, key: &str, value: impl serde::Serialize) -> io::Res
 fn finding(w: &mut impl Write, seed: u64, i: u64, target: &str) -> io::Result<()> {
     let mut g = Rng::new(seed, i, 1);
     let rule: Vec<&str> = g.pick(&RULES).split('|').collect();
+    debug_assert_eq!(rule.len(), 8, "a rule has eight fields");
     let severity = if g.chance(20) {
         g.pick(&SEVERITIES)
     } else {
@@ -163,11 +128,8 @@ fn finding(w: &mut impl Write, seed: u64, i: u64, target: &str) -> io::Result<()
     field(w, "rule_id", rule[0])?;
     field(w, "title", rule[1])?;
     field(w, "severity", severity)?;
-    field(
-        w,
-        "url",
-        format!("{target}{}", rule[3].replace('#', &i.to_string())),
-    )?;
+    let path = rule[3].replace('#', &i.to_string());
+    field(w, "url", format!("{target}{path}"))?;
     field(w, "parameter", Some(rule[4]).filter(|p| !p.is_empty()))?;
     field(w, "description", rule[5])?;
     field(w, "evidence", rule[6])?;
@@ -178,7 +140,8 @@ fn finding(w: &mut impl Write, seed: u64, i: u64, target: &str) -> io::Result<()
 
 fn ticket_export(w: &mut impl Write, seed: u64, i: u64) -> io::Result<()> {
     let mut g = Rng::new(seed, i, 2);
-    let provider = PROVIDERS[g.weighted(&[24, 20, 15, 15, 13, 12, 1])];
+    let weights = PROVIDERS.map(|p| p.1);
+    let (provider, _, id_prefix, url_base, fields) = PROVIDERS[g.weighted(&weights)];
     let (mut code, mut response, mut mapping, mut missing) = (None, None, "complete", None);
     let (mut retry, mut linked, mut sync) = (None, false, None);
     // pending, exported, linked, then the seven codes in design order, then unknown codes.
@@ -206,30 +169,24 @@ fn ticket_export(w: &mut impl Write, seed: u64, i: u64) -> io::Result<()> {
             }
         }
         4 => {
-            (code, response) = (
-                Some("TICKET_EXPORT_MAPPING_REQUIRED"),
-                Some(g.pick(&[400, 422])),
-            );
-            let fields = missing_fields(provider);
-            let (first, count) = (
-                g.below(fields.len() as u64) as usize,
-                1 + g.chance(25) as usize,
-            );
-            let count = count.min(fields.len());
+            code = Some("TICKET_EXPORT_MAPPING_REQUIRED");
+            response = Some(g.pick(&[400, 422]));
             mapping = "incomplete";
+            let first = g.below(fields.len() as u64) as usize;
+            let count = if g.chance(25) { 2.min(fields.len()) } else { 1 };
             missing = Some(
-                (0..count)
-                    .map(|k| fields[(first + k) % fields.len()])
+                fields
+                    .iter()
+                    .cycle()
+                    .skip(first)
+                    .take(count)
                     .collect::<Vec<_>>(),
             );
             "failed"
         }
         5 => {
-            (code, response) = (
-                Some("TICKET_EXPORT_DUPLICATE_BLOCKED"),
-                g.pick(&[None, Some(409)]),
-            );
-            linked = g.chance(50);
+            code = Some("TICKET_EXPORT_DUPLICATE_BLOCKED");
+            (response, linked) = (g.pick(&[None, Some(409)]), g.chance(50));
             "failed"
         }
         6 => {
@@ -246,10 +203,8 @@ fn ticket_export(w: &mut impl Write, seed: u64, i: u64) -> io::Result<()> {
             "failed"
         }
         8 => {
-            (code, response) = (
-                Some("PROVIDER_AUTH_FAILED"),
-                Some(g.pick(&[401, 401, 401, 403])),
-            );
+            code = Some("PROVIDER_AUTH_FAILED");
+            response = Some(g.pick(&[401, 401, 401, 403]));
             "failed"
         }
         9 => {
@@ -262,10 +217,8 @@ fn ticket_export(w: &mut impl Write, seed: u64, i: u64) -> io::Result<()> {
             "failed"
         }
     };
-    write!(
-        w,
-        "{{\"ticket_export_id\":\"tex_{i}\",\"finding_id\":\"fnd_{i}\""
-    )?;
+    write!(w, "{{\"ticket_export_id\":\"tex_{i}\"")?;
+    field(w, "finding_id", format!("fnd_{i}"))?;
     field(w, "provider_key", provider)?;
     field(w, "export_status", status)?;
     field(w, "provider_error_code", code)?;
@@ -276,15 +229,12 @@ fn ticket_export(w: &mut impl Write, seed: u64, i: u64) -> io::Result<()> {
     }
     w.write_all(b",\"duplicate_fingerprint\":null,\"idempotency_key\":null")?;
     field(w, "retry_after", retry)?;
-    let (id, url) = if linked {
-        link(provider, i)
-    } else {
-        Default::default()
-    };
+    let id = format!("{id_prefix}{i}");
     if linked {
-        field(w, "external_ticket_id", id)?;
+        field(w, "external_ticket_id", &id)?;
     }
-    field(w, "external_ticket_url", Some(url).filter(|_| linked))?;
+    let url = linked.then(|| format!("{url_base}{id}"));
+    field(w, "external_ticket_url", url)?;
     field(w, "status_sync_status", sync)?;
     w.write_all(b",\"portable_export_path\":null}")
 }

@@ -8,6 +8,8 @@ pub const CONFIG: &str = "TICKET_EXPORT_CONFIG";
 pub const NOW: &str = "TICKET_EXPORT_NOW";
 /// Any non-empty value turns colour off (<https://no-color.org>).
 pub const NO_COLOR: &str = "NO_COLOR";
+/// Forces terminal output (`1`) or piped output (`0`), for tests and screenshots.
+pub const TTY: &str = "TICKET_EXPORT_TTY";
 /// Base of the default config folder on Linux and macOS.
 pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
 /// Base of the default data folder (the store) on Linux and macOS.
@@ -25,6 +27,10 @@ pub const ALL: &[(&str, &str)] = &[
         "RFC 3339 time used instead of the clock, for tests and audits",
     ),
     (NO_COLOR, "any non-empty value turns colour off"),
+    (
+        TTY,
+        "1 forces terminal tables, 0 forces tab-separated output (tests)",
+    ),
     (
         XDG_CONFIG_HOME,
         "base of the default config folder (Linux, macOS)",

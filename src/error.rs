@@ -133,21 +133,9 @@ impl<T> SqlContext<T> for Result<T, rusqlite::Error> {
     }
 }
 
-/// A command finished with items that need a person or a wait. Carries the batch's exit
-/// status after its output was printed; not a failure of the tool.
-#[derive(Debug, thiserror::Error)]
-#[error("{summary}")]
-pub struct Outcome {
-    pub status: ExitStatus,
-    pub summary: String,
-}
-
 /// Maps the final error of a command to its exit code. The only such mapping in the program.
 pub fn exit_status(err: &anyhow::Error) -> ExitStatus {
     for cause in err.chain() {
-        if let Some(outcome) = cause.downcast_ref::<Outcome>() {
-            return outcome.status;
-        }
         if let Some(failure) = cause.downcast_ref::<crate::import::ImportFailure>() {
             return match failure {
                 crate::import::ImportFailure::File(_) => ExitStatus::Usage,
@@ -193,10 +181,5 @@ mod tests {
         assert_eq!(exit_status(&err), ExitStatus::Usage);
         let err = anyhow::anyhow!("boom");
         assert_eq!(exit_status(&err), ExitStatus::Failure);
-        let err = anyhow::Error::new(Outcome {
-            status: ExitStatus::Cooldown,
-            summary: "wait".into(),
-        });
-        assert_eq!(exit_status(&err), ExitStatus::Cooldown);
     }
 }

@@ -1,12 +1,19 @@
 //! ticket-export: triage and recover failed ticket exports without duplicate downstream work.
+//!
+//! The binary is a thin shell over this library: `cli` parses and prints, `triage` decides
+//! (pure), `store` keeps every SQL statement, `import` streams files into the store.
 
 pub mod ambient;
+pub mod assess;
+pub mod cli;
 pub mod config;
 pub mod env_vars;
 pub mod error;
 pub mod fingerprint;
 pub mod import;
 pub mod model;
+pub mod output;
+pub mod paths;
 pub mod secret;
 pub mod store;
 pub mod triage;

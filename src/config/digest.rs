@@ -7,14 +7,7 @@ use crate::ambient::Ambient;
 use crate::fingerprint::{hex, sha256_hex};
 
 use super::{Config, Provider, ProviderKind};
-
-/// A provider field the platform named as missing, and the config key that supplies it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldSupply {
-    pub field: String,
-    pub config_key: String,
-    pub supplied: bool,
-}
+use crate::triage::FieldSupply;
 
 impl Provider {
     /// Digest of the connection settings and the credentials as they are now.

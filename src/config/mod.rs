@@ -15,7 +15,6 @@ use url::Url;
 
 use crate::model::Severity;
 use crate::secret::SecretSource;
-pub use digest::FieldSupply;
 use raw::{RawAuth, RawConfig, RawMapping, RawProvider};
 pub use safety::Mode;
 

@@ -190,10 +190,11 @@ impl Ctx<'_, '_> {
 
     /// Stages a row unless the file already failed: then only validation continues.
     fn stage(&mut self, f: impl FnOnce(&mut Staging<'_>) -> Result<(), StoreError>) {
-        if self.store_error.is_none() && self.problems.is_empty() {
-            if let Err(e) = f(self.staging) {
-                self.store_error = Some(e);
-            }
+        if self.store_error.is_none()
+            && self.problems.is_empty()
+            && let Err(e) = f(self.staging)
+        {
+            self.store_error = Some(e);
         }
     }
 }
@@ -228,7 +229,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
                     version_seen = true;
                     ctx.path = "schema_version".into();
                     let v: Value = map.next_value()?;
-                    if v != Value::from(1) {
+                    if v != 1 {
                         ctx.push(
                             "schema_version".into(),
                             format!("unsupported value {v} (this version reads 1)"),

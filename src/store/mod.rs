@@ -100,8 +100,12 @@ impl Store {
         Ok(store)
     }
 
-    /// Applies every migration past the stored version, each in its own transaction.
+    /// Applies every migration past the stored version, each in its own transaction. An
+    /// up-to-date store takes no write lock, so opening never waits for another writer.
     fn migrate(&mut self) -> Result<(), StoreError> {
+        if self.schema_version()? == SCHEMA_VERSION {
+            return Ok(());
+        }
         loop {
             let tx = self
                 .conn
@@ -187,7 +191,7 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
         });
     }
     let read = file.read(&mut header).unwrap_or(0);
-    if read == 0 || &header[..read.min(16)] == &b"SQLite format 3\0"[..read.min(16)] && read == 16 {
+    if read == 0 || (read == 16 && header == *b"SQLite format 3\0") {
         return Ok(());
     }
     Err(StoreError::NotAStore {

@@ -52,6 +52,10 @@ CREATE TEMP TABLE s_exports (report_idx INTEGER NOT NULL, idx INTEGER NOT NULL, 
     duplicate_fingerprint TEXT, idempotency_key TEXT, retry_after TEXT, external_ticket_id TEXT,
     external_ticket_url TEXT, status_sync_status TEXT, portable_export_path TEXT, report_id TEXT, change TEXT,
     PRIMARY KEY (report_idx, idx));
+CREATE INDEX temp.s_findings_by_id ON s_findings(report_idx, finding_id);
+CREATE INDEX temp.s_exports_by_id ON s_exports(ticket_export_id);
+CREATE INDEX temp.s_exports_by_ticket ON s_exports(provider_key, external_ticket_id);
+CREATE INDEX temp.s_reports_by_id ON s_reports(report_id);
 CREATE TEMP TABLE s_owners (provider_key TEXT PRIMARY KEY, connection TEXT NOT NULL, mapping TEXT NOT NULL, output TEXT NOT NULL);
 "#;
 
@@ -222,11 +226,11 @@ UPDATE s_exports SET duplicate_fingerprint = COALESCE(
       WHERE f.report_idx = s_exports.report_idx AND f.finding_id = s_exports.finding_id),
     (SELECT te_fingerprint(f.rule_id, f.url, f.parameter, r.target, s_exports.provider_key)
        FROM findings f JOIN reports r ON r.report_id = f.report_id
-      WHERE f.report_id = s_exports.report_id AND f.finding_id = s_exports.finding_id));
-UPDATE s_exports SET idempotency_key = COALESCE(
+      WHERE f.report_id = s_exports.report_id AND f.finding_id = s_exports.finding_id)),
+  idempotency_key = COALESCE(
     (SELECT t.idempotency_key FROM ticket_exports t WHERE t.ticket_export_id = s_exports.ticket_export_id),
-    idempotency_key,
-    te_idempotency_key(duplicate_fingerprint));
+    idempotency_key);
+UPDATE s_exports SET idempotency_key = te_idempotency_key(duplicate_fingerprint) WHERE idempotency_key IS NULL;
 "#;
 
 /// Whole-file checks; each yields (JSON path, message).
@@ -234,7 +238,8 @@ const CHECKS: &[&str] = &[
     "SELECT 'reports[' || idx || '].report_id', 'duplicate report_id \"' || report_id || '\" (it appears more than once in the file)'
        FROM s_reports WHERE report_id IN (SELECT report_id FROM s_reports GROUP BY report_id HAVING count(*) > 1) ORDER BY idx",
     "SELECT 'reports[' || report_idx || '].findings[' || idx || '].finding_id', 'duplicate finding_id \"' || finding_id || '\" in this report'
-       FROM s_findings f WHERE (SELECT count(*) FROM s_findings g WHERE g.report_idx = f.report_idx AND g.finding_id = f.finding_id) > 1
+       FROM s_findings f JOIN (SELECT report_idx AS ri, finding_id AS fid FROM s_findings GROUP BY 1, 2 HAVING count(*) > 1)
+         ON ri = f.report_idx AND fid = f.finding_id
       ORDER BY report_idx, idx",
     EXPORT_CHECKS,
 ];

@@ -1,0 +1,118 @@
+//! Gathers what triage needs for each attempt (provider view, health, output folder) once per
+//! run, then asks the pure `triage::decide`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::ambient::Ambient;
+use crate::config::Config;
+use crate::error::StoreError;
+use crate::model::TicketExport;
+use crate::store::Store;
+use crate::triage::{self, Decision, ProviderHealth, ProviderView, TriageInput};
+
+/// Decides attempts against the current config, provider health and clock.
+pub struct Assessor<'a> {
+    config: &'a Config,
+    ambient: Ambient,
+    salt: Vec<u8>,
+    views: HashMap<String, Option<ProviderView>>,
+    health: HashMap<String, ProviderHealth>,
+    output_usable: Option<bool>,
+}
+
+impl<'a> Assessor<'a> {
+    /// Prepares an assessor; provider health is read from the store once per provider.
+    pub fn new(config: &'a Config, ambient: &Ambient, store: &Store) -> Result<Self, StoreError> {
+        let mut health = HashMap::new();
+        for key in config.providers.keys() {
+            health.insert(key.clone(), health_of(store, key)?);
+        }
+        Ok(Assessor {
+            config,
+            ambient: ambient.clone(),
+            salt: store.salt()?,
+            views: HashMap::new(),
+            health,
+            output_usable: None,
+        })
+    }
+
+    /// The decision for one attempt.
+    pub fn decide(&mut self, attempt: &TicketExport) -> Decision {
+        if !self.views.contains_key(&attempt.provider_key) {
+            let view = self.view(&attempt.provider_key);
+            self.views.insert(attempt.provider_key.clone(), view);
+        }
+        if self.output_usable.is_none()
+            && matches!(
+                attempt.provider_error_code,
+                Some(crate::model::FailureCode::PortableExportFailed)
+            )
+        {
+            self.output_usable = Some(dir_usable(&self.config.fallback.out_dir));
+        }
+        let mut view = self.views[&attempt.provider_key].clone();
+        if let Some(view) = view.as_mut() {
+            view.field_supply = self
+                .config
+                .provider(&attempt.provider_key)
+                .map(|p| p.field_supply(&attempt.mapping_missing))
+                .unwrap_or_default();
+        }
+        let unknown = ProviderHealth::Unknown;
+        triage::decide(&TriageInput {
+            attempt,
+            provider: view.as_ref(),
+            health: self.health.get(&attempt.provider_key).unwrap_or(&unknown),
+            output_usable: self.output_usable,
+            fallback_after: self.config.fallback.after,
+            now: self.ambient.now(),
+        })
+    }
+
+    fn view(&self, key: &str) -> Option<ProviderView> {
+        let provider = self.config.provider(key)?;
+        Some(ProviderView {
+            destination_owned: provider.destination_owned(),
+            unsafe_base_url: provider.unsafe_base_url.clone(),
+            connection_digest: provider.connection_digest(&self.ambient, &self.salt),
+            mapping_digest: provider.mapping_digest(),
+            output_digest: self.config.output_digest(),
+            field_supply: Vec::new(),
+        })
+    }
+}
+
+/// The stored health of a provider as triage sees it.
+pub fn health_of(store: &Store, key: &str) -> Result<ProviderHealth, StoreError> {
+    Ok(match store.health(key)? {
+        None => ProviderHealth::Unknown,
+        Some(h) => match h.status.as_str() {
+            "ok" => ProviderHealth::Ok {
+                checked_at: h.checked_at,
+            },
+            "auth_failed" => ProviderHealth::AuthFailed {
+                checked_at: h.checked_at,
+                detail: h.detail,
+            },
+            _ => ProviderHealth::Unreachable {
+                checked_at: h.checked_at,
+                detail: h.detail,
+            },
+        },
+    })
+}
+
+/// Whether the fallback folder can take files now: it, or the nearest folder above it that
+/// exists, accepts a temporary file. Creates nothing that outlives the check.
+pub fn dir_usable(dir: &Path) -> bool {
+    let existing = dir
+        .ancestors()
+        .find(|d| d.as_os_str().is_empty() || d.is_dir());
+    match existing {
+        Some(d) if d.as_os_str().is_empty() => tempfile::NamedTempFile::new_in(".").is_ok(),
+        Some(d) => tempfile::NamedTempFile::new_in(d).is_ok(),
+        None => false,
+    }
+}

@@ -1,0 +1,178 @@
+//! `demo`: the newcomer's first run, with no account anywhere.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::Context;
+use crate::config::Config;
+use crate::error::ExitStatus;
+use crate::store::Store;
+
+/// The committed demo import file: several reports, every failure code, every triage state.
+pub const DEMO_REPORT: &str = include_str!("../../examples/demo-report.json");
+
+/// Build a demo store and config and show the whole flow, with no account anywhere
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  ticket-export demo\n  ticket-export demo --dir /tmp/te-demo\n\n\
+    The demo writes only inside DIR and rebuilds its store on every run."
+)]
+pub struct DemoArgs {
+    /// Where to write the demo config, store and files [default: demo/ in the user's data folder]
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// Runs `demo`.
+pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
+    let dir = args
+        .dir
+        .unwrap_or_else(|| crate::paths::default_demo_dir(&ctx.ambient));
+    std::fs::create_dir_all(&dir)?;
+    let dir = dir.canonicalize()?;
+    let config_path = dir.join("config.toml");
+    let store_path = dir.join("store.sqlite3");
+    write_demo_config(&dir, &config_path)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let stale = PathBuf::from(format!("{}{suffix}", store_path.display()));
+        match std::fs::remove_file(&stale) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    ctx.config_path = config_path.clone();
+    ctx.config_named = true;
+    ctx.store_path = store_path.clone();
+    let config = Config::load(&config_path, true)?;
+    let mut store = Store::open(&store_path)?;
+    let counts = crate::import::import(
+        &mut store,
+        &config,
+        &ctx.ambient,
+        DEMO_REPORT.as_bytes(),
+        "examples/demo-report.json",
+    )?;
+    let p = &mut ctx.printer;
+    p.line(&format!("demo folder: {}\n", dir.display()))?;
+    p.line(&format!(
+        "1. imported examples/demo-report.json: {} attempts over {} providers",
+        counts.attempts_created,
+        config.providers.len()
+    ))?;
+    p.line("\n2. triage summary (ticket-export inspect --summary):")?;
+    let mut assessor = crate::assess::Assessor::new(&config, &ctx.ambient, &store)?;
+    super::inspect_summary::run(ctx, &store, &mut assessor)?;
+    ctx.printer
+        .line("\n3. every attempt with its decision (ticket-export inspect):")?;
+    let list = super::inspect::InspectArgs {
+        id: None,
+        report: None,
+        provider: None,
+        code: None,
+        state: None,
+        limit: None,
+        summary: false,
+    };
+    super::inspect::run(list, ctx)?;
+    let env = format!(
+        "TICKET_EXPORT_CONFIG={} TICKET_EXPORT_STORE={}",
+        shell_quote(&config_path),
+        shell_quote(&store_path)
+    );
+    ctx.printer.line(&format!(
+        "\nnext, try:\n  export {env}\n  ticket-export inspect tex_9003        # one attempt: reason, decision, history\n  \
+         ticket-export inspect --state blocked # what needs a person\n  ticket-export --json inspect --summary"
+    ))?;
+    Ok(ExitStatus::Ok)
+}
+
+fn shell_quote(path: &Path) -> String {
+    let text = path.display().to_string();
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+    {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// Writes the demo config and its token files (0600, fake values: nothing here is a real account).
+fn write_demo_config(dir: &Path, config_path: &Path) -> anyhow::Result<()> {
+    let tokens = dir.join("tokens");
+    std::fs::create_dir_all(&tokens)?;
+    for name in [
+        "jira",
+        "github",
+        "gitlab",
+        "linear",
+        "clickup",
+        "webhook",
+        "jira-user",
+    ] {
+        let path = tokens.join(name);
+        std::fs::write(&path, format!("demo-{name}-token-not-real\n"))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    std::fs::write(config_path, DEMO_CONFIG)?;
+    Ok(())
+}
+
+const DEMO_CONFIG: &str = r#"# Demo config written by `ticket-export demo`. Tokens are fake files under tokens/.
+mode = "cloud"
+
+[fallback]
+out_dir = "ticket-exports"
+after = "24h"
+
+[providers.jira-sec]
+kind = "jira"
+base_url = "https://acme.atlassian.net"
+auth = { user_file = "tokens/jira-user", token_file = "tokens/jira" }
+owned = ["SEC"]
+[providers.jira-sec.mapping]
+project = "SEC"
+issue_type = "Bug"
+labels = ["webriskops"]
+priority = { critical = "Highest", high = "High", medium = "Medium", low = "Low" }
+
+[providers.gh-shop]
+kind = "github"
+base_url = "https://api.github.com"
+auth = { token_file = "tokens/github" }
+owned = ["acme/shop"]
+mapping = { repo = "acme/shop", labels = ["security"] }
+
+[providers.gitlab-portal]
+kind = "gitlab"
+base_url = "https://gitlab.com"
+auth = { token_file = "tokens/gitlab" }
+owned = ["acme/portal"]
+mapping = { project = "acme/portal", labels = ["security"] }
+
+[providers.linear-web]
+kind = "linear"
+base_url = "https://api.linear.app"
+auth = { token_file = "tokens/linear" }
+owned = ["WEB"]
+mapping = { team = "WEB" }
+
+[providers.clickup-ops]
+kind = "clickup"
+base_url = "https://api.clickup.com"
+auth = { token_file = "tokens/clickup" }
+owned = ["901100200300"]
+mapping = { list = "901100200300" }
+
+[providers.hooks]
+kind = "webhook"
+base_url = "https://hooks.acme.example/webriskops"
+auth = { secret_file = "tokens/webhook" }
+owned = ["hooks.acme.example"]
+"#;

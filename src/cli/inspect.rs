@@ -1,0 +1,299 @@
+//! `inspect [ID]`: triage: each attempt with its decision, a summary, or one attempt in full.
+
+use std::ops::ControlFlow;
+
+use clap::Args;
+use serde_json::json;
+
+use super::Context;
+use crate::assess::Assessor;
+use crate::error::{ExitStatus, UsageError};
+use crate::model::{State, TicketExport};
+use crate::store::AttemptFilter;
+use crate::triage::{self, Decision};
+
+/// Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  ticket-export inspect --summary\n  \
+    ticket-export inspect --state blocked --provider jira-sec\n  \
+    ticket-export inspect tex_9001 && ticket-export retry tex_9001\n\n\
+    Exits with the code of its selection: 0 ready, 3 blocked, 4 cooldown, 5 stop.")]
+pub struct InspectArgs {
+    /// A ticket_export_id: every field, the decoded reason, the decision and the history
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
+    /// Only attempts of this report
+    #[arg(long, value_name = "REPORT")]
+    pub report: Option<String>,
+    /// Only attempts for this provider key
+    #[arg(long, value_name = "KEY")]
+    pub provider: Option<String>,
+    /// Only attempts with this failure code (`none` for attempts without one)
+    #[arg(long, value_name = "CODE")]
+    pub code: Option<String>,
+    /// Only attempts in this triage state
+    #[arg(long, value_enum, value_name = "STATE")]
+    pub state: Option<StateArg>,
+    /// Show at most this many attempts
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Counts by failure code, state and provider instead of a list
+    #[arg(long, conflicts_with_all = ["id", "report", "provider", "code", "state", "limit"])]
+    pub summary: bool,
+}
+
+/// `--state` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StateArg {
+    Ready,
+    Blocked,
+    Cooldown,
+    Stop,
+}
+
+impl From<StateArg> for State {
+    fn from(s: StateArg) -> State {
+        match s {
+            StateArg::Ready => State::Ready,
+            StateArg::Blocked => State::Blocked,
+            StateArg::Cooldown => State::Cooldown,
+            StateArg::Stop => State::Stop,
+        }
+    }
+}
+
+/// Runs `inspect`.
+pub fn run(args: InspectArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
+    let config = ctx.config()?;
+    let store = ctx.store()?;
+    let mut assessor = Assessor::new(&config, &ctx.ambient, &store)?;
+    if args.summary {
+        return super::inspect_summary::run(ctx, &store, &mut assessor);
+    }
+    if let Some(id) = &args.id {
+        return detail(ctx, &store, &mut assessor, id);
+    }
+    list(args, ctx, &store, &mut assessor)
+}
+
+fn code_text(a: &TicketExport) -> &str {
+    a.provider_error_code.as_ref().map_or("-", |c| c.as_str())
+}
+
+fn list(
+    args: InspectArgs,
+    ctx: &mut Context,
+    store: &crate::store::Store,
+    assessor: &mut Assessor<'_>,
+) -> anyhow::Result<ExitStatus> {
+    if let Some(code) = &args.code
+        && code != "none"
+        && crate::model::FailureCode::parse(code).is_none()
+    {
+        return Err(UsageError::new(
+            format!("--code {code:?} is not a failure code"),
+            "codes are upper-case, like TICKET_EXPORT_DELIVERY_FAILED",
+            "pass a code from `ticket-export inspect --summary`, or `none`",
+        )
+        .into());
+    }
+    let filter = AttemptFilter {
+        ids: Vec::new(),
+        report: args.report.clone(),
+        provider: args.provider.clone(),
+        code: args.code.clone(),
+    };
+    let want_state = args.state.map(State::from);
+    let limit = args.limit.unwrap_or(usize::MAX);
+    let (json, terminal) = (ctx.printer.settings.json, ctx.printer.settings.terminal);
+    let mut status = ExitStatus::Ok;
+    let mut shown = 0usize;
+    let mut rows = Vec::new();
+    let mut io_result = Ok(());
+    if json {
+        io_result = ctx.printer.raw("{\"schema_version\":1,\"attempts\":[");
+    }
+    store.for_each_attempt(&filter, |attempt| {
+        if shown >= limit {
+            return ControlFlow::Break(());
+        }
+        let decision = assessor.decide(&attempt);
+        if want_state.is_some_and(|s| s != decision.state) {
+            return ControlFlow::Continue(());
+        }
+        status = status.worst(decision.state.into());
+        let written = if json {
+            let sep = if shown == 0 { "" } else { "," };
+            ctx.printer
+                .raw(sep)
+                .and_then(|()| ctx.printer.json_inline(&attempt_json(&attempt, &decision)))
+        } else {
+            let row = vec![
+                attempt.ticket_export_id.clone(),
+                attempt.report_id.clone(),
+                attempt.provider_key.clone(),
+                attempt.export_status.to_string(),
+                code_text(&attempt).to_owned(),
+                decision.state.to_string(),
+                decision.action.as_str().to_owned(),
+            ];
+            if terminal {
+                rows.push(row);
+                Ok(())
+            } else {
+                ctx.printer.table(&[], &[row])
+            }
+        };
+        shown += 1;
+        match written {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                io_result = Err(e);
+                ControlFlow::Break(())
+            }
+        }
+    })?;
+    io_result?;
+    if json {
+        ctx.printer.raw("]}\n")?;
+    } else if terminal {
+        ctx.printer.table(
+            &[
+                "ID", "REPORT", "PROVIDER", "STATUS", "CODE", "STATE", "NEXT",
+            ],
+            &rows,
+        )?;
+    }
+    if shown == 0 {
+        ctx.printer
+            .info("no attempts match; import some with `ticket-export import FILE`");
+    } else if !json {
+        ctx.printer.info("details: ticket-export inspect ID");
+    }
+    Ok(status)
+}
+
+/// An attempt with its decision, as `inspect --json` prints it.
+pub fn attempt_json(attempt: &TicketExport, decision: &Decision) -> serde_json::Value {
+    let mut value = serde_json::to_value(attempt).unwrap_or_default();
+    value["decision"] = serde_json::to_value(decision).unwrap_or_default();
+    value
+}
+
+fn detail(
+    ctx: &mut Context,
+    store: &crate::store::Store,
+    assessor: &mut Assessor<'_>,
+    id: &str,
+) -> anyhow::Result<ExitStatus> {
+    let Some(attempt) = store.attempt(id)? else {
+        return Err(UsageError::new(
+            format!(
+                "no attempt {id:?} in the store {}",
+                ctx.store_path.display()
+            ),
+            "the id is not among the imported ticket exports",
+            "list them with `ticket-export inspect`, or import the report first",
+        )
+        .into());
+    };
+    let decision = assessor.decide(&attempt);
+    let finding = store.finding(&attempt.report_id, &attempt.finding_id)?;
+    let events = store.events(id)?;
+    if ctx.printer.settings.json {
+        ctx.printer.json_pretty(&json!({
+            "schema_version": 1,
+            "attempt": attempt_json(&attempt, &decision),
+            "finding": finding,
+            "events": events,
+        }))?;
+        return Ok(decision.state.into());
+    }
+    let a = &attempt;
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let mut fields = vec![
+        ("ticket_export_id", a.ticket_export_id.clone()),
+        ("report_id", a.report_id.clone()),
+        ("finding_id", a.finding_id.clone()),
+        ("provider_key", a.provider_key.clone()),
+        ("export_status", a.export_status.to_string()),
+        ("provider_error_code", code_text(a).to_owned()),
+        (
+            "provider_response_code",
+            a.provider_response_code
+                .map_or("-".into(), |c| c.to_string()),
+        ),
+        ("mapping_status", a.mapping_status.to_string()),
+        (
+            "mapping_missing",
+            if a.mapping_missing.is_empty() {
+                "-".into()
+            } else {
+                a.mapping_missing.join(", ")
+            },
+        ),
+        ("duplicate_fingerprint", a.duplicate_fingerprint.clone()),
+        ("idempotency_key", a.idempotency_key.clone()),
+        (
+            "retry_after",
+            a.retry_after.map_or("-".into(), |t| t.to_string()),
+        ),
+        ("external_ticket_id", opt(&a.external_ticket_id)),
+        ("external_ticket_url", opt(&a.external_ticket_url)),
+        (
+            "status_sync_status",
+            a.status_sync_status.map_or("-".into(), |s| s.to_string()),
+        ),
+        ("portable_export_path", opt(&a.portable_export_path)),
+        ("attempt_count", a.attempt_count.to_string()),
+    ];
+    if let Some(f) = &finding {
+        fields.push((
+            "finding",
+            format!("[{}] {} ({})", f.severity, f.title, f.url),
+        ));
+    }
+    for (name, value) in &fields {
+        ctx.printer.line(&format!("{name:<23} {value}"))?;
+    }
+    ctx.printer.line("")?;
+    let state = ctx.printer.state(decision.state);
+    ctx.printer.line(&format!(
+        "{:<23} {state} ({})",
+        "decision",
+        decision.action.as_str()
+    ))?;
+    if let Some(code) = &a.provider_error_code {
+        ctx.printer
+            .line(&format!("{:<23} {}", "reason", triage::describe_code(code)))?;
+    } else {
+        ctx.printer
+            .line(&format!("{:<23} {}", "reason", decision.reason))?;
+    }
+    ctx.printer
+        .line(&format!("{:<23} {}", "why", decision.why))?;
+    ctx.printer
+        .line(&format!("{:<23} {}", "next step", decision.next_step))?;
+    ctx.printer
+        .line(&format!("{:<23} {}", "guide", decision.guide.title()))?;
+    ctx.printer.line("")?;
+    ctx.printer.line("history")?;
+    let rows: Vec<Vec<String>> = events
+        .iter()
+        .map(|e| {
+            vec![
+                e.at.map_or("-".into(), |t| t.to_string()),
+                e.action.clone(),
+                e.outcome.clone(),
+                e.code.clone().unwrap_or_else(|| "-".into()),
+                e.http_status.map_or("-".into(), |s| s.to_string()),
+                e.detail.clone(),
+            ]
+        })
+        .collect();
+    ctx.printer.table(
+        &["AT", "ACTION", "OUTCOME", "CODE", "HTTP", "DETAIL"],
+        &rows,
+    )?;
+    Ok(decision.state.into())
+}

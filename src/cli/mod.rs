@@ -1,0 +1,166 @@
+//! The command line: global options, one file per command, and the one exit-code mapping.
+
+mod completions;
+pub use completions::completion_script;
+mod demo;
+mod import;
+mod inspect;
+mod inspect_summary;
+mod settings;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::ambient::Ambient;
+use crate::config::Config;
+use crate::error::{ExitStatus, exit_status};
+use crate::output::{ColorChoice, OutputSettings, Printer};
+use crate::store::Store;
+use crate::{env_vars, paths};
+
+/// Exit codes, shown in `--help` and kept in step with the README by a test.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  done, or ready: nothing needs a person
+  1  unexpected failure (store unreadable, I/O error, bug)
+  2  usage or invalid input (bad flags, config, import file)
+  3  blocked: a person must fix settings, credentials, mapping, output path or ownership
+  4  cooldown: a provider asked us to wait or is unavailable; rerun later
+  5  stop: a ticket already exists (update or open it), or the destination must not receive evidence
+A batch exits with its most severe item, in the order 1, 3, 5, 4, 0.";
+
+/// Triage and recover failed ticket exports without creating duplicate downstream work.
+#[derive(Debug, Parser)]
+#[command(name = "ticket-export", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    /// The SQLite store [default: store.sqlite3 in the user's data folder]
+    #[arg(long, global = true, env = env_vars::STORE, hide_env_values = true, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    /// The TOML config [default: config.toml in the user's config folder]
+    #[arg(long, global = true, env = env_vars::CONFIG, hide_env_values = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Print JSON (one document for inspect, JSON Lines for batches)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to colour terminal output (NO_COLOR is honoured)
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: ColorChoice,
+    /// Print results only: no hints or progress on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Explain more on stderr
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Never draw progress bars
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Import(import::ImportArgs),
+    Inspect(inspect::InspectArgs),
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
+    Demo(demo::DemoArgs),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
+}
+
+/// What every command gets: the ambient state, the output handle and the resolved paths.
+pub struct Context {
+    pub ambient: Ambient,
+    pub printer: Printer,
+    pub store_path: PathBuf,
+    pub config_path: PathBuf,
+    /// The config path was named by the user (flag or variable), so it must exist.
+    pub config_named: bool,
+}
+
+impl Context {
+    /// Opens the store.
+    pub fn store(&self) -> anyhow::Result<Store> {
+        Ok(Store::open(&self.store_path)?)
+    }
+
+    /// Loads the config.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        Ok(Config::load(&self.config_path, self.config_named)?)
+    }
+}
+
+/// Runs the program: parses arguments, runs the command, prints any error, returns the code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() {
+                ExitStatus::Usage.code()
+            } else {
+                0
+            });
+        }
+    };
+    let ambient = match Ambient::from_process() {
+        Ok(a) => a,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(ExitStatus::Usage.code());
+        }
+    };
+    let settings = OutputSettings::resolve(
+        cli.json,
+        cli.quiet,
+        cli.verbose,
+        cli.color,
+        cli.no_progress,
+        &ambient,
+    );
+    let mut ctx = Context {
+        store_path: cli
+            .store
+            .clone()
+            .unwrap_or_else(|| paths::default_store(&ambient)),
+        config_named: cli.config.is_some(),
+        config_path: cli
+            .config
+            .clone()
+            .unwrap_or_else(|| paths::default_config(&ambient)),
+        printer: Printer::stdio(settings),
+        ambient,
+    };
+    let result = run(cli.command, &mut ctx);
+    let flushed = ctx.printer.flush();
+    let status = match result.and_then(|s| flushed.map(|()| s).map_err(Into::into)) {
+        Ok(status) => status,
+        Err(err) => {
+            ctx.printer
+                .error(&format!("{err:#}").replace(": \n", ":\n"));
+            exit_status(&err)
+        }
+    };
+    ExitCode::from(status.code())
+}
+
+fn run(command: Command, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
+    match command {
+        Command::Import(args) => import::run(args, ctx),
+        Command::Inspect(args) => inspect::run(args, ctx),
+        Command::Settings(cmd) => settings::run(cmd, ctx),
+        Command::Demo(args) => demo::run(args, ctx),
+        Command::Completions(args) => completions::run_completions(args, ctx),
+        Command::Man(args) => completions::run_man(args, ctx),
+    }
+}

@@ -1,0 +1,71 @@
+//! `settings path` (and, with the provider layer, `settings check`).
+
+use clap::Subcommand;
+use serde_json::json;
+
+use super::Context;
+use crate::error::ExitStatus;
+
+/// Inspect the configuration
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Print the config, store and fallback folder paths in use
+    #[command(
+        after_help = "Examples:\n  ticket-export settings path\n  ticket-export --json settings path | jq -r .store.path"
+    )]
+    Path,
+}
+
+/// Runs `settings`.
+pub fn run(cmd: SettingsCommand, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
+    match cmd {
+        SettingsCommand::Path => path(ctx),
+    }
+}
+
+fn path(ctx: &mut Context) -> anyhow::Result<ExitStatus> {
+    let config = ctx.config();
+    let config_exists = ctx.config_path.is_file();
+    let store_exists = ctx.store_path.is_file();
+    let out_dir = config
+        .as_ref()
+        .ok()
+        .map(|c| c.fallback.out_dir.display().to_string());
+    if ctx.printer.settings.json {
+        ctx.printer.json(&json!({
+            "config": {"path": ctx.config_path, "exists": config_exists},
+            "store": {"path": ctx.store_path, "exists": store_exists},
+            "out_dir": out_dir,
+        }))?;
+    } else {
+        let config_note = if config_exists {
+            "exists"
+        } else {
+            "missing: no providers configured"
+        };
+        let store_note = if store_exists {
+            "exists"
+        } else {
+            "missing: created on first use"
+        };
+        let rows = vec![
+            vec![
+                "config".into(),
+                ctx.config_path.display().to_string(),
+                config_note.into(),
+            ],
+            vec![
+                "store".into(),
+                ctx.store_path.display().to_string(),
+                store_note.into(),
+            ],
+            vec![
+                "out_dir".into(),
+                out_dir.unwrap_or_else(|| "-".into()),
+                "fallback files".into(),
+            ],
+        ];
+        ctx.printer.table(&["WHAT", "PATH", "NOTE"], &rows)?;
+    }
+    config.map(|_| ExitStatus::Ok)
+}

@@ -1,0 +1,204 @@
+//! The one output handle: it knows whether stdout is a terminal, colour, quiet and JSON.
+//!
+//! Results go to stdout (tables on a terminal, tab-separated text when piped, JSON with
+//! `--json`); progress, warnings and logs go to stderr. Nothing else in the program prints.
+
+use std::io::{self, IsTerminal, Write};
+
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+
+use crate::model::State;
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// How output should look, decided once at start-up.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputSettings {
+    pub json: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+    pub color: bool,
+    /// Stdout is a terminal: tables instead of tab-separated text.
+    pub terminal: bool,
+    /// Progress bars may be drawn on stderr.
+    pub progress: bool,
+}
+
+impl OutputSettings {
+    /// Resolves the flags against the environment: TTY detection, `NO_COLOR`, and the test
+    /// override `TICKET_EXPORT_TTY` (`1` terminal, `0` piped).
+    pub fn resolve(
+        json: bool,
+        quiet: bool,
+        verbose: u8,
+        color: ColorChoice,
+        no_progress: bool,
+        ambient: &crate::ambient::Ambient,
+    ) -> Self {
+        let terminal = match ambient.var(crate::env_vars::TTY) {
+            Some("1") => true,
+            Some("0") => false,
+            _ => io::stdout().is_terminal(),
+        };
+        let color = match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && ambient.var(crate::env_vars::NO_COLOR).is_none(),
+        };
+        let progress = !json && !quiet && !no_progress && io::stderr().is_terminal();
+        OutputSettings {
+            json,
+            quiet,
+            verbose,
+            color,
+            terminal: terminal && !json,
+            progress,
+        }
+    }
+}
+
+/// Writes results and messages.
+pub struct Printer {
+    pub settings: OutputSettings,
+    out: Box<dyn Write>,
+    err: Box<dyn Write>,
+}
+
+impl Printer {
+    /// A printer on the process's stdout and stderr.
+    pub fn stdio(settings: OutputSettings) -> Self {
+        Printer {
+            settings,
+            out: Box::new(io::stdout().lock()),
+            err: Box::new(io::stderr()),
+        }
+    }
+
+    /// A printer on given writers, for tests.
+    pub fn with_writers(
+        settings: OutputSettings,
+        out: Box<dyn Write>,
+        err: Box<dyn Write>,
+    ) -> Self {
+        Printer { settings, out, err }
+    }
+
+    /// One line of result text on stdout.
+    pub fn line(&mut self, text: &str) -> io::Result<()> {
+        writeln!(self.out, "{text}")
+    }
+
+    /// Text on stdout as it is, for documents streamed in pieces.
+    pub fn raw(&mut self, text: &str) -> io::Result<()> {
+        self.out.write_all(text.as_bytes())
+    }
+
+    /// A JSON value on stdout with no newline, for documents streamed in pieces.
+    pub fn json_inline(&mut self, value: &impl serde::Serialize) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value).map_err(io::Error::from)
+    }
+
+    /// A JSON document or JSON Lines record on stdout, one line.
+    pub fn json(&mut self, value: &impl serde::Serialize) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        writeln!(self.out)
+    }
+
+    /// A JSON document on stdout, pretty-printed (for single documents such as `inspect`).
+    pub fn json_pretty(&mut self, value: &impl serde::Serialize) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut self.out, value)?;
+        writeln!(self.out)
+    }
+
+    /// A table: comfy-table on a terminal, tab-separated rows (no header) when piped.
+    pub fn table(&mut self, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+        if !self.settings.terminal {
+            for row in rows {
+                let cleaned: Vec<String> =
+                    row.iter().map(|c| c.replace(['\t', '\n'], " ")).collect();
+                writeln!(self.out, "{}", cleaned.join("\t"))?;
+            }
+            return Ok(());
+        }
+        let mut table = Table::new();
+        table.load_style(presets::UTF8_FULL_CONDENSED);
+        if self.settings.color {
+            table.enforce_styling();
+        }
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        if table.width().is_none() {
+            table.set_width(120);
+        }
+        table.set_header(header.iter().map(Cell::new));
+        for row in rows {
+            table.add_row(row.iter().map(|c| self.cell(c)));
+        }
+        writeln!(self.out, "{table}")
+    }
+
+    fn cell(&self, text: &str) -> Cell {
+        let cell = Cell::new(text);
+        if !self.settings.color {
+            return cell;
+        }
+        match State::parse(text) {
+            Some(State::Ready) => cell.fg(Color::Green),
+            Some(State::Blocked) => cell.fg(Color::Red),
+            Some(State::Cooldown) => cell.fg(Color::Yellow),
+            Some(State::Stop) => cell.fg(Color::Magenta),
+            None => cell,
+        }
+    }
+
+    /// Paints a state name for a terminal.
+    pub fn state(&self, state: State) -> String {
+        if !self.settings.color {
+            return state.to_string();
+        }
+        let code = match state {
+            State::Ready => "32",
+            State::Blocked => "31",
+            State::Cooldown => "33",
+            State::Stop => "35",
+        };
+        format!("\x1b[{code}m{state}\x1b[0m")
+    }
+
+    /// A message for a person on stderr, unless `--quiet`.
+    pub fn info(&mut self, text: &str) {
+        if !self.settings.quiet {
+            let _ = writeln!(self.err, "{text}");
+        }
+    }
+
+    /// A detail on stderr, only with `-v`.
+    pub fn verbose(&mut self, text: &str) {
+        if self.settings.verbose > 0 && !self.settings.quiet {
+            let _ = writeln!(self.err, "{text}");
+        }
+    }
+
+    /// A warning on stderr, even with `--quiet`.
+    pub fn warn(&mut self, text: &str) {
+        let _ = writeln!(self.err, "warning: {text}");
+    }
+
+    /// An error on stderr.
+    pub fn error(&mut self, text: &str) {
+        let _ = writeln!(self.err, "error: {text}");
+    }
+
+    /// Flushes stdout; a closed pipe is not an error worth reporting.
+    pub fn flush(&mut self) -> io::Result<()> {
+        match self.out.flush() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
+    }
+}

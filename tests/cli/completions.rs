@@ -1,0 +1,54 @@
+//! The committed completions and the man page come from the clap definition.
+
+use clap_complete::Shell;
+
+use crate::support::Env;
+
+#[test]
+fn committed_completions_are_current() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut stale = Vec::new();
+    for (shell, file) in [
+        (Shell::Bash, "ticket-export.bash"),
+        (Shell::Zsh, "_ticket-export"),
+        (Shell::Fish, "ticket-export.fish"),
+        (Shell::Elvish, "ticket-export.elv"),
+        (Shell::PowerShell, "_ticket-export.ps1"),
+    ] {
+        let mut fresh = Vec::new();
+        ticket_export::cli::completion_script(shell, &mut fresh);
+        let path = dir.join(file);
+        if std::fs::read(&path).ok().as_deref() != Some(&fresh[..]) {
+            // Regenerate so the fix is one commit away, and fail so it is not forgotten.
+            std::fs::write(&path, &fresh).unwrap();
+            stale.push(file);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "completions were stale and have been regenerated; commit {stale:?}"
+    );
+}
+
+#[test]
+fn completions_command_prints_the_script() {
+    let env = Env::new();
+    let out = env.cmd().args(["completions", "bash"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let mut expected = Vec::new();
+    ticket_export::cli::completion_script(Shell::Bash, &mut expected);
+    assert_eq!(out.stdout, expected);
+}
+
+#[test]
+fn man_page_is_roff_with_every_command() {
+    let env = Env::new();
+    let out = env.cmd().arg("man").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with(".ie"), "{}", &text[..80]);
+    for sub in ["import", "inspect", "settings", "demo", "completions"] {
+        assert!(text.contains(sub), "man page lacks {sub}");
+    }
+}

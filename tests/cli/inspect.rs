@@ -1,0 +1,224 @@
+//! `inspect`: tables, JSON, summary, detail and the exit code of the selection.
+
+use crate::support::Env;
+
+#[test]
+fn list_piped_is_tab_separated() {
+    let env = Env::new().with_demo_store();
+    insta::assert_snapshot!(env.run(env.cmd().arg("inspect")));
+}
+
+#[test]
+fn list_on_a_terminal_is_a_table() {
+    let env = Env::new().with_demo_store();
+    insta::assert_snapshot!(
+        env.run(
+            env.cmd()
+                .args(["inspect", "--report", "rep_1042"])
+                .env("TICKET_EXPORT_TTY", "1")
+        )
+    );
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let env = Env::new().with_demo_store();
+    let coloured = env.run(env.cmd().args(["--color", "always", "inspect", "tex_9002"]));
+    assert!(coloured.contains("\x1b[31mblocked\x1b[0m"), "{coloured}");
+    let plain = env.run(
+        env.cmd()
+            .args(["inspect", "tex_9002"])
+            .env("TICKET_EXPORT_TTY", "1"),
+    );
+    assert!(!plain.contains('\x1b'), "NO_COLOR is set: {plain}");
+}
+
+#[test]
+fn summary_piped_and_on_a_terminal() {
+    let env = Env::new().with_demo_store();
+    insta::assert_snapshot!(
+        "summary_piped",
+        env.run(env.cmd().args(["inspect", "--summary"]))
+    );
+    insta::assert_snapshot!(
+        "summary_terminal",
+        env.run(
+            env.cmd()
+                .args(["inspect", "--summary"])
+                .env("TICKET_EXPORT_TTY", "1")
+        )
+    );
+}
+
+#[test]
+fn summary_json_counts_every_attempt() {
+    let env = Env::new().with_demo_store();
+    let out = env
+        .cmd()
+        .args(["--json", "inspect", "--summary"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["summary"]["total"]["total"], 19);
+    let states = &doc["summary"]["total"];
+    for state in ["ready", "blocked", "cooldown", "stop"] {
+        assert!(
+            states[state].as_u64().unwrap() >= 1,
+            "the demo has a {state} attempt"
+        );
+    }
+    assert_eq!(doc["summary"]["by_code"]["none"]["total"], 6);
+}
+
+#[test]
+fn detail_shows_fields_decision_and_history() {
+    let env = Env::new().with_demo_store();
+    insta::assert_snapshot!(env.run(env.cmd().args(["inspect", "tex_9002"])));
+}
+
+#[test]
+fn json_list_is_one_document_with_decisions() {
+    let env = Env::new().with_demo_store();
+    let out = env
+        .cmd()
+        .args(["--json", "inspect", "--provider", "jira-sec"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["schema_version"], 1);
+    let attempts = doc["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 4);
+    for a in attempts {
+        assert_eq!(a["provider_key"], "jira-sec");
+        assert!(a["decision"]["state"].is_string() && a["decision"]["next_step"].is_string());
+    }
+    assert!(out.stderr.is_empty() || !String::from_utf8_lossy(&out.stderr).contains('{'));
+}
+
+#[test]
+fn exit_code_is_the_selections() {
+    let env = Env::new().with_demo_store();
+    for (id, code) in [
+        ("tex_9001", 0),
+        ("tex_9002", 3),
+        ("tex_9010", 4),
+        ("tex_9003", 5),
+        ("tex_9016", 3),
+    ] {
+        let status = env
+            .cmd()
+            .args(["inspect", id])
+            .output()
+            .unwrap()
+            .status
+            .code();
+        assert_eq!(status, Some(code), "inspect {id}");
+    }
+    let batch = |args: &[&str]| {
+        env.cmd()
+            .arg("inspect")
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(batch(&["--state", "ready"]), Some(0));
+    assert_eq!(batch(&["--state", "cooldown"]), Some(4));
+    assert_eq!(
+        batch(&["--report", "rep_2051"]),
+        Some(3),
+        "blocked beats stop and cooldown"
+    );
+    assert_eq!(
+        batch(&["--code", "TICKET_EXPORT_DUPLICATE_BLOCKED"]),
+        Some(3)
+    );
+    assert_eq!(
+        batch(&["--code", "TICKET_EXPORT_PROVIDER_UNAVAILABLE"]),
+        Some(4)
+    );
+}
+
+#[test]
+fn filters_and_limit() {
+    let env = Env::new().with_demo_store();
+    let lines = |args: &[&str]| {
+        let out = env.cmd().arg("inspect").args(args).output().unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lines(&["--code", "none"]).len(), 6);
+    assert_eq!(lines(&["--state", "blocked", "--limit", "2"]).len(), 2);
+    assert!(
+        lines(&["--provider", "hooks"])
+            .iter()
+            .all(|l| l.contains("\thooks\t"))
+    );
+    assert_eq!(
+        lines(&["--report", "rep_3077", "--state", "ready"]).len(),
+        3
+    );
+}
+
+#[test]
+fn unknown_id_and_bad_code_are_usage_errors() {
+    let env = Env::new().with_demo_store();
+    let out = env.run(env.cmd().args(["inspect", "tex_0000"]));
+    assert!(
+        out.starts_with("exit: 2\n") && out.contains("no attempt \"tex_0000\""),
+        "{out}"
+    );
+    let out = env.run(env.cmd().args(["inspect", "--code", "delivery"]));
+    assert!(
+        out.starts_with("exit: 2\n") && out.contains("is not a failure code"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_empty_store_says_what_to_do() {
+    let env = Env::new();
+    let out = env.run(env.cmd().arg("inspect"));
+    assert!(
+        out.starts_with("exit: 0\n") && out.contains("import some with"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_store_that_is_not_a_database_is_exit_1_and_untouched() {
+    let env = Env::new();
+    std::fs::write(env.store(), "not a database").unwrap();
+    let out = env.run(env.cmd().arg("inspect"));
+    assert!(
+        out.starts_with("exit: 1\n") && out.contains("is not a ticket-export store"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.store()).unwrap(),
+        "not a database"
+    );
+}
+
+#[test]
+fn demo_shows_every_state_and_the_next_commands() {
+    let env = Env::new();
+    let out = env.run(env.cmd().args(["demo", "--dir"]).arg(env.path()));
+    assert!(out.starts_with("exit: 0\n"), "{out}");
+    for needle in [
+        "\tready\t",
+        "\tblocked\t",
+        "\tcooldown\t",
+        "\tstop\t",
+        "next, try:",
+    ] {
+        assert!(out.contains(needle), "demo output lacks {needle:?}:\n{out}");
+    }
+    let again = env.run(env.cmd().args(["demo", "--dir"]).arg(env.path()));
+    assert_eq!(again, out, "the demo rebuilds the same store every run");
+}

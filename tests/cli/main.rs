@@ -1,0 +1,8 @@
+//! CLI tests: one test binary (fast to link on a 2-core CI), one module per command.
+
+mod completions;
+mod help;
+mod import;
+mod inspect;
+mod settings;
+mod support;
