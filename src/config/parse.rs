@@ -1,0 +1,254 @@
+//! Turning the raw TOML shapes into a validated `Config`: each `parse_*` checks one section and
+//! pushes every problem it finds, so a user sees all of them at once rather than one per run.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use jiff::SignedDuration;
+use url::Url;
+
+use super::raw::{self, RawAuth, RawMapping, RawProvider};
+use super::safety::{self, Mode};
+use super::{Auth, Config, Fallback, Mapping, Provider, ProviderKind};
+use crate::model::Severity;
+use crate::secret::SecretSource;
+
+/// `[fallback]`, with defaults for what is missing.
+pub(super) fn parse_fallback(
+    raw: Option<raw::RawFallback>,
+    base: &Path,
+    problems: &mut Vec<String>,
+) -> Fallback {
+    let defaults = Config::default().fallback;
+    let raw = raw.unwrap_or(raw::RawFallback {
+        out_dir: None,
+        after: None,
+    });
+    let out_dir = base.join(raw.out_dir.as_deref().unwrap_or("ticket-exports"));
+    let after = match raw.after.as_deref() {
+        None => defaults.after,
+        Some(text) => match text.parse::<SignedDuration>() {
+            Ok(d) if d.is_positive() => d,
+            _ => {
+                problems.push(format!(
+                    "fallback.after = {text:?} is not a positive duration; write it like \"24h\", \"90m\" or \"2d\""
+                ));
+                defaults.after
+            }
+        },
+    };
+    Fallback { out_dir, after }
+}
+
+/// Token prefixes of real providers: a "variable name" starting with one is a pasted secret.
+const TOKEN_PREFIXES: &[&str] = &[
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "github_pat_",
+    "glpat-",
+    "lin_api_",
+    "pk_",
+    "ATATT",
+    "whsec_",
+    "xoxb-",
+    "perm:",
+];
+
+/// One `[providers.<key>]` entry; None when it has a problem (pushed to `problems`).
+pub(super) fn parse_provider(
+    key: &str,
+    raw: RawProvider,
+    mode: Mode,
+    base: &Path,
+    problems: &mut Vec<String>,
+) -> Option<Provider> {
+    let before = problems.len();
+    if key.is_empty()
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        problems.push(format!(
+            "provider key {key:?} may hold only letters, digits, '-' and '_'"
+        ));
+    }
+    if mode == Mode::WebhookOnly && raw.kind != ProviderKind::Webhook {
+        problems.push(format!(
+            "kind = \"{}\" is not allowed in webhook-only mode; use mode = \"cloud\" or \"self-hosted\"",
+            raw.kind.as_str()
+        ));
+    }
+    let base_url = match Url::parse(&raw.base_url) {
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => {
+            problems.push(
+                "base_url holds a user name or password; credentials never go in the config: name them in `auth` (token_env or token_file)".into(),
+            );
+            None
+        }
+        Ok(url) if url.query().is_some() || url.fragment().is_some() => {
+            problems.push(
+                "base_url must not have a query or fragment (tokens in URLs end up in logs)".into(),
+            );
+            None
+        }
+        Ok(url) => Some(url),
+        Err(e) => {
+            problems.push(format!("base_url {:?} is not a URL: {e}", raw.base_url));
+            None
+        }
+    };
+    let auth = parse_auth(raw.kind, raw.auth.unwrap_or_default(), base, problems);
+    let mapping = parse_mapping(raw.mapping, problems);
+    for dest_key in raw.kind.destination_keys() {
+        if mapping.get(dest_key).is_none_or(str::is_empty) {
+            problems.push(format!(
+                "mapping.{dest_key} is required for kind = \"{}\"",
+                raw.kind.as_str()
+            ));
+        }
+    }
+    if raw.owned.is_empty() {
+        problems.push(
+            "owned is empty: list the destinations the customer owns; anything else is a stop"
+                .into(),
+        );
+    }
+    let base_url = base_url?;
+    if problems.len() > before {
+        return None;
+    }
+    let unsafe_base_url = safety::check_base_url(&base_url, mode, raw.allow_http).err();
+    Some(Provider {
+        key: key.to_owned(),
+        kind: raw.kind,
+        base_url,
+        allow_http: raw.allow_http,
+        auth,
+        owned: raw.owned,
+        mapping,
+        status_map: raw.status_map,
+        unsafe_base_url,
+    })
+}
+
+/// Where the credentials come from; literal secrets are refused.
+fn parse_auth(kind: ProviderKind, raw: RawAuth, base: &Path, problems: &mut Vec<String>) -> Auth {
+    for literal in raw.literal_keys() {
+        problems.push(format!(
+            "auth.{literal} holds a literal secret, which is refused: a config file is copied, \
+             shared and backed up, so a secret in it leaks. Put the value in an environment \
+             variable and name it (token_env = \"MY_TOKEN\", user_env = \"MY_USER\"), or in a file \
+             only you can read (chmod 600) named by token_file"
+        ));
+    }
+    let source = |env: Option<String>,
+                  file: Option<String>,
+                  what: &str,
+                  problems: &mut Vec<String>|
+     -> Option<SecretSource> {
+        match (env, file) {
+            (Some(_), Some(_)) => {
+                problems.push(format!(
+                    "auth.{what}_env and auth.{what}_file are both set; keep one"
+                ));
+                None
+            }
+            (Some(name), None) => {
+                if TOKEN_PREFIXES.iter().any(|p| name.starts_with(p))
+                    || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    problems.push(format!(
+                        "auth.{what}_env must be the NAME of an environment variable (like GITHUB_TOKEN), \
+                         and this looks like a secret value; it is refused and not shown"
+                    ));
+                    return None;
+                }
+                Some(SecretSource::Env(name))
+            }
+            (None, Some(file)) => Some(SecretSource::File(base.join(file))),
+            (None, None) => None,
+        }
+    };
+    let user = source(raw.user_env, raw.user_file, "user", problems);
+    let (token, token_word) = if kind == ProviderKind::Webhook {
+        (
+            source(raw.secret_env, raw.secret_file, "secret", problems),
+            "secret_env or secret_file",
+        )
+    } else {
+        if raw.secret_env.is_some() || raw.secret_file.is_some() {
+            problems.push(
+                "auth.secret_env/secret_file are for webhooks; use token_env or token_file".into(),
+            );
+        }
+        (
+            source(raw.token_env, raw.token_file, "token", problems),
+            "token_env or token_file",
+        )
+    };
+    if token.is_none() {
+        problems.push(format!(
+            "auth needs {token_word} for kind = \"{}\"",
+            kind.as_str()
+        ));
+    }
+    let needs_user = matches!(kind, ProviderKind::Bitbucket | ProviderKind::Trello);
+    if needs_user && user.is_none() {
+        let what = if kind == ProviderKind::Trello {
+            "the API key"
+        } else {
+            "the account e-mail"
+        };
+        problems.push(format!(
+            "auth.user_env is required for kind = \"{}\" ({what})",
+            kind.as_str()
+        ));
+    }
+    Auth {
+        scheme: raw.scheme,
+        user,
+        token,
+    }
+}
+
+/// The mapping: priorities keyed by severity, extra fields as JSON for the providers.
+fn parse_mapping(raw: RawMapping, problems: &mut Vec<String>) -> Mapping {
+    let mut priority = BTreeMap::new();
+    for (severity, value) in raw.priority {
+        match Severity::parse(&severity) {
+            Some(s) => {
+                priority.insert(s, value);
+            }
+            None => problems.push(format!(
+                "mapping.priority.{severity} is not a severity; use {}",
+                Severity::expected()
+            )),
+        }
+    }
+    let fields = raw
+        .fields
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k,
+                serde_json::to_value(v).unwrap_or(serde_json::Value::Null),
+            )
+        })
+        .collect();
+    Mapping {
+        project: raw.project,
+        issue_type: raw.issue_type,
+        repo: raw.repo,
+        board: raw.board,
+        list: raw.list,
+        team: raw.team,
+        work_item_type: raw.work_item_type,
+        workspace: raw.workspace,
+        section: raw.section,
+        labels: raw.labels,
+        priority,
+        assignees: raw.assignees,
+        fields,
+    }
+}
