@@ -23,15 +23,43 @@ pub struct FingerprintInput<'a> {
 
 /// Computes `fp1:<64 hex>` for a finding at a destination.
 pub fn fingerprint(input: FingerprintInput<'_>) -> String {
-    let digest = sha256_hex(&[
-        FINGERPRINT_VERSION,
-        input.rule_id.trim(),
-        &normalise_url(input.url),
-        input.parameter.unwrap_or("").trim(),
-        &normalise_url(input.target),
-        input.provider_key,
-    ]);
-    format!("{FINGERPRINT_VERSION}:{digest}")
+    FindingIdentity::new(input.rule_id, input.url, input.parameter)
+        .fingerprint(&normalise_url(input.target), input.provider_key)
+}
+
+/// A finding's part of its fingerprint, normalised once: an import reuses it for every attempt
+/// of the finding, and the report's normalised target for every finding, because URL parsing
+/// costs more than the hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingIdentity {
+    rule_id: String,
+    url: String,
+    parameter: String,
+}
+
+impl FindingIdentity {
+    /// Normalises a finding's rule id, URL and parameter.
+    pub fn new(rule_id: &str, url: &str, parameter: Option<&str>) -> FindingIdentity {
+        FindingIdentity {
+            rule_id: rule_id.trim().to_owned(),
+            url: normalise_url(url),
+            parameter: parameter.unwrap_or("").trim().to_owned(),
+        }
+    }
+
+    /// The fingerprint at `provider_key`, for a report whose target is `target` as
+    /// [`normalise_url`] returns it.
+    pub fn fingerprint(&self, normalised_target: &str, provider_key: &str) -> String {
+        let digest = sha256_hex(&[
+            FINGERPRINT_VERSION,
+            &self.rule_id,
+            &self.url,
+            &self.parameter,
+            normalised_target,
+            provider_key,
+        ]);
+        format!("{FINGERPRINT_VERSION}:{digest}")
+    }
 }
 
 /// The short label form carried by providers with labels or tags: `fp-<12 hex>`.
@@ -76,13 +104,14 @@ pub fn sha256_hex(parts: &[&str]) -> String {
 
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    // A table, not `write!` per byte: an import hexes two digests per attempt.
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0x0f)] as char);
+    }
+    s
 }
 
 /// Normalises a URL for identity; text that is not a URL is trimmed and kept as it is.
@@ -154,6 +183,17 @@ mod tests {
             fingerprint(input("https://shop.example/search?q=2", "jira-sec"))
         );
         insta::assert_snapshot!(fp, @"fp1:000f3d86d114b585283231c23ac72c881fd854b7da3d15b07b5b88b885f0a763");
+    }
+
+    #[test]
+    fn a_reused_identity_gives_the_same_fingerprint() {
+        let one = input("https://SHOP.example/search/?q=1#x", "gh");
+        let identity = FindingIdentity::new(one.rule_id, one.url, one.parameter);
+        assert_eq!(
+            identity.fingerprint(&normalise_url(one.target), "gh"),
+            fingerprint(one)
+        );
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
     }
 
     #[test]
