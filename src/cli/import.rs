@@ -44,7 +44,9 @@ pub fn run(args: ImportArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         }
         (Box::new(file), args.file.clone())
     };
-    let counts = crate::import::import(&mut store, &config, &ctx.ambient, input, &name)?;
+    let (counts, timings) =
+        crate::import::import_timed(&mut store, &config, &ctx.ambient, input, &name)?;
+    ctx.printer.verbose(&format!("time: {timings}"));
     if ctx.printer.settings.json {
         ctx.printer
             .json(&serde_json::json!({"file": name, "counts": counts}))?;

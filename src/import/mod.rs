@@ -3,19 +3,27 @@
 //! The file is read with serde's seeds, one record at a time, so memory stays flat however large
 //! it is. Every problem is collected with its JSON path; a file with any problem imports nothing.
 
+mod cache;
+mod ctx;
+mod raw;
 mod record;
 mod stream;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use serde::de::DeserializeSeed;
 
 use crate::ambient::Ambient;
 use crate::config::Config;
 use crate::error::StoreError;
-use crate::store::{ImportCounts, Store};
-use stream::{Ctx, TopSeed};
+use crate::store::{ImportCounts, OwnerDigests, Problem, Store};
+use ctx::{Batch, Ctx};
+use stream::TopSeed;
 
 /// At most this many problems are listed; the rest are counted.
 const MAX_LISTED: usize = 50;
@@ -62,14 +70,63 @@ pub enum ImportFailure {
     Store(#[from] StoreError),
 }
 
+/// Batches in flight from the reader to the writer; with `ctx::BATCH` records each, this
+/// bounds the records held in memory, whatever the file's size.
+const DEPTH: usize = 8;
+
 /// Imports `input` into the store. `source_name` names the file in messages.
 pub fn import(
     store: &mut Store,
     config: &Config,
     ambient: &Ambient,
-    input: impl Read,
+    input: impl std::io::Read,
     source_name: &str,
 ) -> Result<ImportCounts, ImportFailure> {
+    import_timed(store, config, ambient, input, source_name).map(|(counts, _)| counts)
+}
+
+/// Where an import's time went, for `import -v` and the benchmarks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportTimings {
+    /// Reading and validating the file, from the start.
+    pub reading: Duration,
+    /// Writing its records, from the start, alongside the reading.
+    pub writing: Duration,
+    /// The whole-file checks.
+    pub checking: Duration,
+    /// Merging staged records and building indexes set aside.
+    pub merging: Duration,
+    /// Committing, with SQLite's checkpoint of the WAL into the store.
+    pub committing: Duration,
+}
+
+impl fmt::Display for ImportTimings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = |d: Duration| d.as_secs_f64();
+        write!(
+            f,
+            "read {:.2} s; written {:.2} s (alongside the reading); checked {:.2} s; merged and indexed {:.2} s; committed {:.2} s",
+            s(self.reading),
+            s(self.writing),
+            s(self.checking),
+            s(self.merging),
+            s(self.committing)
+        )
+    }
+}
+
+/// [`import`], also saying where the time went.
+///
+/// The file is read and validated on this thread while another writes to the store, so that
+/// parsing JSON and SQLite's b-tree work overlap; a bounded channel between them keeps memory
+/// flat.
+pub fn import_timed(
+    store: &mut Store,
+    config: &Config,
+    ambient: &Ambient,
+    input: impl std::io::Read,
+    source_name: &str,
+) -> Result<(ImportCounts, ImportTimings), ImportFailure> {
     let salt = store.salt()?;
     let output = config.output_digest();
     let digests: Vec<_> = config
@@ -83,61 +140,154 @@ pub fn import(
             )
         })
         .collect();
-    let mut staging = store.begin_import()?;
-    for (key, connection, mapping) in &digests {
-        staging.owner_digests(&crate::store::OwnerDigests {
-            provider_key: key,
-            connection,
-            mapping,
-            output: &output,
-        })?;
-    }
-    let mut ctx = Ctx {
-        staging: &mut staging,
-        problems: Vec::new(),
-        unlisted: 0,
-        store_error: None,
-        path: String::new(),
+    let now = ambient.now();
+    let start = Instant::now();
+    let (sender, receiver) = mpsc::sync_channel(DEPTH);
+    let (read, written) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let owners = digests
+                .iter()
+                .map(|(key, connection, mapping)| OwnerDigests {
+                    provider_key: key,
+                    connection,
+                    mapping,
+                    output: &output,
+                });
+            write(store, owners, now, receiver, start)
+        });
+        let read = read(input, sender);
+        let reading = start.elapsed();
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (read, written.map(|w| (w, reading)))
+    });
+    // A store error comes first: the file may be fine.
+    let (written, reading) = written?;
+    let (mut problems, unlisted) = match read {
+        Reading::Unreadable(e) => {
+            return Err(file_error(source_name, "", format!("cannot be read: {e}")));
+        }
+        Reading::Whole => (Vec::new(), 0),
+        Reading::Problems(problems, unlisted) => (problems, unlisted),
     };
+    match written {
+        Written::Committed(counts, mut timings) => {
+            timings.reading = reading;
+            return Ok((counts, timings));
+        }
+        Written::Problems(found) => problems = found,
+        Written::Abandoned => {}
+    }
+    let listed = problems.len().min(MAX_LISTED);
+    let unlisted = unlisted + problems.len() - listed;
+    problems.truncate(listed);
+    Err(ImportError {
+        source_name: source_name.to_owned(),
+        problems,
+        unlisted,
+    }
+    .into())
+}
+
+/// How reading the file went.
+enum Reading {
+    /// Not a byte could be read.
+    Unreadable(std::io::Error),
+    /// Read to the end without a problem; the writer checks it as a whole.
+    Whole,
+    /// Problems, at most `MAX_LISTED` of them, and how many more there were.
+    Problems(Vec<(String, String)>, usize),
+}
+
+/// Reads and validates the file, sending its records to the writer.
+fn read(input: impl std::io::Read, sender: mpsc::SyncSender<Batch>) -> Reading {
     let mut reader = BufReader::with_capacity(256 * 1024, input);
-    skip_bom(&mut reader)
-        .map_err(|e| file_error(source_name, "", format!("cannot be read: {e}")))?;
+    if let Err(e) = skip_bom(&mut reader) {
+        return Reading::Unreadable(e);
+    }
+    let mut ctx = Ctx::new(sender);
     let mut de = serde_json::Deserializer::from_reader(reader);
     let parsed = TopSeed(&mut ctx)
         .deserialize(&mut de)
         .and_then(|()| de.end());
-    if let Some(err) = ctx.store_error.take() {
-        return Err(err.into());
-    }
-    if let Err(err) = parsed {
+    if let Err(err) = parsed
+        && !ctx.writer_gone()
+    {
         let message = if err.is_eof() && err.line() <= 1 && err.column() == 0 {
             "the file is empty; expected {\"schema_version\": 1, \"reports\": [...]}".to_string()
         } else {
             err.to_string()
         };
-        let path = if ctx.path.is_empty() {
-            "$".to_string()
-        } else {
-            ctx.path.clone()
-        };
+        let path = ctx.position.path();
         ctx.push(path, message);
     }
-    let (mut problems, unlisted) = (std::mem::take(&mut ctx.problems), ctx.unlisted);
-    if problems.is_empty() {
-        problems = staging.validate()?;
+    if ctx.problems.is_empty() {
+        ctx.finish(true);
+        return Reading::Whole;
     }
-    if !problems.is_empty() {
-        let listed = problems.len().min(MAX_LISTED);
-        let unlisted = unlisted + problems.len() - listed;
-        problems.truncate(listed);
-        return Err(ImportError {
-            source_name: source_name.to_owned(),
-            problems,
-            unlisted,
+    let problems = std::mem::take(&mut ctx.problems);
+    let unlisted = ctx.unlisted;
+    ctx.finish(false);
+    Reading::Problems(problems, unlisted)
+}
+
+/// What the writer did.
+enum Written {
+    Committed(ImportCounts, ImportTimings),
+    /// The whole-file checks found these; nothing was written.
+    Problems(Vec<Problem>),
+    /// The reader found problems, or stopped; nothing was written.
+    Abandoned,
+}
+
+/// Writes the records the reader sends, in one transaction that commits only if the reader read
+/// the whole file and the whole-file checks pass.
+fn write<'o>(
+    store: &mut Store,
+    owners: impl Iterator<Item = OwnerDigests<'o>>,
+    now: jiff::Timestamp,
+    receiver: mpsc::Receiver<Batch>,
+    start: Instant,
+) -> Result<Written, StoreError> {
+    let mut staging = store.begin_import(now)?;
+    let mut writer = staging.writer()?;
+    for owner in owners {
+        writer.owner_digests(&owner)?;
+    }
+    let whole = loop {
+        match receiver.recv() {
+            Ok(Batch::Records(records)) => {
+                for record in records {
+                    writer.stage(record)?;
+                }
+            }
+            Ok(Batch::End) => break true,
+            Err(mpsc::RecvError) => break false,
         }
-        .into());
+    };
+    drop(writer);
+    if !whole {
+        staging.abandon()?;
+        return Ok(Written::Abandoned);
     }
-    Ok(staging.commit(ambient.now())?)
+    let mut timings = ImportTimings {
+        writing: start.elapsed(),
+        ..ImportTimings::default()
+    };
+    let mut step = Instant::now();
+    let mut lap = || std::mem::replace(&mut step, Instant::now()).elapsed();
+    let problems = staging.validate()?;
+    timings.checking = lap();
+    if !problems.is_empty() {
+        staging.abandon()?;
+        return Ok(Written::Problems(problems));
+    }
+    staging.merge()?;
+    timings.merging = lap();
+    let counts = staging.commit()?;
+    timings.committing = lap();
+    Ok(Written::Committed(counts, timings))
 }
 
 fn file_error(source_name: &str, path: &str, message: String) -> ImportFailure {

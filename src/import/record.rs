@@ -1,16 +1,14 @@
-//! Field-by-field validation of one finding or ticket export, naming every problem by path.
+//! Field-by-field validation of one report header, finding or ticket export, naming every
+//! problem by its JSON path.
+//!
+//! A record arrives as a [`RawRecord`] (see `raw.rs`); unknown keys are listed in byte order,
+//! once each, as they were when records were read into a `serde_json::Map`.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::raw::{MAX_FIELDS, RawRecord, RecordPath};
 use crate::model::{ExportStatus, FailureCode, FindingStatus, MappingStatus, Severity, SyncStatus};
-use crate::store::ts_to_sql;
-
-/// Collects problems for one record.
-pub(super) struct Fields<'a> {
-    path: &'a str,
-    map: Map<String, Value>,
-    pub problems: Vec<(String, String)>,
-}
+use crate::store::{ExportRow, FindingRow, ts_to_sql};
 
 /// Length limits: generous for text, tight for identifiers that end up in URLs and labels.
 const ID_MAX: usize = 128;
@@ -18,22 +16,40 @@ const TITLE_MAX: usize = 1_000;
 const URL_MAX: usize = 8_192;
 const TEXT_MAX: usize = 1_048_576;
 
-impl<'a> Fields<'a> {
-    pub fn new(path: &'a str, map: Map<String, Value>, known: &[&str]) -> Self {
-        let mut problems = Vec::new();
-        for key in map.keys() {
-            if !known.contains(&key.as_str()) {
-                problems.push((
+/// Collects problems for one record.
+pub(super) struct Fields {
+    path: RecordPath,
+    names: &'static [&'static str],
+    values: [Option<Value>; MAX_FIELDS],
+    pub problems: Vec<(String, String)>,
+}
+
+impl Fields {
+    /// Starts validating `raw`, whose known fields are `names`; unknown fields are problems.
+    pub fn new(path: RecordPath, raw: RawRecord, names: &'static [&'static str]) -> Self {
+        let (values, mut unknown) = raw.into_parts();
+        unknown.sort();
+        unknown.dedup();
+        let problems = unknown
+            .into_iter()
+            .map(|key| {
+                (
                     format!("{path}.{key}"),
-                    format!("unknown field (expected one of {})", known.join(", ")),
-                ));
-            }
-        }
+                    format!("unknown field (expected one of {})", names.join(", ")),
+                )
+            })
+            .collect();
         Fields {
             path,
-            map,
+            names,
+            values,
             problems,
         }
+    }
+
+    fn take(&mut self, key: &str) -> Option<Value> {
+        let slot = self.names.iter().position(|name| *name == key)?;
+        self.values[slot].take()
     }
 
     fn problem(&mut self, key: &str, message: impl Into<String>) {
@@ -43,14 +59,15 @@ impl<'a> Fields<'a> {
 
     /// A string field; `required` turns absence and null into a problem.
     pub fn string(&mut self, key: &str, required: bool, max: usize) -> Option<String> {
-        match self.map.remove(key) {
+        match self.take(key) {
             None | Some(Value::Null) if required => {
                 self.problem(key, "is required");
                 None
             }
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => {
-                let len = s.chars().count();
+                // A string has at most as many characters as bytes: count only when it matters.
+                let len = if s.len() <= max { 0 } else { s.chars().count() };
                 if len > max {
                     self.problem(
                         key,
@@ -84,20 +101,20 @@ impl<'a> Fields<'a> {
         Some(id)
     }
 
-    /// A string that must be one of an enum's spellings.
+    /// A string that must be one of an enum's spellings; `expected` lists them for the message.
     pub fn choice<T>(
         &mut self,
         key: &str,
         required: bool,
         parse: fn(&str) -> Option<T>,
-        expected: String,
+        expected: fn() -> String,
     ) -> Option<T> {
         let text = self.string(key, required, ID_MAX)?;
         let value = parse(&text);
         if value.is_none() {
             self.problem(
                 key,
-                format!("unknown value {text:?} (expected one of {expected})"),
+                format!("unknown value {text:?} (expected one of {})", expected()),
             );
         }
         value
@@ -117,7 +134,7 @@ impl<'a> Fields<'a> {
 
     /// An HTTP status: null, or an integer from 100 to 599.
     pub fn http_status(&mut self, key: &str) -> Option<i64> {
-        match self.map.remove(key) {
+        match self.take(key) {
             None | Some(Value::Null) => None,
             Some(Value::Number(n)) if n.as_i64().is_some_and(|v| (100..=599).contains(&v)) => {
                 n.as_i64()
@@ -152,7 +169,7 @@ impl<'a> Fields<'a> {
 
     /// A list of strings, as JSON text for the store.
     pub fn string_list(&mut self, key: &str) -> String {
-        match self.map.remove(key) {
+        match self.take(key) {
             None | Some(Value::Null) => "[]".into(),
             Some(Value::Array(items))
                 if items.iter().all(|v| {
@@ -195,18 +212,31 @@ fn truncate(s: &str) -> String {
     }
 }
 
-/// A validated finding, ready to stage.
-pub(super) struct FindingRow {
-    pub finding_id: String,
-    pub rule_id: String,
+/// The fields of a report object other than its `findings` and `ticket_exports` lists, which
+/// come after them in this list so that the header's slots are the first three.
+pub(super) const REPORT_KEYS: &[&str] =
+    &["report_id", "title", "target", "findings", "ticket_exports"];
+
+/// The header fields of a report.
+pub(super) const HEADER_FIELDS: &[&str] = &["report_id", "title", "target"];
+
+/// A validated report header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Header {
+    pub report_id: String,
     pub title: String,
-    pub severity: &'static str,
-    pub url: String,
-    pub parameter: Option<String>,
-    pub description: String,
-    pub evidence: String,
-    pub remediation: String,
-    pub status: &'static str,
+    pub target: String,
+}
+
+pub(super) fn header(f: &mut Fields) -> Option<Header> {
+    let report_id = f.id("report_id");
+    let title = f.title("title");
+    let target = f.url("target", true);
+    Some(Header {
+        report_id: report_id?,
+        title: title?,
+        target: target?,
+    })
 }
 
 pub(super) const FINDING_FIELDS: &[&str] = &[
@@ -222,11 +252,11 @@ pub(super) const FINDING_FIELDS: &[&str] = &[
     "status",
 ];
 
-pub(super) fn finding(f: &mut Fields<'_>) -> Option<FindingRow> {
+pub(super) fn finding(f: &mut Fields) -> Option<FindingRow> {
     let finding_id = f.id("finding_id");
     let rule_id = f.id("rule_id");
     let title = f.title("title");
-    let severity = f.choice("severity", true, Severity::parse, Severity::expected());
+    let severity = f.choice("severity", true, Severity::parse, Severity::expected);
     let url = f.url("url", true);
     let parameter = f.string("parameter", false, ID_MAX);
     let description = f.text("description");
@@ -236,7 +266,7 @@ pub(super) fn finding(f: &mut Fields<'_>) -> Option<FindingRow> {
         "status",
         false,
         FindingStatus::parse,
-        FindingStatus::expected(),
+        FindingStatus::expected,
     ) {
         Some(s) => Some(s),
         None if f.problems.iter().any(|(p, _)| p.ends_with(".status")) => None,
@@ -254,25 +284,6 @@ pub(super) fn finding(f: &mut Fields<'_>) -> Option<FindingRow> {
         remediation,
         status: status?.as_str(),
     })
-}
-
-/// A validated ticket export, ready to stage.
-pub(super) struct ExportRow {
-    pub ticket_export_id: String,
-    pub finding_id: String,
-    pub provider_key: String,
-    pub export_status: &'static str,
-    pub provider_error_code: Option<String>,
-    pub provider_response_code: Option<i64>,
-    pub mapping_status: &'static str,
-    pub mapping_missing: String,
-    pub duplicate_fingerprint: Option<String>,
-    pub idempotency_key: Option<String>,
-    pub retry_after: Option<String>,
-    pub external_ticket_id: Option<String>,
-    pub external_ticket_url: Option<String>,
-    pub status_sync_status: Option<&'static str>,
-    pub portable_export_path: Option<String>,
 }
 
 pub(super) const EXPORT_FIELDS: &[&str] = &[
@@ -293,7 +304,7 @@ pub(super) const EXPORT_FIELDS: &[&str] = &[
     "portable_export_path",
 ];
 
-pub(super) fn export(f: &mut Fields<'_>) -> Option<ExportRow> {
+pub(super) fn export(f: &mut Fields) -> Option<ExportRow> {
     let ticket_export_id = f.id("ticket_export_id");
     let finding_id = f.id("finding_id");
     let provider_key = f.id("provider_key");
@@ -301,7 +312,7 @@ pub(super) fn export(f: &mut Fields<'_>) -> Option<ExportRow> {
         "export_status",
         true,
         ExportStatus::parse,
-        ExportStatus::expected(),
+        ExportStatus::expected,
     );
     let code_text = f.string("provider_error_code", false, ID_MAX);
     let code_ok = match &code_text {
@@ -319,7 +330,7 @@ pub(super) fn export(f: &mut Fields<'_>) -> Option<ExportRow> {
         "mapping_status",
         true,
         MappingStatus::parse,
-        MappingStatus::expected(),
+        MappingStatus::expected,
     );
     let mapping_missing = f.string_list("mapping_missing");
     let duplicate_fingerprint = f.string("duplicate_fingerprint", false, ID_MAX);

@@ -1,71 +1,35 @@
 //! The streaming reader of an import file: serde seeds walk the document one record at a time,
-//! validate each record and stage it, and remember where they are so a syntax error can be named
-//! by its JSON path.
+//! validate each record and send it to the writer, and remember where they are so a syntax error
+//! can be named by its JSON path.
 
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::MAX_LISTED;
-use super::record::{self, Fields};
-use crate::error::StoreError;
-use crate::store::Staging;
+use super::ctx::{Ctx, Position};
+use super::raw::{Key, KeySeed, RawRecord, RecordPath, RecordSeed};
+use super::record::{self, Fields, Header};
+use crate::store::{ReportRow, Route, Staged};
 
-/// The state of one import while the file streams past.
-pub(super) struct Ctx<'s, 'c> {
-    pub staging: &'s mut Staging<'c>,
-    pub problems: Vec<(String, String)>,
-    pub unlisted: usize,
-    pub store_error: Option<StoreError>,
-    /// Where the parser is, for syntax errors.
-    pub path: String,
-}
-
-impl Ctx<'_, '_> {
-    pub fn push(&mut self, path: String, message: String) {
-        if self.problems.len() < MAX_LISTED {
-            self.problems.push((path, message));
-        } else {
-            self.unlisted += 1;
-        }
-    }
-
-    fn extend(&mut self, problems: Vec<(String, String)>) {
-        for (path, message) in problems {
-            self.push(path, message);
-        }
-    }
-
-    /// Stages a row unless the file already failed: then only validation continues.
-    fn stage(&mut self, f: impl FnOnce(&mut Staging<'_>) -> Result<(), StoreError>) {
-        if self.store_error.is_none()
-            && self.problems.is_empty()
-            && let Err(e) = f(self.staging)
-        {
-            self.store_error = Some(e);
-        }
-    }
-}
-
-fn store_abort<E: serde::de::Error>(ctx: &Ctx<'_, '_>) -> Result<(), E> {
-    match &ctx.store_error {
-        Some(_) => Err(E::custom("the store failed")),
-        None => Ok(()),
+fn store_abort<E: serde::de::Error>(ctx: &Ctx) -> Result<(), E> {
+    match ctx.writer_gone() {
+        true => Err(E::custom("the store failed")),
+        false => Ok(()),
     }
 }
 
 /// The whole document: `{"schema_version": 1, "reports": [...]}`.
-pub(super) struct TopSeed<'a, 's, 'c>(pub &'a mut Ctx<'s, 'c>);
+pub(super) struct TopSeed<'a>(pub &'a mut Ctx);
 
-impl<'de> DeserializeSeed<'de> for TopSeed<'_, '_, '_> {
+impl<'de> DeserializeSeed<'de> for TopSeed<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
+impl<'de> Visitor<'de> for TopSeed<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object {\"schema_version\": 1, \"reports\": [...]}")
@@ -77,7 +41,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
             match key.as_str() {
                 "schema_version" => {
                     version_seen = true;
-                    ctx.path = "schema_version".into();
+                    ctx.position = Position::Key("schema_version".into());
                     let v: Value = map.next_value()?;
                     if v != 1 {
                         ctx.push(
@@ -88,7 +52,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
                 }
                 "reports" => {
                     reports_seen = true;
-                    ctx.path = "reports".into();
+                    ctx.position = Position::Key("reports".into());
                     map.next_value_seed(ReportsSeed(&mut *ctx))?;
                 }
                 other => {
@@ -110,16 +74,16 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
     }
 }
 
-struct ReportsSeed<'a, 's, 'c>(&'a mut Ctx<'s, 'c>);
+struct ReportsSeed<'a>(&'a mut Ctx);
 
-impl<'de> DeserializeSeed<'de> for ReportsSeed<'_, '_, '_> {
+impl<'de> DeserializeSeed<'de> for ReportsSeed<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for ReportsSeed<'_, '_, '_> {
+impl<'de> Visitor<'de> for ReportsSeed<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list of reports")
@@ -127,7 +91,7 @@ impl<'de> Visitor<'de> for ReportsSeed<'_, '_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut idx = 0;
         loop {
-            self.0.path = format!("reports[{idx}]");
+            self.0.position = Position::Record(RecordPath::Report(idx));
             if seq
                 .next_element_seed(ReportSeed {
                     ctx: &mut *self.0,
@@ -142,174 +106,198 @@ impl<'de> Visitor<'de> for ReportsSeed<'_, '_, '_> {
     }
 }
 
-struct ReportSeed<'a, 's, 'c> {
-    ctx: &'a mut Ctx<'s, 'c>,
+struct ReportSeed<'a> {
+    ctx: &'a mut Ctx,
     idx: usize,
 }
 
-impl<'de> DeserializeSeed<'de> for ReportSeed<'_, '_, '_> {
+impl<'de> DeserializeSeed<'de> for ReportSeed<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for ReportSeed<'_, '_, '_> {
+/// A report's header, validated on its own: problems are reported when the report ends, as
+/// its records' are reported first.
+fn header_of(idx: usize, raw: RawRecord) -> (Option<Header>, Vec<(String, String)>) {
+    let mut f = Fields::new(RecordPath::Report(idx), raw, record::HEADER_FIELDS);
+    let header = record::header(&mut f);
+    (header, f.problems)
+}
+
+impl<'de> Visitor<'de> for ReportSeed<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a report object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let (ctx, idx) = (self.ctx, self.idx);
-        let base = format!("reports[{idx}]");
-        let mut header = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "findings" | "ticket_exports" => {
-                    ctx.path = format!("{base}.{key}");
-                    let kind = if key == "findings" {
-                        RecordKind::Finding
-                    } else {
-                        RecordKind::Export
-                    };
+        let mut raw = RawRecord::default();
+        // Decided at the first list: direct when the header came first and is valid and the
+        // first list is the findings, so that every attempt comes after its report's findings.
+        // Else the whole report is staged and resolved at the end. The header written directly
+        // is kept to compare with the header as the whole object gives it.
+        let mut route = None;
+        let mut written: Option<Header> = None;
+        let mut lists_read = [false; 2];
+        while let Some(key) = map.next_key_seed(KeySeed(record::REPORT_KEYS))? {
+            let name = match &key {
+                Key::Known(slot) => record::REPORT_KEYS[*slot],
+                Key::Unknown(name) => name.as_str(),
+            };
+            ctx.position = Position::Key(format!("reports[{idx}].{name}"));
+            match key {
+                Key::Known(slot @ (3 | 4)) => {
+                    let findings = slot == 3;
+                    if std::mem::replace(&mut lists_read[slot - 3], true) {
+                        ctx.push(
+                            format!("reports[{idx}].{name}"),
+                            "is given more than once in this report; give one list".into(),
+                        );
+                    }
+                    let route = *route.get_or_insert_with(|| {
+                        let (header, _) = header_of(idx, raw.clone());
+                        match header {
+                            Some(h) if findings && ctx.staging() => {
+                                ctx.cache.open(idx, &h.target);
+                                ctx.stage(Staged::Report {
+                                    row: report_row(idx, &h),
+                                    route: Route::Direct,
+                                });
+                                written = Some(h);
+                                Route::Direct
+                            }
+                            _ => Route::Deferred,
+                        }
+                    });
                     map.next_value_seed(RecordsSeed {
                         ctx: &mut *ctx,
                         report_idx: idx,
-                        kind,
+                        findings,
+                        route,
                     })?;
                     store_abort(ctx)?;
                 }
-                _ => {
-                    ctx.path = format!("{base}.{key}");
-                    header.insert(key, map.next_value()?);
+                Key::Known(slot) => raw.set(slot, map.next_value()?),
+                Key::Unknown(name) => {
+                    // Read as a value, so its syntax and UTF-8 are checked as before.
+                    map.next_value::<Value>()?;
+                    raw.unknown(name);
                 }
             }
         }
-        let mut f = Fields::new(&base, header, &["report_id", "title", "target"]);
-        let report_id = f.id("report_id");
-        let title = f.title("title");
-        let target = f.url("target", true);
-        ctx.extend(std::mem::take(&mut f.problems));
-        if let (Some(report_id), Some(title), Some(target)) = (report_id, title, target) {
-            ctx.stage(|s| {
-                s.report(&crate::store::StagedReport {
-                    idx,
-                    report_id: &report_id,
-                    title: &title,
-                    target: &target,
-                })
-            });
+        ctx.cache.close();
+        let (header, problems) = header_of(idx, raw);
+        ctx.extend(problems);
+        match (header, written) {
+            (Some(h), None) => ctx.stage(Staged::Report {
+                row: report_row(idx, &h),
+                route: route.unwrap_or(Route::Direct),
+            }),
+            (Some(h), Some(w)) if h != w => {
+                // A header field given again after the lists, with another value: its records
+                // were written under the first, so the file is refused rather than guessed at.
+                for (name, (now, then)) in [
+                    ("report_id", (&h.report_id, &w.report_id)),
+                    ("title", (&h.title, &w.title)),
+                    ("target", (&h.target, &w.target)),
+                ] {
+                    if now != then {
+                        ctx.push(
+                            format!("reports[{idx}].{name}"),
+                            "is given more than once, with different values, around the report's lists; give it once".into(),
+                        );
+                    }
+                }
+            }
+            _ => {}
         }
         store_abort(ctx)
     }
 }
 
-#[derive(Clone, Copy)]
-enum RecordKind {
-    Finding,
-    Export,
+fn report_row(idx: usize, h: &Header) -> ReportRow {
+    ReportRow {
+        idx,
+        report_id: h.report_id.clone(),
+        title: h.title.clone(),
+        target: h.target.clone(),
+    }
 }
 
-struct RecordsSeed<'a, 's, 'c> {
-    ctx: &'a mut Ctx<'s, 'c>,
+struct RecordsSeed<'a> {
+    ctx: &'a mut Ctx,
     report_idx: usize,
-    kind: RecordKind,
+    findings: bool,
+    route: Route,
 }
 
-impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_, '_> {
+impl<'de> DeserializeSeed<'de> for RecordsSeed<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for RecordsSeed<'_, '_, '_> {
+impl<'de> Visitor<'de> for RecordsSeed<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list of objects")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let (ctx, ri) = (self.ctx, self.report_idx);
-        let name = match self.kind {
-            RecordKind::Finding => "findings",
-            RecordKind::Export => "ticket_exports",
+        let (ctx, ri, route) = (self.ctx, self.report_idx, self.route);
+        let names = match self.findings {
+            true => record::FINDING_FIELDS,
+            false => record::EXPORT_FIELDS,
         };
         let mut idx = 0;
         loop {
-            let path = format!("reports[{ri}].{name}[{idx}]");
-            ctx.path.clone_from(&path);
-            let Some(map) = seq.next_element::<Map<String, Value>>()? else {
+            let path = match self.findings {
+                true => RecordPath::Finding(ri, idx),
+                false => RecordPath::Export(ri, idx),
+            };
+            ctx.position = Position::Record(path);
+            let Some(raw) = seq.next_element_seed(RecordSeed(names))? else {
                 return Ok(());
             };
-            match self.kind {
-                RecordKind::Finding => stage_finding(ctx, &path, ri, idx, map),
-                RecordKind::Export => stage_export(ctx, &path, ri, idx, map),
+            let mut f = Fields::new(path, raw, names);
+            if self.findings {
+                let row = record::finding(&mut f);
+                ctx.extend(std::mem::take(&mut f.problems));
+                if let Some(row) = row {
+                    if route == Route::Direct {
+                        ctx.cache.add(ri, &row);
+                    }
+                    ctx.stage(Staged::Finding {
+                        report_idx: ri,
+                        idx,
+                        row,
+                        route,
+                    });
+                }
+            } else {
+                let row = record::export(&mut f);
+                ctx.extend(std::mem::take(&mut f.problems));
+                if let Some(row) = row
+                    && ctx.staging()
+                {
+                    let (finding_seen, identities) = match route {
+                        Route::Direct => ctx.cache.identities(ri, &row),
+                        Route::Deferred => (false, None),
+                    };
+                    ctx.stage(Staged::Export {
+                        report_idx: ri,
+                        idx,
+                        row,
+                        route,
+                        finding_seen,
+                        identities,
+                    });
+                }
             }
             store_abort(ctx)?;
             idx += 1;
         }
-    }
-}
-
-fn stage_finding(
-    ctx: &mut Ctx<'_, '_>,
-    path: &str,
-    ri: usize,
-    idx: usize,
-    map: Map<String, Value>,
-) {
-    let mut f = Fields::new(path, map, record::FINDING_FIELDS);
-    let row = record::finding(&mut f);
-    ctx.extend(std::mem::take(&mut f.problems));
-    if let Some(r) = row {
-        ctx.stage(|s| {
-            s.finding(
-                ri,
-                idx,
-                &[
-                    &r.finding_id,
-                    &r.rule_id,
-                    &r.title,
-                    &r.severity,
-                    &r.url,
-                    &r.parameter,
-                    &r.description,
-                    &r.evidence,
-                    &r.remediation,
-                    &r.status,
-                ],
-            )
-        });
-    }
-}
-
-fn stage_export(ctx: &mut Ctx<'_, '_>, path: &str, ri: usize, idx: usize, map: Map<String, Value>) {
-    let mut f = Fields::new(path, map, record::EXPORT_FIELDS);
-    let row = record::export(&mut f);
-    ctx.extend(std::mem::take(&mut f.problems));
-    if let Some(r) = row {
-        ctx.stage(|s| {
-            s.export(
-                ri,
-                idx,
-                &[
-                    &r.ticket_export_id,
-                    &r.finding_id,
-                    &r.provider_key,
-                    &r.export_status,
-                    &r.provider_error_code,
-                    &r.provider_response_code,
-                    &r.mapping_status,
-                    &r.mapping_missing,
-                    &r.duplicate_fingerprint,
-                    &r.idempotency_key,
-                    &r.retry_after,
-                    &r.external_ticket_id,
-                    &r.external_ticket_url,
-                    &r.status_sync_status,
-                    &r.portable_export_path,
-                ],
-            )
-        });
     }
 }

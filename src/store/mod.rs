@@ -18,7 +18,10 @@ use crate::error::{SqlContext, StoreError};
 pub use attempts::{AttemptFilter, SummaryGroup};
 pub use events::Event;
 pub use health::HealthRecord;
-pub use staging::{ImportCounts, OwnerDigests, Problem, StagedReport, Staging};
+pub use staging::{
+    ExportRow, FindingRow, Identities, ImportCounts, OwnerDigests, Problem, ReportRow, Route,
+    Staged, Staging,
+};
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = schema::MIGRATIONS.len() as i64;
@@ -26,10 +29,15 @@ pub const SCHEMA_VERSION: i64 = schema::MIGRATIONS.len() as i64;
 /// How long a writer waits for another process before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// An import writing more attempts than this (and than the store held) builds the secondary
+/// indexes once at its end rather than row by row; see `staging/indexes.rs`.
+const BULK_THRESHOLD: u64 = 50_000;
+
 /// An open store.
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    bulk_threshold: u64,
 }
 
 impl Store {
@@ -95,7 +103,11 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)
             .doing("enabling foreign keys")?;
         crate::store::staging::register_functions(&conn)?;
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            bulk_threshold: BULK_THRESHOLD,
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -129,6 +141,12 @@ impl Store {
         self.conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .doing("reading the schema version")
+    }
+
+    /// Lowers the bulk threshold, so tests can take the bulk path with a small file.
+    #[cfg(test)]
+    pub(crate) fn set_bulk_threshold(&mut self, attempts: u64) {
+        self.bulk_threshold = attempts;
     }
 
     /// The file behind the store, if any.

@@ -1,0 +1,279 @@
+//! Every route a record can take into the store leaves the same store: written as it streams
+//! past, staged and merged by SQL at the end, past the reader's cache, or with indexes set aside.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::*;
+use crate::fingerprint::{FingerprintInput, fingerprint};
+
+const DEMO: &str = include_str!("../../examples/demo-report.json");
+
+fn ambient() -> Ambient {
+    Ambient::new(BTreeMap::new(), "2026-11-29T12:00:00Z".parse().unwrap()).unwrap()
+}
+
+fn run(store: &mut Store, text: &str) -> Result<ImportCounts, ImportFailure> {
+    import(
+        store,
+        &Config::default(),
+        &ambient(),
+        text.as_bytes(),
+        "t.json",
+    )
+}
+
+/// Every row of every data table, sorted; events without their ids, which follow the order
+/// attempts were written in.
+fn dump(path: &Path) -> String {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut lines = Vec::new();
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let skip = usize::from(table == "events");
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((skip..n)
+                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            })
+            .unwrap();
+        lines.extend(rows.map(|row| format!("{table}: {}", row.unwrap())));
+    }
+    lines.sort();
+    lines.join("\n")
+}
+
+fn indexes(path: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.prepare(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+    )
+    .unwrap()
+    .query_map([], |r| r.get(0))
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+/// The demo report with each report's keys written in `order`.
+fn reordered(order: &[&str]) -> String {
+    let doc: Value = serde_json::from_str(DEMO).unwrap();
+    let reports: Vec<String> = doc["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|report| {
+            let fields: Vec<String> = order
+                .iter()
+                .map(|key| format!("{key:?}:{}", report[key]))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        })
+        .collect();
+    format!(
+        "{{\"schema_version\":1,\"reports\":[{}]}}",
+        reports.join(",")
+    )
+}
+
+/// A store in its own folder, with the bulk threshold given.
+fn store(dir: &tempfile::TempDir, name: &str, bulk_threshold: Option<u64>) -> Store {
+    let mut store = Store::open(&dir.path().join(name)).unwrap();
+    if let Some(threshold) = bulk_threshold {
+        store.set_bulk_threshold(threshold);
+    }
+    store
+}
+
+#[test]
+fn every_route_leaves_the_same_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let sorted = serde_json::to_string(&serde_json::from_str::<Value>(DEMO).unwrap()).unwrap();
+    let variants = [
+        ("direct", DEMO.to_owned(), None),
+        ("direct, indexes set aside", DEMO.to_owned(), Some(1)),
+        ("keys sorted: lists before the header", sorted, None),
+        (
+            "attempts before findings",
+            reordered(&["report_id", "title", "target", "ticket_exports", "findings"]),
+            Some(1),
+        ),
+    ];
+    let mut first: Option<(ImportCounts, String)> = None;
+    for (name, text, bulk) in variants {
+        let file = format!("{}.sqlite3", name.replace([' ', ',', ':'], "_"));
+        let mut s = store(&dir, &file, bulk);
+        let counts = run(&mut s, &text).unwrap();
+        drop(s);
+        let path = dir.path().join(&file);
+        let contents = dump(&path);
+        assert_eq!(counts.attempts_created, 19, "{name}");
+        assert_eq!(indexes(&path).len(), 5, "{name}: indexes are back");
+        match &first {
+            None => first = Some((counts, contents)),
+            Some((c, d)) => {
+                assert_eq!(&counts, c, "{name}: counts");
+                assert_eq!(&contents, d, "{name}: store");
+            }
+        }
+        // Whatever route wrote it, any route reads it again as unchanged.
+        for again in [
+            DEMO.to_owned(),
+            reordered(&["findings", "ticket_exports", "target", "title", "report_id"]),
+        ] {
+            let mut s = store(&dir, &file, Some(1));
+            let counts = run(&mut s, &again).unwrap();
+            assert_eq!(
+                (
+                    counts.attempts_unchanged,
+                    counts.attempts_created,
+                    counts.attempts_updated
+                ),
+                (19, 0, 0),
+                "{name}: re-import"
+            );
+            assert_eq!(counts.reports + counts.findings, 0, "{name}: re-import");
+            drop(s);
+            assert_eq!(
+                dump(&path),
+                first.as_ref().unwrap().1,
+                "{name}: re-import changed the store"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_attempt_of_a_stored_finding_uses_the_stored_target() {
+    // The identity of a finding the file does not carry is computed as the store holds it,
+    // even when the file moves its report's target; on every route.
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: Value = serde_json::from_str(DEMO).unwrap();
+    let report = &mut doc["reports"][0];
+    let old_target = report["target"].as_str().unwrap().to_owned();
+    let gone = report["findings"].as_array_mut().unwrap().remove(0);
+    report["target"] = "https://moved.example".into();
+    let mut attempt = report["ticket_exports"][0].clone();
+    attempt["ticket_export_id"] = "tex_new".into();
+    attempt["finding_id"] = gone["finding_id"].clone();
+    attempt["provider_key"] = "jira-sec".into();
+    report["ticket_exports"]
+        .as_array_mut()
+        .unwrap()
+        .push(attempt);
+    let expected = fingerprint(FingerprintInput {
+        rule_id: gone["rule_id"].as_str().unwrap(),
+        url: gone["url"].as_str().unwrap(),
+        parameter: gone["parameter"].as_str(),
+        target: &old_target,
+        provider_key: "jira-sec",
+    });
+    let direct = {
+        let mut text = String::from("{\"schema_version\":1,\"reports\":[");
+        for (i, r) in doc["reports"].as_array().unwrap().iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            let keys = ["report_id", "title", "target", "findings", "ticket_exports"];
+            let fields: Vec<String> = keys.iter().map(|k| format!("{k:?}:{}", r[k])).collect();
+            text.push_str(&format!("{{{}}}", fields.join(",")));
+        }
+        text + "]}"
+    };
+    for (name, text) in [("direct", direct), ("staged", doc.to_string())] {
+        let file = format!("{name}.sqlite3");
+        let mut s = store(&dir, &file, None);
+        run(&mut s, DEMO).unwrap();
+        run(&mut s, &text).unwrap();
+        let stored = s.attempt("tex_new").unwrap().unwrap();
+        assert_eq!(stored.duplicate_fingerprint, expected, "{name}");
+    }
+}
+
+#[test]
+fn a_failing_bulk_import_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir, "s.sqlite3", Some(1));
+    let fresh = indexes(&dir.path().join("s.sqlite3"));
+    // The duplicate comes last, after every attempt was written and the indexes set aside.
+    let mut doc: Value = serde_json::from_str(DEMO).unwrap();
+    let last = doc["reports"].as_array().unwrap().len() - 1;
+    let first_id = doc["reports"][0]["ticket_exports"][0]["ticket_export_id"].clone();
+    let exports = doc["reports"][last]["ticket_exports"]
+        .as_array_mut()
+        .unwrap();
+    let mut again = exports[0].clone();
+    again["ticket_export_id"] = first_id;
+    exports.push(again);
+    let text = reordered_doc(&doc);
+    let err = run(&mut s, &text).unwrap_err();
+    assert!(
+        err.to_string().contains("duplicate ticket_export_id"),
+        "{err}"
+    );
+    drop(s);
+    let path = dir.path().join("s.sqlite3");
+    assert_eq!(dump(&path), "", "nothing was written");
+    assert_eq!(indexes(&path), fresh, "the indexes are all there");
+}
+
+/// `doc` written with each report's header first, then its findings, then its attempts.
+fn reordered_doc(doc: &Value) -> String {
+    let keys = ["report_id", "title", "target", "findings", "ticket_exports"];
+    let reports: Vec<String> = doc["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let fields: Vec<String> = keys.iter().map(|k| format!("{k:?}:{}", r[k])).collect();
+            format!("{{{}}}", fields.join(","))
+        })
+        .collect();
+    format!(
+        "{{\"schema_version\":1,\"reports\":[{}]}}",
+        reports.join(",")
+    )
+}
+
+#[test]
+fn a_header_changed_after_its_lists_and_a_repeated_list_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir, "s.sqlite3", None);
+    let cases = [
+        (
+            r#"{"schema_version":1,"reports":[{"report_id":"r","title":"t","target":"https://a.example","findings":[],"title":"u"}]}"#,
+            "reports[0].title: is given more than once",
+        ),
+        (
+            r#"{"schema_version":1,"reports":[{"report_id":"r","title":"t","target":"https://a.example","findings":[],"findings":[]}]}"#,
+            "reports[0].findings: is given more than once in this report",
+        ),
+    ];
+    for (text, expected) in cases {
+        let err = run(&mut s, text).unwrap_err().to_string();
+        assert!(err.contains(expected), "{err}");
+    }
+    // The same header field given twice before the lists keeps its last value, as before.
+    let text = r#"{"schema_version":1,"reports":[{"report_id":"r","title":"t","title":"u","target":"https://a.example","findings":[]}]}"#;
+    run(&mut s, text).unwrap();
+    drop(s);
+    let conn = rusqlite::Connection::open(dir.path().join("s.sqlite3")).unwrap();
+    let title: String = conn
+        .query_row("SELECT title FROM reports WHERE report_id = 'r'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(title, "u");
+}
