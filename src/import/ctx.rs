@@ -2,6 +2,7 @@
 //! batches of records on their way to the writer.
 
 use std::sync::mpsc::SyncSender;
+use std::time::{Duration, Instant};
 
 use super::MAX_LISTED;
 use super::cache::FindingCache;
@@ -45,6 +46,8 @@ pub(super) struct Ctx {
     pub unlisted: usize,
     pub position: Position,
     pub cache: FindingCache,
+    /// Time spent waiting for the writer to take a batch.
+    pub waited: Duration,
 }
 
 impl Ctx {
@@ -56,6 +59,7 @@ impl Ctx {
             unlisted: 0,
             position: Position::Start,
             cache: FindingCache::default(),
+            waited: Duration::ZERO,
         }
     }
 
@@ -94,12 +98,14 @@ impl Ctx {
             return;
         }
         let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let start = Instant::now();
         if let Some(sender) = &self.sender
             && sender.send(Batch::Records(batch)).is_err()
         {
             // The writer stopped on a store error, which the import reports.
             self.sender = None;
         }
+        self.waited += start.elapsed();
     }
 
     /// Whether the writer stopped on a store error.
@@ -109,12 +115,13 @@ impl Ctx {
 
     /// Ends the stream: the writer commits only if `whole` (the file was read without a
     /// problem), else it rolls back.
-    pub fn finish(mut self, whole: bool) {
+    pub fn finish(&mut self, whole: bool) {
         if whole && self.problems.is_empty() {
             self.flush();
             if let Some(sender) = &self.sender {
                 let _ = sender.send(Batch::End);
             }
         }
+        self.sender = None;
     }
 }

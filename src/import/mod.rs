@@ -92,6 +92,10 @@ pub struct ImportTimings {
     pub reading: Duration,
     /// Writing its records, from the start, alongside the reading.
     pub writing: Duration,
+    /// Of the reading, the time spent waiting for the writer to take records.
+    pub reader_waiting: Duration,
+    /// Of the writing, the time spent waiting for the reader to send records.
+    pub writer_waiting: Duration,
     /// The whole-file checks.
     pub checking: Duration,
     /// Merging staged records and building indexes set aside.
@@ -105,9 +109,11 @@ impl fmt::Display for ImportTimings {
         let s = |d: Duration| d.as_secs_f64();
         write!(
             f,
-            "read {:.2} s; written {:.2} s (alongside the reading); checked {:.2} s; merged and indexed {:.2} s; committed {:.2} s",
+            "read {:.2} s (waiting for the writer {:.2} s); written {:.2} s alongside (waiting for the reader {:.2} s); checked {:.2} s; merged and indexed {:.2} s; committed {:.2} s",
             s(self.reading),
+            s(self.reader_waiting),
             s(self.writing),
+            s(self.writer_waiting),
             s(self.checking),
             s(self.merging),
             s(self.committing)
@@ -155,15 +161,15 @@ pub fn import_timed(
                 });
             write(store, owners, now, receiver, start)
         });
-        let read = read(input, sender);
-        let reading = start.elapsed();
+        let (read, waited) = read(input, sender);
+        let reading = (start.elapsed(), waited);
         let written = writer
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (read, written.map(|w| (w, reading)))
     });
     // A store error comes first: the file may be fine.
-    let (written, reading) = written?;
+    let (written, (reading, reader_waiting)) = written?;
     let (mut problems, unlisted) = match read {
         Reading::Unreadable(e) => {
             return Err(file_error(source_name, "", format!("cannot be read: {e}")));
@@ -174,6 +180,7 @@ pub fn import_timed(
     match written {
         Written::Committed(counts, mut timings) => {
             timings.reading = reading;
+            timings.reader_waiting = reader_waiting;
             return Ok((counts, timings));
         }
         Written::Problems(found) => problems = found,
@@ -200,11 +207,12 @@ enum Reading {
     Problems(Vec<(String, String)>, usize),
 }
 
-/// Reads and validates the file, sending its records to the writer.
-fn read(input: impl std::io::Read, sender: mpsc::SyncSender<Batch>) -> Reading {
+/// Reads and validates the file, sending its records to the writer; also says how long it
+/// waited for the writer.
+fn read(input: impl std::io::Read, sender: mpsc::SyncSender<Batch>) -> (Reading, Duration) {
     let mut reader = BufReader::with_capacity(256 * 1024, input);
     if let Err(e) = skip_bom(&mut reader) {
-        return Reading::Unreadable(e);
+        return (Reading::Unreadable(e), Duration::ZERO);
     }
     let mut ctx = Ctx::new(sender);
     let mut de = serde_json::Deserializer::from_reader(reader);
@@ -222,14 +230,13 @@ fn read(input: impl std::io::Read, sender: mpsc::SyncSender<Batch>) -> Reading {
         let path = ctx.position.path();
         ctx.push(path, message);
     }
-    if ctx.problems.is_empty() {
-        ctx.finish(true);
-        return Reading::Whole;
-    }
-    let problems = std::mem::take(&mut ctx.problems);
-    let unlisted = ctx.unlisted;
-    ctx.finish(false);
-    Reading::Problems(problems, unlisted)
+    let whole = ctx.problems.is_empty();
+    ctx.finish(whole);
+    let reading = match whole {
+        true => Reading::Whole,
+        false => Reading::Problems(std::mem::take(&mut ctx.problems), ctx.unlisted),
+    };
+    (reading, ctx.waited)
 }
 
 /// What the writer did.
@@ -255,8 +262,12 @@ fn write<'o>(
     for owner in owners {
         writer.owner_digests(&owner)?;
     }
+    let mut waited = Duration::ZERO;
     let whole = loop {
-        match receiver.recv() {
+        let wait = Instant::now();
+        let batch = receiver.recv();
+        waited += wait.elapsed();
+        match batch {
             Ok(Batch::Records(records)) => {
                 for record in records {
                     writer.stage(record)?;
@@ -273,6 +284,7 @@ fn write<'o>(
     }
     let mut timings = ImportTimings {
         writing: start.elapsed(),
+        writer_waiting: waited,
         ..ImportTimings::default()
     };
     let mut step = Instant::now();
