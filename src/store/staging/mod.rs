@@ -23,14 +23,14 @@ use crate::error::{SqlContext, StoreError};
 use crate::fingerprint::{FingerprintInput, fingerprint, idempotency_key};
 
 /// SQLite's page cache for the store while records stream in, in KiB. Fixed, so memory stays
-/// flat in the file's size; large enough to hold the b-trees an import touches out of order (the
-/// attempts' and links' unique keys) for a million attempts. 256 MiB measured no faster.
-const IMPORT_CACHE_KIB: i64 = 64 * 1024;
+/// flat in the file's size. Measured on 1M attempts: SQLite's default (2 MiB) costs more system
+/// time in reads of pages the OS still caches; 64 and 256 MiB were no faster than 16.
+const IMPORT_CACHE_KIB: i64 = 16 * 1024;
 /// The staging tables' cache: they are appended to, so only their last pages are hot.
 const IMPORT_TEMP_CACHE_KIB: i64 = 8 * 1024;
 /// The cache once the records are in, for the checks and the index builds. SQLite's sorter sizes
 /// its buffers (one per sorting thread) on it: at 16 MiB, peak memory still grew from 100k to 1M
-/// attempts (108 to 134 MB); at 8 MiB it does not (about 100 MB).
+/// attempts; at 8 MiB it does not.
 const SORT_CACHE_KIB: i64 = 8 * 1024;
 
 /// One import in progress: an open transaction holding the staged and written rows.
