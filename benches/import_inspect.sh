@@ -5,15 +5,16 @@
 #
 #   benches/import_inspect.sh            # 100k and 1M attempts (about 850 MB of JSON at 1M)
 #   N=200000 benches/import_inspect.sh   # a quicker run
-#   KEEP=1 ...; then IMPORT=0 KEEP=1 ...    # keep the store, then time only `inspect` on it
+#   WORK=/tmp/b KEEP=1 ...; then WORK=/tmp/b IMPORT=0 ...   # time only `inspect` on that store
 #
 # Needs: a Rust toolchain, /usr/bin/time, sqlite3; hyperfine if installed (else a shell loop).
-# Files go under $WORK (default /tmp/te-bench) and are deleted at the end unless KEEP=1.
+# Files go under $WORK (default: a new folder under /tmp, so runs never share a store) and are
+# deleted at the end unless KEEP=1.
 set -euo pipefail
 
 N=${N:-1000000}
 SMALL=${SMALL:-100000}
-WORK=${WORK:-/tmp/te-bench}
+WORK=${WORK:-$(mktemp -d /tmp/te-bench.XXXXXX)}
 NOW=2026-11-29T12:00:00Z
 cd "$(dirname "$0")/.."
 TARGET=${CARGO_TARGET_DIR:-target}
