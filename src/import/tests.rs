@@ -277,3 +277,22 @@ fn a_header_changed_after_its_lists_and_a_repeated_list_are_refused() {
         .unwrap();
     assert_eq!(title, "u");
 }
+
+#[test]
+fn a_missing_finding_without_identities_is_a_file_problem_on_every_route() {
+    // Found on main by tests/hostile (commit 77f09b0): the staged route derived a key from a
+    // NULL fingerprint and failed as a store error.
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: Value = serde_json::from_str(DEMO).unwrap();
+    doc["reports"][0]["ticket_exports"][0]["finding_id"] = "fnd_404".into();
+    for (name, text) in [("direct", reordered_doc(&doc)), ("staged", doc.to_string())] {
+        let mut s = store(&dir, &format!("{name}.sqlite3"), None);
+        let err = run(&mut s, &text).unwrap_err();
+        assert!(matches!(err, ImportFailure::File(_)), "{name}: {err}");
+        assert!(
+            err.to_string()
+                .contains("ticket_exports[0].finding_id: finding \"fnd_404\" is not in"),
+            "{name}: {err}"
+        );
+    }
+}
