@@ -1,7 +1,7 @@
 //! `inspect --summary`: counts by failure code, state and provider.
 //!
-//! Attempts are grouped in SQL by every input triage reads, and each group is triaged once,
-//! so a summary of a million attempts costs one indexed scan plus a few hundred decisions.
+//! Attempts are grouped by every input triage reads (`store/summary.rs`), and each group is
+//! triaged once, so a summary of a million attempts costs one scan plus a few hundred decisions.
 
 use std::collections::BTreeMap;
 

@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, Row, ToSql};
 
-use super::{Store, ts_from_sql, ts_to_sql};
+use super::{Store, ts_from_sql};
 use crate::error::{SqlContext, StoreError};
 use crate::model::*;
 
@@ -19,26 +19,19 @@ pub struct AttemptFilter {
     pub code: Option<String>,
 }
 
-/// Attempts that share every input triage reads, with how many there are.
-#[derive(Debug, Clone)]
-pub struct SummaryGroup {
-    pub representative: TicketExport,
-    pub count: u64,
-}
-
 const COLUMNS: &str = "ticket_export_id, report_id, finding_id, provider_key, export_status, provider_error_code,
     provider_response_code, mapping_status, mapping_missing, duplicate_fingerprint, idempotency_key, retry_after,
     external_ticket_id, external_ticket_url, status_sync_status, portable_export_path, attempt_count, owner_kind,
     owner_digest, failing_since, created_at, updated_at";
 
-fn ts_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Timestamp>> {
+pub(super) fn ts_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Timestamp>> {
     Ok(row
         .get::<_, Option<String>>(idx)?
         .as_deref()
         .and_then(ts_from_sql))
 }
 
-fn bad(idx: usize, what: &str, value: &str) -> rusqlite::Error {
+pub(super) fn bad(idx: usize, what: &str, value: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         idx,
         rusqlite::types::Type::Text,
@@ -179,70 +172,5 @@ impl Store {
                 .optional()
             })
             .doing("reading a finding")
-    }
-
-    /// Groups every attempt by the inputs triage reads, so a summary triages each group once.
-    pub fn summary_groups(&self, now: Timestamp) -> Result<Vec<SummaryGroup>, StoreError> {
-        let sql = "SELECT provider_key, export_status, provider_error_code, provider_response_code, mapping_status,
-                mapping_missing, owner_kind, owner_digest, failing_since, status_sync_status,
-                external_ticket_id IS NOT NULL, external_ticket_url IS NOT NULL, portable_export_path IS NOT NULL,
-                coalesce(retry_after > ?1, 0) AS ahead, CASE WHEN coalesce(retry_after > ?1, 0) THEN max(retry_after) END,
-                count(*)
-             FROM ticket_exports
-             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14";
-        let mut stmt = self.conn.prepare(sql).doing("summarising attempts")?;
-        let rows = stmt
-            .query_map([ts_to_sql(now)], |r| {
-                let flag = |i: usize, text: &str| -> rusqlite::Result<Option<String>> {
-                    Ok(r.get::<_, bool>(i)?.then(|| text.to_owned()))
-                };
-                let status: String = r.get(1)?;
-                let mapping: String = r.get(4)?;
-                let representative = TicketExport {
-                    ticket_export_id: String::new(),
-                    report_id: String::new(),
-                    finding_id: String::new(),
-                    provider_key: r.get(0)?,
-                    export_status: ExportStatus::parse(&status)
-                        .ok_or_else(|| bad(1, "export_status", &status))?,
-                    provider_error_code: r
-                        .get::<_, Option<String>>(2)?
-                        .map(|c| FailureCode::parse(&c).unwrap_or(FailureCode::Other(c))),
-                    provider_response_code: r.get(3)?,
-                    mapping_status: MappingStatus::parse(&mapping)
-                        .ok_or_else(|| bad(4, "mapping_status", &mapping))?,
-                    mapping_missing: serde_json::from_str(&r.get::<_, String>(5)?)
-                        .unwrap_or_default(),
-                    duplicate_fingerprint: String::new(),
-                    idempotency_key: String::new(),
-                    retry_after: ts_col(r, 14)?,
-                    external_ticket_id: flag(10, "linked")?,
-                    external_ticket_url: flag(11, "linked")?,
-                    status_sync_status: r
-                        .get::<_, Option<String>>(9)?
-                        .as_deref()
-                        .and_then(SyncStatus::parse),
-                    portable_export_path: flag(12, "written")?,
-                    attempt_count: 0,
-                    owner: match (
-                        r.get::<_, Option<String>>(6)?
-                            .as_deref()
-                            .and_then(OwnerKind::parse),
-                        r.get(7)?,
-                    ) {
-                        (Some(kind), Some(digest)) => Some(Owner { kind, digest }),
-                        _ => None,
-                    },
-                    failing_since: ts_col(r, 8)?,
-                    created_at: None,
-                    updated_at: None,
-                };
-                Ok(SummaryGroup {
-                    representative,
-                    count: r.get::<_, i64>(15)? as u64,
-                })
-            })
-            .doing("summarising attempts")?;
-        rows.collect::<Result<_, _>>().doing("summarising attempts")
     }
 }

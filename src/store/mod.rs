@@ -5,6 +5,7 @@ mod events;
 mod health;
 mod schema;
 mod staging;
+mod summary;
 #[cfg(test)]
 mod tests;
 
@@ -15,13 +16,14 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::error::{SqlContext, StoreError};
-pub use attempts::{AttemptFilter, SummaryGroup};
+pub use attempts::AttemptFilter;
 pub use events::Event;
 pub use health::HealthRecord;
 pub use staging::{
     ExportRow, FindingRow, Identities, ImportCounts, OwnerDigests, Problem, ReportRow, Route,
     Staged, Staging,
 };
+pub use summary::SummaryGroup;
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = schema::MIGRATIONS.len() as i64;
