@@ -87,9 +87,10 @@ best() { # best of 3: "S KB"
 }
 read -r s kb < <(best "${TE[@]}" inspect --summary)
 echo "inspect --summary: $s s, peak RSS $kb KB (best of 3)"
-for q in summary summary-scan codes; do
-    read -r s kb < <(best sh -c "sqlite3 '$STORE' < '$WORK/$q.sql'")
-    echo "sqlite3 $q.sql: $s s, peak RSS $kb KB (best of 3)"
+for q in summary:"the same GROUP BY" summary-scan:"the same GROUP BY, NOT INDEXED (a table scan)" \
+    codes:"GROUP BY code and provider only"; do
+    read -r s kb < <(best sh -c "sqlite3 '$STORE' < '$WORK/${q%%:*}.sql'")
+    echo "sqlite3, ${q#*:}: $s s, peak RSS $kb KB (best of 3)"
 done
 echo "sqlite3 plan of summary.sql: $(sqlite3 "$STORE" "EXPLAIN QUERY PLAN $(cat "$WORK/summary.sql")" | tr '\n' ' ')"
 
