@@ -36,11 +36,12 @@ lscpu | head -20
 free -h
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# Wall seconds and peak RSS (KB) of a command, as "S KB"; its stdout is discarded. `inspect`
-# exits with the state of its selection, so a non-zero status is not a failure here.
+# Wall seconds, peak RSS (KB) and CPU seconds (user + sys) of a command, as "S KB CPU"; its stdout
+# is discarded. `inspect` exits with the state of its selection, so a non-zero status is not a
+# failure here.
 timed() {
-    /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/stderr" || true
-    tail -n 1 "$WORK/time"
+    /usr/bin/time -f "%e %M %U %S" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/stderr" || true
+    tail -n 1 "$WORK/time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }'
 }
 
 echo
@@ -50,13 +51,13 @@ for n in $SMALL ${N_IMPORT-$N}; do
     file=$WORK/gen-$n.json
     "$GEN" "$n" >"$file"
     rm -f "$STORE" "$STORE-wal" "$STORE-shm"
-    read -r secs kb < <(timed "${TE[@]}" -v import "$file")
+    read -r secs kb cpu < <(timed "${TE[@]}" -v import "$file")
     phases=$(grep '^time:' "$WORK/stderr" || true)
     rate=$(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%d", n / s }')
-    echo "import $n attempts: $secs s, $rate attempts/s, peak RSS $kb KB"
+    echo "import $n attempts: $secs s, $rate attempts/s, CPU $cpu s, peak RSS $kb KB"
     echo "  $phases"
-    read -r secs kb < <(timed "${TE[@]}" import "$file")
-    echo "re-import (nothing changes): $secs s, peak RSS $kb KB"
+    read -r secs kb cpu < <(timed "${TE[@]}" import "$file")
+    echo "re-import (nothing changes): $secs s, CPU $cpu s, peak RSS $kb KB"
     [ "$n" = "$N" ] || rm -f "$file"
 done
 rm -f "$WORK/gen-$N.json"
@@ -80,7 +81,7 @@ echo "SELECT provider_error_code, provider_key, count(*) FROM ticket_exports GRO
 best() { # best of 3: "S KB"
     local b=
     for _ in 1 2 3; do
-        read -r s k < <(timed "$@")
+        read -r s k _ < <(timed "$@")
         if [ -z "$b" ] || awk -v s="$s" -v b="${b% *}" 'BEGIN { exit !(s < b) }'; then b="$s $k"; fi
     done
     echo "$b"

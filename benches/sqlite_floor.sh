@@ -7,7 +7,7 @@
 #   benches/sqlite_floor.sh STORE     # STORE: a store filled by `ticket-export import`
 #
 # The `|| ''` and `+ 0` keep SQLite from copying whole b-trees (its transfer optimisation), which
-# an import cannot do either.
+# an import cannot do either. Columns are named, so later migrations' columns keep their defaults.
 set -euo pipefail
 SRC=${1:?usage: benches/sqlite_floor.sh STORE}
 DST=$(mktemp -u /tmp/te-floor.XXXXXX.sqlite3)
@@ -20,19 +20,25 @@ step() { echo ".print $1"; echo "$2"; }
     echo "ATTACH '$SRC' AS old;"
     echo "BEGIN;"
     echo ".timer on"
-    step reports "INSERT INTO reports SELECT report_id || '', title, target FROM old.reports ORDER BY rowid;"
-    step findings "INSERT INTO findings SELECT report_id || '', finding_id, rule_id, title, severity, url,
-        parameter, description, evidence, remediation, status FROM old.findings ORDER BY rowid;"
-    step ticket_exports "INSERT INTO ticket_exports SELECT ticket_export_id || '', report_id, finding_id,
-        provider_key, export_status, provider_error_code, provider_response_code, mapping_status,
-        mapping_missing, duplicate_fingerprint, idempotency_key, retry_after, external_ticket_id,
-        external_ticket_url, status_sync_status, portable_export_path, attempt_count, owner_kind,
-        owner_digest, failing_since, outcome_recorded_at, lease_holder, lease_until, created_at,
-        updated_at FROM old.ticket_exports ORDER BY rowid;"
-    step events "INSERT INTO events SELECT id + 0, ticket_export_id, at, action, outcome, code,
-        http_status, detail FROM old.events ORDER BY rowid;"
-    step links "INSERT INTO links SELECT provider_key || '', duplicate_fingerprint, external_ticket_id,
-        external_ticket_url, ticket_export_id, last_synced_state, linked_at FROM old.links ORDER BY rowid;"
+    step reports "INSERT INTO reports (report_id, title, target)
+        SELECT report_id || '', title, target FROM old.reports ORDER BY rowid;"
+    step findings "INSERT INTO findings (report_id, finding_id, rule_id, title, severity, url, parameter,
+        description, evidence, remediation, status)
+        SELECT report_id || '', finding_id, rule_id, title, severity, url, parameter, description,
+        evidence, remediation, status FROM old.findings ORDER BY rowid;"
+    columns="report_id, finding_id, provider_key, export_status, provider_error_code,
+        provider_response_code, mapping_status, mapping_missing, duplicate_fingerprint, idempotency_key,
+        retry_after, external_ticket_id, external_ticket_url, status_sync_status, portable_export_path,
+        attempt_count, owner_kind, owner_digest, failing_since, created_at, updated_at"
+    step ticket_exports "INSERT INTO ticket_exports (ticket_export_id, $columns)
+        SELECT ticket_export_id || '', $columns FROM old.ticket_exports ORDER BY rowid;"
+    step events "INSERT INTO events (id, ticket_export_id, at, action, outcome, code, http_status, detail)
+        SELECT id + 0, ticket_export_id, at, action, outcome, code, http_status, detail
+        FROM old.events ORDER BY rowid;"
+    step links "INSERT INTO links (provider_key, duplicate_fingerprint, external_ticket_id,
+        external_ticket_url, ticket_export_id, linked_at)
+        SELECT provider_key || '', duplicate_fingerprint, external_ticket_id, external_ticket_url,
+        ticket_export_id, linked_at FROM old.links ORDER BY rowid;"
     grep '^CREATE INDEX' <<<"$schema" | while read -r index; do
         step "$(awk '{print $3}' <<<"$index")" "$index"
     done
