@@ -1,0 +1,165 @@
+//! Providers: one client per tracker behind one trait, sharing one HTTP agent.
+//!
+//! A client turns a `TicketDraft` into the provider's own request, and the provider's answers
+//! into `RemoteTicket`s or a `Failure`. It never touches the store: the retry and sync engines
+//! record outcomes.
+
+mod draft;
+pub mod failure;
+pub mod github;
+pub mod http;
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use crate::ambient::Ambient;
+use crate::config::{Provider, ProviderKind};
+use crate::secret::Secret;
+pub use draft::TicketDraft;
+pub use failure::Failure;
+use http::{Http, HttpRequest, HttpResponse};
+
+/// A ticket on the provider.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RemoteTicket {
+    /// The id used in API paths (Jira key, GitHub number, GitLab iid...).
+    pub id: String,
+    /// The page a person opens.
+    pub url: String,
+    /// The provider's own state name, when the answer carried one.
+    pub state: Option<String>,
+}
+
+/// The four states every provider's workflow is normalised to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NormalState {
+    Open,
+    InProgress,
+    Done,
+    WontFix,
+}
+
+impl NormalState {
+    /// The snake_case spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NormalState::Open => "open",
+            NormalState::InProgress => "in_progress",
+            NormalState::Done => "done",
+            NormalState::WontFix => "wont_fix",
+        }
+    }
+}
+
+/// A ticket's state as read from the provider.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RemoteState {
+    /// The provider's own name for it.
+    pub raw: String,
+    pub normal: NormalState,
+}
+
+/// What a read-only connection check found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CheckReport {
+    /// Who the credentials belong to, as the provider names them (never the credential).
+    pub identity: String,
+    /// What was probed, in order.
+    pub probes: Vec<String>,
+}
+
+/// One planned call, for `--dry-run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlannedCall {
+    Lookup,
+    Create,
+    Update,
+}
+
+/// What every provider client can do. All calls are blocking and thread-safe.
+pub trait ProviderClient: Send + Sync {
+    /// A read-only probe of credentials, scope and destination.
+    fn check(&self) -> Result<CheckReport, Failure>;
+    /// Tickets that carry the fingerprint, through a consistent listing (not a search index).
+    fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure>;
+    /// Creates a ticket carrying the fingerprint.
+    fn create(&self, draft: &TicketDraft) -> Result<RemoteTicket, Failure>;
+    /// Updates an existing ticket's content from the draft.
+    fn update(&self, ticket_id: &str, draft: &TicketDraft) -> Result<RemoteTicket, Failure>;
+    /// Reads a ticket's state.
+    fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure>;
+    /// Moves a ticket to a normalised state, discovering the provider's way at run time.
+    fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure>;
+    /// The request a call would make (method and path), for plans.
+    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String;
+}
+
+/// What every client holds: its config entry, the shared agent, its credentials and the clock.
+pub struct ClientBase {
+    pub provider: Provider,
+    pub http: Arc<Http>,
+    pub user: Option<Secret>,
+    pub token: Secret,
+    pub now: Timestamp,
+}
+
+impl ClientBase {
+    /// Joins a path onto the base URL, keeping any path prefix the base URL has.
+    pub fn url(&self, path: &str) -> url::Url {
+        let mut url = self.provider.base_url.clone();
+        let base = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base}{path}"));
+        url
+    }
+
+    /// Sends a request; transport failures become a `Failure` (uncertain only for writes).
+    pub fn send(&self, req: &HttpRequest, write: bool) -> Result<HttpResponse, Failure> {
+        self.http
+            .send(req)
+            .map_err(|e| Failure::from_transport(e, write))
+    }
+}
+
+/// Builds the client for a provider entry, reading its credentials now.
+pub fn client_for(
+    provider: &Provider,
+    http: Arc<Http>,
+    ambient: &Ambient,
+) -> Result<Box<dyn ProviderClient>, Failure> {
+    if let Some(reason) = &provider.unsafe_base_url {
+        return Err(Failure::NotSent(format!("base_url is unsafe: {reason}")));
+    }
+    let load = |source: &Option<crate::secret::SecretSource>| -> Result<Option<Secret>, Failure> {
+        source
+            .as_ref()
+            .map(|s| s.load(ambient))
+            .transpose()
+            .map_err(|e| Failure::Auth {
+                status: 0,
+                detail: format!("{e}"),
+            })
+    };
+    let user = load(&provider.auth.user)?;
+    let token = load(&provider.auth.token)?.ok_or_else(|| Failure::Auth {
+        status: 0,
+        detail: "no credential is configured".into(),
+    })?;
+    let base = ClientBase {
+        provider: provider.clone(),
+        http,
+        user,
+        token,
+        now: ambient.now(),
+    };
+    Ok(match provider.kind {
+        ProviderKind::Github => Box::new(github::GitHub::new(base)),
+        other => {
+            return Err(Failure::NotSent(format!(
+                "kind \"{}\" has no client in this version; use `ticket-export fallback`",
+                other.as_str()
+            )));
+        }
+    })
+}

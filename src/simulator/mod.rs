@@ -1,0 +1,218 @@
+//! A provider simulator on loopback: it speaks each provider's API for every endpoint the clients
+//! use, checks credentials, stores tickets, answers lookups, and can be scripted to fail.
+//!
+//! `demo` uses it to show real retries with no account anywhere, and the tests use it to check
+//! every request the clients send. One server serves every provider kind, routed by path.
+
+mod github;
+mod server;
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub use server::{Reply, SimRequest};
+
+/// The credentials every simulated provider accepts.
+pub const SIM_TOKEN: &str = "sim-token-0123456789";
+/// The user (e-mail, API key) for providers that take one.
+pub const SIM_USER: &str = "sim@example.com";
+
+/// A scripted failure, applied to the next request it matches.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer with this status, headers and body; the request is not processed.
+    Status {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
+    /// Wait this long, then answer normally.
+    Slow(Duration),
+    /// Process the request (a create really creates), then drop the connection unanswered.
+    LoseResponse,
+    /// Drop the connection without processing.
+    Drop,
+}
+
+impl Fault {
+    /// A status fault with a JSON or text body.
+    pub fn status(status: u16, headers: &[(&str, &str)], body: &str) -> Fault {
+        Fault::Status {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.to_owned(),
+        }
+    }
+}
+
+/// Which requests a fault applies to.
+#[derive(Debug, Clone, Default)]
+pub struct Matcher {
+    pub method: Option<String>,
+    /// A substring of the path.
+    pub path: Option<String>,
+}
+
+impl Matcher {
+    /// Matches a method and a path substring.
+    pub fn new(method: &str, path: &str) -> Matcher {
+        Matcher {
+            method: Some(method.to_owned()),
+            path: Some(path.to_owned()),
+        }
+    }
+
+    /// Matches every request.
+    pub fn any() -> Matcher {
+        Matcher::default()
+    }
+
+    fn matches(&self, req: &SimRequest) -> bool {
+        self.method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(&req.method))
+            && self.path.as_deref().is_none_or(|p| req.path.contains(p))
+    }
+}
+
+/// A ticket held by the simulator, in a provider-neutral form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimTicket {
+    /// The provider kind that holds it (`github`, `jira`...).
+    pub kind: &'static str,
+    /// The destination (repo, project key, list...).
+    pub destination: String,
+    /// The id used in API paths.
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    pub labels: Vec<String>,
+    /// The provider's own state name.
+    pub state: String,
+    /// Provider-specific fields as received.
+    pub extra: Value,
+}
+
+/// Everything the simulator remembers.
+#[derive(Debug, Default)]
+pub struct SimState {
+    /// Every request received, in order, with headers and body.
+    pub requests: Vec<SimRequest>,
+    pub tickets: Vec<SimTicket>,
+    /// Signed webhook deliveries accepted, by `webhook-id`.
+    pub deliveries: Vec<SimRequest>,
+    faults: VecDeque<(Matcher, Fault, usize)>,
+    /// Added to every answer.
+    pub latency: Duration,
+    next_id: u64,
+}
+
+impl SimState {
+    /// A fresh id number for a new ticket.
+    pub fn next_number(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Tickets of one kind and destination.
+    pub fn tickets_of<'a>(
+        &'a self,
+        kind: &'a str,
+        destination: &'a str,
+    ) -> impl Iterator<Item = &'a SimTicket> + 'a {
+        self.tickets
+            .iter()
+            .filter(move |t| t.kind == kind && t.destination == destination)
+    }
+
+    fn take_fault(&mut self, req: &SimRequest) -> Option<Fault> {
+        let pos = self.faults.iter().position(|(m, _, _)| m.matches(req))?;
+        let (matcher, fault, times) = self.faults.remove(pos)?;
+        if times > 1 {
+            self.faults.insert(pos, (matcher, fault.clone(), times - 1));
+        }
+        Some(fault)
+    }
+}
+
+/// A running simulator; stops when dropped.
+pub struct Simulator {
+    addr: SocketAddr,
+    state: Arc<Mutex<SimState>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Starts on `127.0.0.1` with a free port.
+    pub fn start() -> std::io::Result<Simulator> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(Mutex::new(SimState::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = server::spawn(listener, state.clone(), stop.clone());
+        Ok(Simulator {
+            addr,
+            state,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The shared state, for assertions and set-up.
+    pub fn state(&self) -> MutexGuard<'_, SimState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies `fault` to the next `times` requests that match.
+    pub fn fail(&self, matcher: Matcher, fault: Fault, times: usize) {
+        self.state()
+            .faults
+            .push_back((matcher, fault, times.max(1)));
+    }
+
+    /// Adds latency to every answer.
+    pub fn set_latency(&self, latency: Duration) {
+        self.state().latency = latency;
+    }
+
+    /// How many requests have arrived.
+    pub fn request_count(&self) -> usize {
+        self.state().requests.len()
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = std::net::TcpStream::connect(self.addr);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Routes a request to the provider that owns its path.
+fn route(req: &SimRequest, state: &mut SimState) -> Reply {
+    github::handle(req, state).unwrap_or_else(|| {
+        Reply::json(
+            404,
+            serde_json::json!({"message": format!("no route for {} {}", req.method, req.path)}),
+        )
+    })
+}

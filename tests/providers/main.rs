@@ -1,0 +1,6 @@
+//! Provider clients against the loopback simulator, and their requests against the providers'
+//! own published API descriptions (`../shared/specs`). One test binary, one module per provider.
+
+mod github;
+mod spec;
+mod support;

@@ -1,0 +1,129 @@
+//! Building clients against the simulator.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ticket_export::ambient::Ambient;
+use ticket_export::config::Config;
+use ticket_export::model::*;
+use ticket_export::providers::http::{Http, Timeouts};
+use ticket_export::providers::{ProviderClient, TicketDraft, client_for};
+use ticket_export::simulator::{SIM_TOKEN, SIM_USER, SimRequest, Simulator};
+
+pub const NOW: &str = "2026-11-29T12:00:00Z";
+
+/// A running simulator and the config text pointing at it.
+pub struct Rig {
+    pub sim: Simulator,
+    pub config: Config,
+    pub ambient: Ambient,
+}
+
+impl Rig {
+    /// `entry` is a provider table body; `{base}` is replaced by the simulator's URL.
+    pub fn new(key: &str, entry: &str) -> Rig {
+        let sim = Simulator::start().unwrap();
+        let text = format!(
+            "mode = \"self-hosted\"\n[providers.{key}]\nallow_http = true\nauth = {{ token_env = \"SIM_TOKEN\", user_env = \"SIM_USER\" }}\n{}",
+            entry.replace("{base}", &sim.base_url())
+        );
+        let config = Config::parse(&text, std::path::Path::new("/tmp/config.toml")).unwrap();
+        let vars = [
+            ("SIM_TOKEN", SIM_TOKEN),
+            ("SIM_USER", SIM_USER),
+            ("TICKET_EXPORT_NOW", NOW),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let ambient = Ambient::new(vars, jiff::Timestamp::UNIX_EPOCH).unwrap();
+        Rig {
+            sim,
+            config,
+            ambient,
+        }
+    }
+
+    /// The client for the only provider, with short timeouts so "slow" tests are quick.
+    pub fn client(&self) -> Box<dyn ProviderClient> {
+        let provider = self.config.providers.values().next().unwrap();
+        let http = Arc::new(Http::new(
+            self.config.mode,
+            Timeouts {
+                connect: Duration::from_secs(2),
+                call: Duration::from_millis(800),
+            },
+        ));
+        client_for(provider, http, &self.ambient).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A draft for a typical finding at this provider.
+    pub fn draft(&self, n: u32) -> TicketDraft {
+        let provider = self.config.providers.values().next().unwrap();
+        let finding = Finding {
+            report_id: "rep_1".into(),
+            finding_id: format!("fnd_{n}"),
+            rule_id: "xss-reflected".into(),
+            title: format!("Reflected XSS number {n}"),
+            severity: Severity::High,
+            url: format!("https://shop.example/search/{n}?q=1"),
+            parameter: Some("q".into()),
+            description: "User input is echoed without encoding.".into(),
+            evidence: "GET /search?q=<script> HTTP/1.1\nAuthorization: Bearer live-secret\n".into(),
+            remediation: "Encode output.".into(),
+            status: FindingStatus::Open,
+        };
+        let fp =
+            ticket_export::fingerprint::fingerprint(ticket_export::fingerprint::FingerprintInput {
+                rule_id: &finding.rule_id,
+                url: &finding.url,
+                parameter: finding.parameter.as_deref(),
+                target: "https://shop.example",
+                provider_key: &provider.key,
+            });
+        let attempt = TicketExport {
+            ticket_export_id: format!("tex_{n}"),
+            report_id: "rep_1".into(),
+            finding_id: finding.finding_id.clone(),
+            provider_key: provider.key.clone(),
+            export_status: ExportStatus::Failed,
+            provider_error_code: None,
+            provider_response_code: None,
+            mapping_status: MappingStatus::Complete,
+            mapping_missing: vec![],
+            idempotency_key: ticket_export::fingerprint::idempotency_key(&fp),
+            duplicate_fingerprint: fp,
+            retry_after: None,
+            external_ticket_id: None,
+            external_ticket_url: None,
+            status_sync_status: None,
+            portable_export_path: None,
+            attempt_count: 0,
+            owner: None,
+            failing_since: None,
+            created_at: None,
+            updated_at: None,
+        };
+        TicketDraft::build(&attempt, &finding, provider)
+    }
+
+    /// The last request the simulator received.
+    pub fn last(&self) -> SimRequest {
+        self.sim
+            .state()
+            .requests
+            .last()
+            .cloned()
+            .expect("a request")
+    }
+
+    /// Every request, as text, to check that no credential leaked into a path or body.
+    pub fn all_requests_text(&self) -> String {
+        self.sim
+            .state()
+            .requests
+            .iter()
+            .map(|r| format!("{} {}?{} {}\n", r.method, r.path, r.query, r.body))
+            .collect()
+    }
+}
