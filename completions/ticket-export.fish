@@ -37,7 +37,8 @@ complete -c ticket-export -n "__fish_ticket_export_needs_command" -s h -l help -
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -s V -l version -d 'Print version'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "import" -d 'Load reports, findings and export attempts (JSON) into the store, in one transaction'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "inspect" -d 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why'
-complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "settings" -d 'Inspect the configuration'
+complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "retry" -d 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
+complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "settings" -d 'Inspect and check the configuration'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "demo" -d 'Build a demo store and config and show the whole flow, with no account anywhere'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -71,18 +72,43 @@ complete -c ticket-export -n "__fish_ticket_export_using_subcommand inspect" -s 
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand inspect" -s v -l verbose -d 'Explain more on stderr'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand inspect" -l no-progress -d 'Never draw progress bars'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand inspect" -s h -l help -d 'Print help'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from path help" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from path help" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from path help" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l report -d 'Every attempt of this report that has work to do' -r
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l concurrency -d 'Requests in flight at once per provider' -r
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from path help" -l json -d 'Print JSON (one document for inspect, JSON Lines for batches)'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from path help" -s q -l quiet -d 'Print results only: no hints or progress on stderr'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from path help" -s v -l verbose -d 'Explain more on stderr'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from path help" -l no-progress -d 'Never draw progress bars'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from path help" -s h -l help -d 'Print help'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from path help" -f -a "path" -d 'Print the config, store and fallback folder paths in use'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from path help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l all -d 'Every attempt in the store that has work to do'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l dry-run -d 'Print the calls that would be made, to which destination, and change nothing'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l json -d 'Print JSON (one document for inspect, JSON Lines for batches)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -s q -l quiet -d 'Print results only: no hints or progress on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -s v -l verbose -d 'Explain more on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l no-progress -d 'Never draw progress bars'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -s h -l help -d 'Print help'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -l json -d 'Print JSON (one document for inspect, JSON Lines for batches)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -s q -l quiet -d 'Print results only: no hints or progress on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -s v -l verbose -d 'Explain more on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -l no-progress -d 'Never draw progress bars'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -s h -l help -d 'Print help'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -f -a "check" -d 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -f -a "path" -d 'Print the config, store and fallback folder paths in use'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from check" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from check" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from check" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from check" -l json -d 'Print JSON (one document for inspect, JSON Lines for batches)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print results only: no hints or progress on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Explain more on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from check" -l no-progress -d 'Never draw progress bars'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from path" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from path" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from path" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
@@ -93,6 +119,7 @@ complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; an
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Explain more on stderr'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from path" -l no-progress -d 'Never draw progress bars'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the config, store and fallback folder paths in use'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand demo" -l dir -d 'Where to write the demo config, store and files [default: demo/ in the user\'s data folder]' -r -F
@@ -126,11 +153,13 @@ complete -c ticket-export -n "__fish_ticket_export_using_subcommand man" -s q -l
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand man" -s v -l verbose -d 'Explain more on stderr'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand man" -l no-progress -d 'Never draw progress bars'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand man" -s h -l help -d 'Print help'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect settings demo completions man help" -f -a "import" -d 'Load reports, findings and export attempts (JSON) into the store, in one transaction'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect settings demo completions man help" -f -a "inspect" -d 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect settings demo completions man help" -f -a "settings" -d 'Inspect the configuration'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect settings demo completions man help" -f -a "demo" -d 'Build a demo store and config and show the whole flow, with no account anywhere'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect settings demo completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect settings demo completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect settings demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "import" -d 'Load reports, findings and export attempts (JSON) into the store, in one transaction'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "inspect" -d 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "retry" -d 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "settings" -d 'Inspect and check the configuration'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "demo" -d 'Build a demo store and config and show the whole flow, with no account anywhere'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and __fish_seen_subcommand_from settings" -f -a "check" -d 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and __fish_seen_subcommand_from settings" -f -a "path" -d 'Print the config, store and fallback folder paths in use'

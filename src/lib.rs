@@ -16,6 +16,7 @@ pub mod output;
 pub mod paths;
 pub mod providers;
 pub mod redact;
+pub mod retry;
 pub mod secret;
 pub mod simulator;
 pub mod store;

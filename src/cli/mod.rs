@@ -6,7 +6,9 @@ mod demo;
 mod import;
 mod inspect;
 mod inspect_summary;
+mod retry;
 mod settings;
+mod settings_check;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +73,7 @@ pub struct Cli {
 pub enum Command {
     Import(import::ImportArgs),
     Inspect(inspect::InspectArgs),
+    Retry(retry::RetryArgs),
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
     Demo(demo::DemoArgs),
@@ -158,6 +161,7 @@ fn run(command: Command, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     match command {
         Command::Import(args) => import::run(args, ctx),
         Command::Inspect(args) => inspect::run(args, ctx),
+        Command::Retry(args) => retry::run(args, ctx),
         Command::Settings(cmd) => settings::run(cmd, ctx),
         Command::Demo(args) => demo::run(args, ctx),
         Command::Completions(args) => completions::run_completions(args, ctx),

@@ -238,3 +238,37 @@ impl Resolver for GuardedResolver {
         Ok(addrs)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The address check runs on what a name resolves to, at connect time: `localhost` is a
+    /// name, not a literal, and it still never reaches the listener in cloud mode.
+    #[test]
+    fn resolved_addresses_are_checked_at_connect_time() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
+        let url = Url::parse(&format!("http://localhost:{port}/x")).unwrap();
+        let cloud = Http::new(Mode::Cloud, Timeouts::default());
+        match cloud.send(&HttpRequest::new("GET", url.clone())) {
+            Err(TransportError::Refused(reason)) => {
+                assert!(reason.contains("loopback"), "{reason}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert!(listener.accept().is_err(), "nothing connected");
+        let self_hosted = Http::new(
+            Mode::SelfHosted,
+            Timeouts {
+                connect: Duration::from_millis(500),
+                call: Duration::from_millis(500),
+            },
+        );
+        assert!(!matches!(
+            self_hosted.send(&HttpRequest::new("GET", url)),
+            Err(TransportError::Refused(_))
+        ));
+    }
+}

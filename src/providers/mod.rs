@@ -122,15 +122,25 @@ impl ClientBase {
     }
 }
 
-/// Builds the client for a provider entry, reading its credentials now.
-pub fn client_for(
-    provider: &Provider,
-    http: Arc<Http>,
-    ambient: &Ambient,
-) -> Result<Box<dyn ProviderClient>, Failure> {
-    if let Some(reason) = &provider.unsafe_base_url {
-        return Err(Failure::NotSent(format!("base_url is unsafe: {reason}")));
+/// A provider's credentials, read now.
+pub struct Credentials {
+    pub user: Option<Secret>,
+    pub token: Secret,
+}
+
+impl Credentials {
+    /// The values, for scrubbing them out of anything a provider echoes back.
+    pub fn values(&self) -> Vec<&str> {
+        self.user
+            .iter()
+            .chain(std::iter::once(&self.token))
+            .map(Secret::expose)
+            .collect()
     }
+}
+
+/// Reads a provider's credentials from the environment or its 0600 file.
+pub fn load_credentials(provider: &Provider, ambient: &Ambient) -> Result<Credentials, Failure> {
     let load = |source: &Option<crate::secret::SecretSource>| -> Result<Option<Secret>, Failure> {
         source
             .as_ref()
@@ -146,12 +156,48 @@ pub fn client_for(
         status: 0,
         detail: "no credential is configured".into(),
     })?;
+    Ok(Credentials { user, token })
+}
+
+/// Builds the client for a provider entry, reading its credentials now.
+pub fn client_for(
+    provider: &Provider,
+    http: Arc<Http>,
+    ambient: &Ambient,
+) -> Result<Box<dyn ProviderClient>, Failure> {
+    let credentials = load_credentials(provider, ambient)?;
+    client_with(provider, http, credentials, ambient.now())
+}
+
+/// A client that can only plan (`--dry-run`): no credential is read or needed.
+pub fn planning_client(
+    provider: &Provider,
+    http: Arc<Http>,
+    now: Timestamp,
+) -> Result<Box<dyn ProviderClient>, Failure> {
+    let credentials = Credentials {
+        user: None,
+        token: Secret::new(String::new()),
+    };
+    client_with(provider, http, credentials, now)
+}
+
+/// Builds the client for a provider entry with the given credentials.
+pub fn client_with(
+    provider: &Provider,
+    http: Arc<Http>,
+    credentials: Credentials,
+    now: Timestamp,
+) -> Result<Box<dyn ProviderClient>, Failure> {
+    if let Some(reason) = &provider.unsafe_base_url {
+        return Err(Failure::NotSent(format!("base_url is unsafe: {reason}")));
+    }
     let base = ClientBase {
         provider: provider.clone(),
         http,
-        user,
-        token,
-        now: ambient.now(),
+        user: credentials.user,
+        token: credentials.token,
+        now,
     };
     Ok(match provider.kind {
         ProviderKind::Github => Box::new(github::GitHub::new(base)),

@@ -60,6 +60,8 @@ pub struct Matcher {
     pub method: Option<String>,
     /// A substring of the path.
     pub path: Option<String>,
+    /// Let this many matching requests through before the fault applies.
+    pub after: usize,
 }
 
 impl Matcher {
@@ -68,7 +70,14 @@ impl Matcher {
         Matcher {
             method: Some(method.to_owned()),
             path: Some(path.to_owned()),
+            after: 0,
         }
+    }
+
+    /// The same matcher, applying only after `n` matching requests went through.
+    pub fn after(mut self, n: usize) -> Matcher {
+        self.after = n;
+        self
     }
 
     /// Matches every request.
@@ -136,6 +145,10 @@ impl SimState {
 
     fn take_fault(&mut self, req: &SimRequest) -> Option<Fault> {
         let pos = self.faults.iter().position(|(m, _, _)| m.matches(req))?;
+        if self.faults[pos].0.after > 0 {
+            self.faults[pos].0.after -= 1;
+            return None;
+        }
         let (matcher, fault, times) = self.faults.remove(pos)?;
         if times > 1 {
             self.faults.insert(pos, (matcher, fault.clone(), times - 1));

@@ -1,7 +1,7 @@
 //! The store's migrations, append-only: never edit one that has shipped, add the next.
 
 /// Each entry moves the schema from version `i` to `i + 1` (`PRAGMA user_version`).
-pub(super) const MIGRATIONS: &[&str] = &[V1];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -98,5 +98,14 @@ CREATE TABLE provider_health (
     status       TEXT NOT NULL,
     checked_at   TEXT NOT NULL,
     detail       TEXT NOT NULL DEFAULT ''
+) STRICT;
+"#;
+
+/// Provider-wide cooldowns: a provider that asked us to wait is not called by any run until then.
+const V2: &str = r#"
+CREATE TABLE provider_cooldowns (
+    provider_key TEXT PRIMARY KEY,
+    until        TEXT NOT NULL,
+    reason       TEXT NOT NULL DEFAULT ''
 ) STRICT;
 "#;

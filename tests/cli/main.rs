@@ -4,5 +4,6 @@ mod completions;
 mod help;
 mod import;
 mod inspect;
+mod retry;
 mod settings;
 mod support;
