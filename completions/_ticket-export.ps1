@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Load reports, findings and export attempts (JSON) into the store, in one transaction')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed')
             [CompletionResult]::new('settings', 'settings', [CompletionResultType]::ParameterValue, 'Inspect and check the configuration')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a demo store and config and show the whole flow, with no account anywhere')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -94,6 +95,25 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'ticket-export;sync' {
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Every linked ticket of this report')
+            [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Which sides may change')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once per provider')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The SQLite store [default: store.sqlite3 in the user''s data folder]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The TOML config [default: config.toml in the user''s config folder]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour terminal output (NO_COLOR is honoured)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every linked ticket in the store')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Read the tickets and print what would change on each side; write nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (one document for inspect, JSON Lines for batches)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'ticket-export;settings' {
@@ -203,6 +223,7 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Load reports, findings and export attempts (JSON) into the store, in one transaction')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed')
             [CompletionResult]::new('settings', 'settings', [CompletionResultType]::ParameterValue, 'Inspect and check the configuration')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a demo store and config and show the whole flow, with no account anywhere')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -217,6 +238,9 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             break
         }
         'ticket-export;help;retry' {
+            break
+        }
+        'ticket-export;help;sync' {
             break
         }
         'ticket-export;help;settings' {

@@ -40,6 +40,9 @@ _ticket__export() {
             ticket__export,settings)
                 cmd="ticket__export__subcmd__settings"
                 ;;
+            ticket__export,sync)
+                cmd="ticket__export__subcmd__sync"
+                ;;
             ticket__export__subcmd__help,completions)
                 cmd="ticket__export__subcmd__help__subcmd__completions"
                 ;;
@@ -63,6 +66,9 @@ _ticket__export() {
                 ;;
             ticket__export__subcmd__help,settings)
                 cmd="ticket__export__subcmd__help__subcmd__settings"
+                ;;
+            ticket__export__subcmd__help,sync)
+                cmd="ticket__export__subcmd__help__subcmd__sync"
                 ;;
             ticket__export__subcmd__help__subcmd__settings,check)
                 cmd="ticket__export__subcmd__help__subcmd__settings__subcmd__check"
@@ -95,7 +101,7 @@ _ticket__export() {
 
     case "${cmd}" in
         ticket__export)
-            opts="-q -v -h -V --store --config --json --color --quiet --verbose --no-progress --help --version import inspect retry settings demo completions man help"
+            opts="-q -v -h -V --store --config --json --color --quiet --verbose --no-progress --help --version import inspect retry sync settings demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -177,7 +183,7 @@ _ticket__export() {
             return 0
             ;;
         ticket__subcmd__export__subcmd__help)
-            opts="import inspect retry settings demo completions man help"
+            opts="import inspect retry sync settings demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -319,6 +325,20 @@ _ticket__export() {
         ticket__subcmd__export__subcmd__help__subcmd__settings__subcmd__path)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -577,6 +597,44 @@ _ticket__export() {
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__sync)
+            opts="-q -v -h --report --all --direction --dry-run --concurrency --store --config --json --color --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --direction)
+                    COMPREPLY=($(compgen -W "pull push both" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

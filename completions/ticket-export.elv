@@ -34,6 +34,7 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand import 'Load reports, findings and export attempts (JSON) into the store, in one transaction'
             cand inspect 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why'
             cand retry 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
+            cand sync 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed'
             cand settings 'Inspect and check the configuration'
             cand demo 'Build a demo store and config and show the whole flow, with no account anywhere'
             cand completions 'Print a shell completion script'
@@ -88,6 +89,24 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand --no-progress 'Never draw progress bars'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'ticket-export;sync'= {
+            cand --report 'Every linked ticket of this report'
+            cand --direction 'Which sides may change'
+            cand --concurrency 'Requests in flight at once per provider'
+            cand --store 'The SQLite store [default: store.sqlite3 in the user''s data folder]'
+            cand --config 'The TOML config [default: config.toml in the user''s config folder]'
+            cand --color 'When to colour terminal output (NO_COLOR is honoured)'
+            cand --all 'Every linked ticket in the store'
+            cand --dry-run 'Read the tickets and print what would change on each side; write nothing'
+            cand --json 'Print JSON (one document for inspect, JSON Lines for batches)'
+            cand -q 'Print results only: no hints or progress on stderr'
+            cand --quiet 'Print results only: no hints or progress on stderr'
+            cand -v 'Explain more on stderr'
+            cand --verbose 'Explain more on stderr'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'ticket-export;settings'= {
             cand --store 'The SQLite store [default: store.sqlite3 in the user''s data folder]'
@@ -186,6 +205,7 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand import 'Load reports, findings and export attempts (JSON) into the store, in one transaction'
             cand inspect 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why'
             cand retry 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
+            cand sync 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed'
             cand settings 'Inspect and check the configuration'
             cand demo 'Build a demo store and config and show the whole flow, with no account anywhere'
             cand completions 'Print a shell completion script'
@@ -197,6 +217,8 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
         &'ticket-export;help;inspect'= {
         }
         &'ticket-export;help;retry'= {
+        }
+        &'ticket-export;help;sync'= {
         }
         &'ticket-export;help;settings'= {
             cand check 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'

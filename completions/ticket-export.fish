@@ -38,6 +38,7 @@ complete -c ticket-export -n "__fish_ticket_export_needs_command" -s V -l versio
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "import" -d 'Load reports, findings and export attempts (JSON) into the store, in one transaction'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "inspect" -d 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "retry" -d 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
+complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "sync" -d 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "settings" -d 'Inspect and check the configuration'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "demo" -d 'Build a demo store and config and show the whole flow, with no account anywhere'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -86,6 +87,23 @@ complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -s q 
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -s v -l verbose -d 'Explain more on stderr'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l no-progress -d 'Never draw progress bars'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -s h -l help -d 'Print help'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand sync" -l report -d 'Every linked ticket of this report' -r
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand sync" -l direction -d 'Which sides may change' -r -f -a "pull\t'Remote changes are recorded locally; the provider is never written'
+push\t'Local changes are written to the provider'
+both\t'Both'"
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand sync" -l concurrency -d 'Requests in flight at once per provider' -r
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand sync" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand sync" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand sync" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand sync" -l all -d 'Every linked ticket in the store'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand sync" -l dry-run -d 'Read the tickets and print what would change on each side; write nothing'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand sync" -l json -d 'Print JSON (one document for inspect, JSON Lines for batches)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand sync" -s q -l quiet -d 'Print results only: no hints or progress on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand sync" -s v -l verbose -d 'Explain more on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand sync" -l no-progress -d 'Never draw progress bars'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
@@ -153,13 +171,14 @@ complete -c ticket-export -n "__fish_ticket_export_using_subcommand man" -s q -l
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand man" -s v -l verbose -d 'Explain more on stderr'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand man" -l no-progress -d 'Never draw progress bars'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand man" -s h -l help -d 'Print help'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "import" -d 'Load reports, findings and export attempts (JSON) into the store, in one transaction'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "inspect" -d 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "retry" -d 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "settings" -d 'Inspect and check the configuration'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "demo" -d 'Build a demo store and config and show the whole flow, with no account anywhere'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry settings demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync settings demo completions man help" -f -a "import" -d 'Load reports, findings and export attempts (JSON) into the store, in one transaction'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync settings demo completions man help" -f -a "inspect" -d 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync settings demo completions man help" -f -a "retry" -d 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync settings demo completions man help" -f -a "sync" -d 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync settings demo completions man help" -f -a "settings" -d 'Inspect and check the configuration'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync settings demo completions man help" -f -a "demo" -d 'Build a demo store and config and show the whole flow, with no account anywhere'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync settings demo completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync settings demo completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync settings demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and __fish_seen_subcommand_from settings" -f -a "check" -d 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and __fish_seen_subcommand_from settings" -f -a "path" -d 'Print the config, store and fallback folder paths in use'

@@ -14,9 +14,20 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().and_then(|v| v.parse().ok()).unwrap_or(1000);
     let latency_ms: u64 = args.next().and_then(|v| v.parse().ok()).unwrap_or(20);
-    let bin = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("ticket-export");
-    assert!(bin.exists(), "build the binary first: cargo build --release");
-    println!("| concurrency | attempts | requests | wall time | ideal | ratio | tickets | duplicates |");
+    let bin = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("ticket-export");
+    assert!(
+        bin.exists(),
+        "build the binary first: cargo build --release"
+    );
+    println!(
+        "| concurrency | attempts | requests | wall time | ideal | ratio | tickets | duplicates |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for concurrency in [1, 8] {
         let dir = tempfile::tempdir().unwrap();
@@ -25,12 +36,25 @@ fn main() {
         sim.set_latency(Duration::from_millis(latency_ms));
         let before = sim.request_count();
         let start = Instant::now();
-        let status = run(&bin, dir.path(), &["retry", "--all", "--concurrency", &concurrency.to_string()]);
+        let status = run(
+            &bin,
+            dir.path(),
+            &["retry", "--all", "--concurrency", &concurrency.to_string()],
+        );
         let wall = start.elapsed();
         let requests = sim.request_count() - before;
         let ideal = Duration::from_millis(latency_ms * requests as u64 / concurrency);
         let state = sim.state();
-        let mut labels: Vec<&str> = state.tickets.iter().flat_map(|t| t.labels.iter().filter(|l| l.starts_with("fp-")).map(String::as_str)).collect();
+        let mut labels: Vec<&str> = state
+            .tickets
+            .iter()
+            .flat_map(|t| {
+                t.labels
+                    .iter()
+                    .filter(|l| l.starts_with("fp-"))
+                    .map(String::as_str)
+            })
+            .collect();
         let tickets = labels.len();
         labels.sort_unstable();
         labels.dedup();
@@ -47,12 +71,19 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let sim = Simulator::start().unwrap();
     setup(dir.path(), &sim, 50, &bin);
-    sim.fail(Matcher::new("GET", "/issues"), Fault::status(429, &[("retry-after", "3600")], "{}"), 1);
+    sim.fail(
+        Matcher::new("GET", "/issues"),
+        Fault::status(429, &[("retry-after", "3600")], "{}"),
+        1,
+    );
     run(&bin, dir.path(), &["retry", "--all", "--concurrency", "1"]);
     let after_429 = sim.request_count();
     run(&bin, dir.path(), &["retry", "--all", "--concurrency", "8"]);
     run(&bin, dir.path(), &["retry", "--all", "--concurrency", "8"]);
-    println!("\nrequests sent during the cooldown by two further runs: {}", sim.request_count() - after_429);
+    println!(
+        "\nrequests sent during the cooldown by two further runs: {}",
+        sim.request_count() - after_429
+    );
 }
 
 fn setup(dir: &std::path::Path, sim: &Simulator, n: usize, bin: &std::path::Path) {

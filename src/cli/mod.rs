@@ -9,6 +9,7 @@ mod inspect_summary;
 mod retry;
 mod settings;
 mod settings_check;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +75,7 @@ pub enum Command {
     Import(import::ImportArgs),
     Inspect(inspect::InspectArgs),
     Retry(retry::RetryArgs),
+    Sync(sync::SyncArgs),
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
     Demo(demo::DemoArgs),
@@ -162,6 +164,7 @@ fn run(command: Command, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         Command::Import(args) => import::run(args, ctx),
         Command::Inspect(args) => inspect::run(args, ctx),
         Command::Retry(args) => retry::run(args, ctx),
+        Command::Sync(args) => sync::run(args, ctx),
         Command::Settings(cmd) => settings::run(cmd, ctx),
         Command::Demo(args) => demo::run(args, ctx),
         Command::Completions(args) => completions::run_completions(args, ctx),

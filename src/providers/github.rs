@@ -187,6 +187,53 @@ impl ProviderClient for GitHub {
         })
     }
 
+    /// Pages through the repository's issues carrying the mapping's first label (every
+    /// exported ticket has it), 100 a page, instead of one request per ticket.
+    fn read_statuses(
+        &self,
+        ticket_ids: &[String],
+    ) -> Result<Option<std::collections::HashMap<String, RemoteState>>, Failure> {
+        let Some(label) = self.base.provider.mapping.labels.first() else {
+            return Ok(None);
+        };
+        let wanted: std::collections::HashSet<&str> =
+            ticket_ids.iter().map(String::as_str).collect();
+        let mut found = std::collections::HashMap::new();
+        for page in 1.. {
+            let mut req = self.request("GET", &self.issues_path());
+            req.url
+                .query_pairs_mut()
+                .append_pair("labels", label)
+                .append_pair("state", "all")
+                .append_pair("per_page", "100")
+                .append_pair("page", &page.to_string());
+            let issues = self.call(req, false)?;
+            let issues = issues.as_array().cloned().unwrap_or_default();
+            for issue in &issues {
+                let id = issue["number"]
+                    .as_u64()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default();
+                if wanted.contains(id.as_str()) {
+                    let state = issue["state"].as_str().unwrap_or("open");
+                    let reason = issue["state_reason"].as_str();
+                    let raw = reason.map_or_else(|| state.to_owned(), |r| format!("{state}:{r}"));
+                    found.insert(
+                        id,
+                        RemoteState {
+                            raw,
+                            normal: normalise(state, reason),
+                        },
+                    );
+                }
+            }
+            if issues.len() < 100 || found.len() == wanted.len() {
+                break;
+            }
+        }
+        Ok(Some(found))
+    }
+
     fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
         match call {
             PlannedCall::Lookup => format!(

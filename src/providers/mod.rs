@@ -94,6 +94,14 @@ pub trait ProviderClient: Send + Sync {
     fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure>;
     /// The request a call would make (method and path), for plans.
     fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String;
+    /// States of many tickets through paged listings, where the provider has them. `None`
+    /// means "read one at a time"; tickets missing from the map are read one at a time too.
+    fn read_statuses(
+        &self,
+        _ticket_ids: &[String],
+    ) -> Result<Option<std::collections::HashMap<String, RemoteState>>, Failure> {
+        Ok(None)
+    }
 }
 
 /// What every client holds: its config entry, the shared agent, its credentials and the clock.

@@ -167,7 +167,7 @@ pub fn run(
             ));
             for _ in 0..options.concurrency.max(1).min(shared.len()) {
                 let (shared, tx) = (shared.clone(), tx.clone());
-                let holder = worker::lease_holder();
+                let holder = crate::lease::holder();
                 scope.spawn(move || worker::work(&shared, store_path, &holder, &tx));
             }
         }

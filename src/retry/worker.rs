@@ -15,11 +15,9 @@ use crate::providers::http::Http;
 use crate::providers::{
     Credentials, Failure, ProviderClient, RemoteTicket, TicketDraft, client_with,
 };
-use crate::store::{FailureRecord, Lease, Store};
+use crate::store::{FailureRecord, Store};
 use crate::triage::Action;
 
-/// How long a claim holds when its process is alive; a dead holder is replaced at once.
-const LEASE: SignedDuration = SignedDuration::from_mins(5);
 /// After an uncertain outcome, wait this long before the next run looks the ticket up.
 const UNCERTAIN_WAIT: SignedDuration = SignedDuration::from_secs(60);
 
@@ -94,27 +92,6 @@ impl ProviderRun {
     }
 }
 
-/// A lease holder id: this process and a random part, so a dead holder can be recognised.
-pub fn lease_holder() -> String {
-    format!(
-        "{}:{:016x}",
-        std::process::id(),
-        getrandom::u64().unwrap_or(0)
-    )
-}
-
-/// A lease may be taken over when it expired or its process (on this machine) is gone.
-fn stale(holder: &str, until: Timestamp) -> bool {
-    if until < Timestamp::now() {
-        return true;
-    }
-    let pid = holder.split(':').next().and_then(|p| p.parse::<u32>().ok());
-    match pid {
-        Some(pid) if cfg!(target_os = "linux") => !Path::new(&format!("/proc/{pid}")).exists(),
-        _ => false,
-    }
-}
-
 /// Takes jobs until the queue is empty, sending one report per job.
 pub fn work(run: &ProviderRun, store_path: &Path, holder: &str, tx: &Sender<ItemReport>) {
     let mut store = match Store::open(store_path) {
@@ -158,11 +135,13 @@ fn process(
     if let Some((reason, state)) = run.stopped() {
         return Ok(ItemReport::from_attempt(a, "skipped", state, reason));
     }
-    let lease = Lease {
-        holder: holder.to_owned(),
-        until: Timestamp::now() + LEASE,
-    };
-    if !store.claim(id, &lease, run.now, "retry", stale)? {
+    if !store.claim(
+        id,
+        &crate::lease::lease(holder),
+        run.now,
+        "retry",
+        crate::lease::stale,
+    )? {
         return Ok(report(
             "skipped",
             "held by another ticket-export run; it will record the outcome".into(),

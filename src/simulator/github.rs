@@ -67,10 +67,22 @@ fn list(req: &SimRequest, state: &SimState, repo: &str) -> Reply {
         .map(|l| l.split(',').map(str::to_owned).collect())
         .unwrap_or_default();
     let state_filter = req.param("state").unwrap_or_else(|| "open".into());
+    let per_page: usize = req
+        .param("per_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(30)
+        .clamp(1, 100);
+    let page: usize = req
+        .param("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     let issues: Vec<Value> = state
         .tickets_of("github", repo)
         .filter(|t| wanted.iter().all(|w| t.labels.contains(w)))
         .filter(|t| state_filter == "all" || t.state == state_filter)
+        .skip((page - 1) * per_page)
+        .take(per_page)
         .map(issue_json)
         .collect();
     Reply::json(200, Value::Array(issues))

@@ -198,6 +198,11 @@ impl Simulator {
             .push_back((matcher, fault, times.max(1)));
     }
 
+    /// Removes every scripted fault not yet applied: the provider recovers.
+    pub fn clear_faults(&self) {
+        self.state().faults.clear();
+    }
+
     /// Adds latency to every answer.
     pub fn set_latency(&self, latency: Duration) {
         self.state().latency = latency;

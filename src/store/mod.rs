@@ -6,6 +6,7 @@ mod health;
 mod outcomes;
 mod schema;
 mod staging;
+mod sync;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +22,7 @@ pub use events::Event;
 pub use health::HealthRecord;
 pub use outcomes::{FailureRecord, Lease, Link};
 pub use staging::{ImportCounts, OwnerDigests, Problem, StagedReport, Staging};
+pub use sync::{SyncFailure, SyncItem};
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = schema::MIGRATIONS.len() as i64;

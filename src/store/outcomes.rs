@@ -84,11 +84,11 @@ impl Store {
             }
         }
         tx.execute(
-            "UPDATE ticket_exports SET lease_holder = ?2, lease_until = ?3, attempt_count = attempt_count + 1,
+            "UPDATE ticket_exports SET lease_holder = ?2, lease_until = ?3, attempt_count = attempt_count + (?5 = 'retry'),
                  export_status = CASE WHEN export_status IN ('exported', 'linked', 'fallback_written') THEN export_status ELSE 'in_flight' END,
                  updated_at = ?4
              WHERE ticket_export_id = ?1",
-            params![id, lease.holder, ts_to_sql(lease.until), ts_to_sql(now)],
+            params![id, lease.holder, ts_to_sql(lease.until), ts_to_sql(now), action],
         )
         .doing("claiming an attempt")?;
         insert_event(
@@ -296,7 +296,7 @@ impl Store {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn insert_event(
+pub(super) fn insert_event(
     conn: &rusqlite::Connection,
     id: &str,
     at: Timestamp,

@@ -7,3 +7,4 @@ mod inspect;
 mod retry;
 mod settings;
 mod support;
+mod sync;
