@@ -8,6 +8,7 @@ mod draft;
 pub mod failure;
 pub mod github;
 pub mod http;
+pub mod jira;
 
 use std::sync::Arc;
 
@@ -155,6 +156,7 @@ pub fn client_for(
     };
     Ok(match provider.kind {
         ProviderKind::Github => Box::new(github::GitHub::new(base)),
+        ProviderKind::Jira => Box::new(jira::Jira::new(base)),
         other => {
             return Err(Failure::NotSent(format!(
                 "kind \"{}\" has no client in this version; use `ticket-export fallback`",

@@ -2,5 +2,6 @@
 //! own published API descriptions (`../shared/specs`). One test binary, one module per provider.
 
 mod github;
+mod jira;
 mod spec;
 mod support;
