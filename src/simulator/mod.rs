@@ -5,6 +5,7 @@
 //! every request the clients send. One server serves every provider kind, routed by path.
 
 mod github;
+mod gitlab;
 mod jira;
 mod server;
 
@@ -212,6 +213,7 @@ impl Drop for Simulator {
 fn route(req: &SimRequest, state: &mut SimState) -> Reply {
     github::handle(req, state)
         .or_else(|| jira::handle(req, state))
+        .or_else(|| gitlab::handle(req, state))
         .unwrap_or_else(|| {
             Reply::json(
                 404,
