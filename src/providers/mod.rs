@@ -7,7 +7,9 @@
 mod draft;
 pub mod failure;
 pub mod github;
+pub mod gitlab;
 pub mod http;
+pub mod jira;
 
 use std::sync::Arc;
 
@@ -209,6 +211,8 @@ pub fn client_with(
     };
     Ok(match provider.kind {
         ProviderKind::Github => Box::new(github::GitHub::new(base)),
+        ProviderKind::Jira => Box::new(jira::Jira::new(base)),
+        ProviderKind::Gitlab => Box::new(gitlab::GitLab::new(base)),
         other => {
             return Err(Failure::NotSent(format!(
                 "kind \"{}\" has no client in this version; use `ticket-export fallback`",

@@ -5,6 +5,8 @@
 //! every request the clients send. One server serves every provider kind, routed by path.
 
 mod github;
+mod gitlab;
+mod jira;
 mod server;
 
 use std::collections::VecDeque;
@@ -227,10 +229,13 @@ impl Drop for Simulator {
 
 /// Routes a request to the provider that owns its path.
 fn route(req: &SimRequest, state: &mut SimState) -> Reply {
-    github::handle(req, state).unwrap_or_else(|| {
-        Reply::json(
-            404,
-            serde_json::json!({"message": format!("no route for {} {}", req.method, req.path)}),
-        )
-    })
+    github::handle(req, state)
+        .or_else(|| jira::handle(req, state))
+        .or_else(|| gitlab::handle(req, state))
+        .unwrap_or_else(|| {
+            Reply::json(
+                404,
+                serde_json::json!({"message": format!("no route for {} {}", req.method, req.path)}),
+            )
+        })
 }

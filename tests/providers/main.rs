@@ -2,5 +2,7 @@
 //! own published API descriptions (`../shared/specs`). One test binary, one module per provider.
 
 mod github;
+mod gitlab;
+mod jira;
 mod spec;
 mod support;

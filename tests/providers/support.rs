@@ -22,9 +22,19 @@ pub struct Rig {
 impl Rig {
     /// `entry` is a provider table body; `{base}` is replaced by the simulator's URL.
     pub fn new(key: &str, entry: &str) -> Rig {
+        Rig::with_auth(
+            key,
+            r#"token_env = "SIM_TOKEN", user_env = "SIM_USER""#,
+            entry,
+        )
+    }
+
+    /// As `new`, with the body of the `auth` table given (Jira Data Center has no user, a
+    /// webhook has `secret_env = "SIM_WEBHOOK_SECRET"`).
+    pub fn with_auth(key: &str, auth: &str, entry: &str) -> Rig {
         let sim = Simulator::start().unwrap();
         let text = format!(
-            "mode = \"self-hosted\"\n[providers.{key}]\nallow_http = true\nauth = {{ token_env = \"SIM_TOKEN\", user_env = \"SIM_USER\" }}\n{}",
+            "mode = \"self-hosted\"\n[providers.{key}]\nallow_http = true\nauth = {{ {auth} }}\n{}",
             entry.replace("{base}", &sim.base_url())
         );
         let config = Config::parse(&text, std::path::Path::new("/tmp/config.toml")).unwrap();
