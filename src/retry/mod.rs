@@ -6,6 +6,7 @@
 //! a channel in completion order.
 
 mod backoff;
+mod record;
 mod worker;
 
 use std::collections::{BTreeMap, VecDeque};

@@ -6,32 +6,30 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::mpsc::Sender;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
+use super::record::{fail, fail_with_code, linked};
 use super::{ItemReport, Job, backoff};
 use crate::config::Provider;
-use crate::model::{ExportStatus, FailureCode, OwnerKind, State};
+use crate::model::{ExportStatus, FailureCode, State};
 use crate::providers::http::Http;
 use crate::providers::{
     Credentials, Failure, ProviderClient, RemoteTicket, TicketDraft, client_with,
 };
-use crate::store::{FailureRecord, Store};
+use crate::store::Store;
 use crate::triage::Action;
-
-/// After an uncertain outcome, wait this long before the next run looks the ticket up.
-const UNCERTAIN_WAIT: SignedDuration = SignedDuration::from_secs(60);
 
 /// One provider's share of a run: its queue, its client, and whether it may still be called.
 pub struct ProviderRun {
-    provider: Provider,
+    pub(super) provider: Provider,
     jobs: Mutex<VecDeque<Job>>,
     client: Result<Box<dyn ProviderClient>, Failure>,
     secrets: Vec<String>,
     /// Why no further call goes to this provider in this run.
-    stopped: Mutex<Option<(String, State)>>,
+    pub(super) stopped: Mutex<Option<(String, State)>>,
     /// The connection settings' digest, recorded as the owner of connection failures.
-    connection_digest: String,
-    now: Timestamp,
+    pub(super) connection_digest: String,
+    pub(super) now: Timestamp,
 }
 
 impl ProviderRun {
@@ -78,14 +76,14 @@ impl ProviderRun {
         self.stopped.lock().ok()?.clone()
     }
 
-    fn stop(&self, reason: String, state: State) {
+    pub(super) fn stop(&self, reason: String, state: State) {
         if let Ok(mut s) = self.stopped.lock() {
             s.get_or_insert((reason, state));
         }
     }
 
     /// Removes credential values from text a provider sent back.
-    fn scrub(&self, text: &str) -> String {
+    pub(super) fn scrub(&self, text: &str) -> String {
         self.secrets
             .iter()
             .fold(text.to_owned(), |t, s| t.replace(s.as_str(), "[redacted]"))
@@ -340,131 +338,5 @@ fn with_retries<T>(
                 None => return Err(f),
             },
         }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn linked(
-    run: &ProviderRun,
-    store: &mut Store,
-    holder: &str,
-    a: &crate::model::TicketExport,
-    t: &RemoteTicket,
-    status: ExportStatus,
-    outcome: &'static str,
-    detail: &str,
-) -> Result<ItemReport, crate::error::StoreError> {
-    store.record_linked(
-        &a.ticket_export_id,
-        holder,
-        run.now,
-        &t.id,
-        &t.url,
-        status,
-        "retry",
-        outcome,
-        detail,
-    )?;
-    Ok(ItemReport::from_attempt(
-        a,
-        outcome,
-        State::Ready,
-        format!("{detail}: {}", t.url),
-    ))
-}
-
-fn fail(
-    run: &ProviderRun,
-    store: &mut Store,
-    holder: &str,
-    job: &Job,
-    f: Failure,
-    action: &'static str,
-) -> Result<ItemReport, crate::error::StoreError> {
-    let code = f.code();
-    fail_with_code(run, store, holder, job, &f, code, action)
-}
-
-fn fail_with_code(
-    run: &ProviderRun,
-    store: &mut Store,
-    holder: &str,
-    job: &Job,
-    f: &Failure,
-    code: FailureCode,
-    action: &'static str,
-) -> Result<ItemReport, crate::error::StoreError> {
-    let now = run.now;
-    let uncertain = matches!(f, Failure::Uncertain { .. });
-    let retry_after = f.retry_after().or_else(|| {
-        (uncertain || matches!(f, Failure::Unavailable { .. })).then(|| now + UNCERTAIN_WAIT)
-    });
-    let owner = match f {
-        Failure::Mapping { .. } => Some((OwnerKind::Mapping, job_digest(run, OwnerKind::Mapping))),
-        Failure::RateLimited { .. } | Failure::Unavailable { .. } | Failure::Uncertain { .. } => {
-            retry_after.map(|t| (OwnerKind::Cooldown, t.to_string()))
-        }
-        _ => Some((
-            OwnerKind::Connection,
-            job_digest(run, OwnerKind::Connection),
-        )),
-    };
-    let detail = run.scrub(&format!("{action}: {f}"));
-    let record = FailureRecord {
-        export_status: if uncertain {
-            ExportStatus::Uncertain
-        } else {
-            ExportStatus::Failed
-        },
-        code,
-        http_status: f.status().filter(|s| *s >= 100),
-        retry_after,
-        owner,
-        mapping_missing: match f {
-            Failure::Mapping { fields, .. } => Some(fields.clone()),
-            _ => None,
-        },
-        action: "retry",
-        detail: detail.clone(),
-    };
-    store.record_failure(&job.attempt.ticket_export_id, holder, now, &record)?;
-    let key = &run.provider.key;
-    match f {
-        Failure::Auth { .. } | Failure::NotSent(_) => {
-            run.stop(format!("not sent: {key} failed authentication or safety checks earlier in this run ({detail})"), State::Blocked);
-        }
-        Failure::Rejected { status: 410, .. } => {
-            run.stop(
-                format!("not sent: {key} answered 410 Gone; the endpoint disabled itself"),
-                State::Blocked,
-            );
-        }
-        Failure::RateLimited { retry_after, .. }
-        | Failure::Unavailable {
-            retry_after: Some(retry_after),
-            ..
-        } => {
-            store.set_provider_cooldown(key, *retry_after, &detail)?;
-            run.stop(
-                format!("not sent: {key} asked us to wait until {retry_after}"),
-                State::Cooldown,
-            );
-        }
-        _ => {}
-    }
-    let outcome = if uncertain { "uncertain" } else { "failed" };
-    Ok(ItemReport::from_attempt(
-        &job.attempt,
-        outcome,
-        State::Blocked,
-        detail,
-    ))
-}
-
-/// The digest of the setting that owns a failure, computed when it is recorded.
-fn job_digest(run: &ProviderRun, kind: OwnerKind) -> String {
-    match kind {
-        OwnerKind::Mapping => run.provider.mapping_digest(),
-        _ => run.connection_digest.clone(),
     }
 }

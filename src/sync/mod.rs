@@ -4,6 +4,7 @@
 //! `concurrency` workers that claim each link, merge three ways (`merge.rs`), write only what the
 //! merge allows, and record the outcome. A failed read never leads to a write.
 
+mod link;
 pub mod merge;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -16,13 +17,13 @@ use crate::ambient::Ambient;
 use crate::config::{Config, Provider, ProviderKind};
 use crate::model::State;
 use crate::providers::http::{Http, Timeouts};
-use crate::providers::{Failure, NormalState, ProviderClient, RemoteState, client_for};
-use crate::store::{Store, SyncFailure, SyncItem};
+use crate::providers::{NormalState, ProviderClient, RemoteState, client_for};
+use crate::store::{Store, SyncItem};
 pub use merge::Direction;
-use merge::{Plan, Synced, local_state};
+use merge::local_state;
 
 /// After a failed read or write without a requested wait, the next run waits this long.
-const FAILURE_WAIT: SignedDuration = SignedDuration::from_secs(60);
+pub(super) const FAILURE_WAIT: SignedDuration = SignedDuration::from_secs(60);
 
 /// How a run behaves.
 #[derive(Debug, Clone, Copy)]
@@ -68,7 +69,7 @@ impl SyncReport {
     }
 }
 
-struct ProviderSync<'a> {
+pub(super) struct ProviderSync<'a> {
     provider: &'a Provider,
     client: Box<dyn ProviderClient>,
     items: Mutex<VecDeque<SyncItem>>,
@@ -230,223 +231,11 @@ fn work(run: &ProviderSync<'_>, store_path: &Path, tx: &mpsc::Sender<SyncReport>
             return;
         };
         let report = match &mut store {
-            Ok(store) => one(run, store, &holder, &item).unwrap_or_else(|e| {
+            Ok(store) => link::one(run, store, &holder, &item).unwrap_or_else(|e| {
                 SyncReport::new(&item, "failed", State::Blocked, format!("store error: {e}"))
             }),
             Err(e) => SyncReport::new(&item, "failed", State::Blocked, e.to_string()),
         };
         let _ = tx.send(report);
     }
-}
-
-fn one(
-    run: &ProviderSync<'_>,
-    store: &mut Store,
-    holder: &str,
-    item: &SyncItem,
-) -> Result<SyncReport, crate::error::StoreError> {
-    let id = item.attempt.ticket_export_id.as_str();
-    if let Some((reason, state)) = run.stopped.lock().ok().and_then(|s| s.clone()) {
-        return Ok(SyncReport::new(item, "skipped", state, reason));
-    }
-    if !run.options.dry_run
-        && !store.claim(
-            id,
-            &crate::lease::lease(holder),
-            run.now,
-            "sync",
-            crate::lease::stale,
-        )?
-    {
-        return Ok(SyncReport::new(
-            item,
-            "skipped",
-            State::Ready,
-            "held by another ticket-export run",
-        ));
-    }
-    // Another run may have synced this link since the batch read: then the listed state is
-    // stale, and only a fresh read may decide a write.
-    let last_synced = if run.options.dry_run {
-        item.last_synced.clone()
-    } else {
-        store.last_synced(id)?
-    };
-    let listed = (last_synced == item.last_synced)
-        .then(|| run.known.get(&item.ticket_id).cloned())
-        .flatten();
-    let remote = match listed
-        .map(Ok)
-        .unwrap_or_else(|| run.client.read_status(&item.ticket_id))
-    {
-        Ok(remote) => remote,
-        Err(f) => return failed(run, store, holder, item, &f, "read"),
-    };
-    let local = local_state(item.finding_status);
-    let last = last_synced
-        .as_deref()
-        .and_then(Synced::decode)
-        .unwrap_or(Synced::CREATED);
-    let plan = merge::plan(last, local, remote.normal, run.options.direction);
-    let mut report = SyncReport::new(
-        item,
-        "unchanged",
-        State::Ready,
-        format!("ticket {} is {}", item.ticket_id, remote.raw),
-    );
-    report.remote = Some(remote.normal);
-    if run.options.dry_run {
-        report.outcome = match plan {
-            Plan::Pull { .. } => "would_pull",
-            Plan::Push { .. } => "would_push",
-            Plan::Converged => "converged",
-            Plan::Conflict => "conflict",
-            Plan::Held { .. } => "held",
-            Plan::Unchanged => "unchanged",
-        };
-        if let Plan::Push { target } = plan {
-            report.detail = format!(
-                "would move ticket {} from {} to {}",
-                item.ticket_id,
-                remote.raw,
-                target.as_str()
-            );
-        }
-        if plan == Plan::Conflict {
-            report.state = State::Blocked;
-        }
-        return Ok(report);
-    }
-    let (outcome, synced, detail) = match plan {
-        Plan::Unchanged => (
-            "unchanged",
-            Synced {
-                local,
-                remote: remote.normal,
-            },
-            report.detail.clone(),
-        ),
-        Plan::Converged => (
-            "converged",
-            Synced {
-                local,
-                remote: remote.normal,
-            },
-            format!("both sides are {}", remote.raw),
-        ),
-        Plan::Pull { remote: r } => {
-            let what = match r {
-                NormalState::Done | NormalState::WontFix => {
-                    "the ticket is closed; the finding stays for the scanner to verify"
-                }
-                _ if matches!(last.remote, NormalState::Done | NormalState::WontFix) => {
-                    "the ticket was reopened"
-                }
-                _ => "the ticket moved",
-            };
-            (
-                "pulled",
-                Synced { local, remote: r },
-                format!("{what} ({})", remote.raw),
-            )
-        }
-        Plan::Held { remote_changed } => {
-            let side = if remote_changed {
-                "the ticket changed; --direction push does not pull"
-            } else {
-                "the finding changed; --direction pull does not push"
-            };
-            store.release(id, holder, item.attempt.export_status)?;
-            report.outcome = "held";
-            report.detail = side.into();
-            return Ok(report);
-        }
-        Plan::Conflict => {
-            let detail = format!(
-                "conflict: since the last sync the finding became {} and the ticket became {}; changed neither side",
-                local.as_str(),
-                remote.raw
-            );
-            let conflict = SyncFailure {
-                http_status: None,
-                retry_after: None,
-                outcome: "conflict",
-                detail: &detail,
-            };
-            store.record_sync_failure(id, holder, run.now, &conflict)?;
-            report.outcome = "conflict";
-            report.state = State::Blocked;
-            report.detail = detail;
-            return Ok(report);
-        }
-        Plan::Push { target } => match run.client.write_status(&item.ticket_id, target) {
-            Ok(after) => {
-                report.remote = Some(after.normal);
-                (
-                    "pushed",
-                    Synced {
-                        local,
-                        remote: after.normal,
-                    },
-                    format!("moved ticket {} to {}", item.ticket_id, after.raw),
-                )
-            }
-            Err(f) => return failed(run, store, holder, item, &f, "write"),
-        },
-    };
-    store.record_synced(id, holder, run.now, &synced.encode(), outcome, &detail)?;
-    report.outcome = outcome;
-    report.detail = detail;
-    Ok(report)
-}
-
-fn failed(
-    run: &ProviderSync<'_>,
-    store: &mut Store,
-    holder: &str,
-    item: &SyncItem,
-    f: &Failure,
-    what: &str,
-) -> Result<SyncReport, crate::error::StoreError> {
-    let detail = match f {
-        Failure::NotFound { .. } => format!(
-            "{what}: ticket {} is gone on the provider (404: deleted, moved or hidden); the link is kept and sync never re-creates it",
-            item.ticket_id
-        ),
-        other => format!("{what}: {other}; the link is kept"),
-    };
-    if run.options.dry_run {
-        return Ok(SyncReport::new(item, "failed", State::Blocked, detail));
-    }
-    let retry_after = f.retry_after().or_else(|| {
-        matches!(f, Failure::Unavailable { .. } | Failure::Uncertain { .. })
-            .then(|| run.now + FAILURE_WAIT)
-    });
-    let failure = SyncFailure {
-        http_status: f.status().filter(|s| *s >= 100),
-        retry_after,
-        outcome: "failed",
-        detail: &detail,
-    };
-    store.record_sync_failure(&item.attempt.ticket_export_id, holder, run.now, &failure)?;
-    let state = if retry_after.is_some() {
-        State::Cooldown
-    } else {
-        State::Blocked
-    };
-    if let Some(until) = f.retry_after().filter(|_| f.stops_provider()) {
-        store.set_provider_cooldown(&run.provider.key, until, &detail)?;
-    }
-    if f.stops_provider()
-        && let Ok(mut s) = run.stopped.lock()
-    {
-        s.get_or_insert((
-            format!(
-                "not sent: {} failed earlier in this run ({detail})",
-                run.provider.key
-            ),
-            state,
-        ));
-    }
-    Ok(SyncReport::new(item, "failed", state, detail))
 }
