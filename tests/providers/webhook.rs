@@ -224,13 +224,15 @@ fn receiver_answers_follow_the_specification() {
         Fault::status(410, &[], ""),
         1,
     );
-    match gone.client().create(&gone.draft(1)).unwrap_err() {
-        Failure::Rejected {
-            status: 410,
-            detail,
-        } => assert!(detail.contains("disabled"), "{detail}"),
-        other => panic!("{other}"),
-    }
+    let err = gone.client().create(&gone.draft(1)).unwrap_err();
+    assert!(
+        matches!(&err, Failure::Rejected { status: 410, detail } if detail.contains("disabled")),
+        "{err}"
+    );
+    assert!(
+        err.stops_provider(),
+        "no more deliveries to a disabled endpoint"
+    );
     let failing = rig();
     failing.sim.fail(
         Matcher::new("POST", "/hooks/"),
