@@ -89,11 +89,16 @@ impl Failure {
         }
     }
 
-    /// True when further calls to this provider in this run would fail the same way.
+    /// True when further calls to this provider in this run would fail the same way. A 410 is
+    /// a webhook endpoint that disabled itself (Standard Webhooks) or an endpoint the provider
+    /// removed (Jira's old search): every further call would get it too.
     pub fn stops_provider(&self) -> bool {
         matches!(
             self,
-            Failure::Auth { .. } | Failure::RateLimited { .. } | Failure::NotSent(_)
+            Failure::Auth { .. }
+                | Failure::RateLimited { .. }
+                | Failure::NotSent(_)
+                | Failure::Rejected { status: 410, .. }
         ) || matches!(
             self,
             Failure::Unavailable {

@@ -10,6 +10,7 @@ pub mod github;
 pub mod gitlab;
 pub mod http;
 pub mod jira;
+pub mod webhook;
 
 use std::sync::Arc;
 
@@ -213,6 +214,7 @@ pub fn client_with(
         ProviderKind::Github => Box::new(github::GitHub::new(base)),
         ProviderKind::Jira => Box::new(jira::Jira::new(base)),
         ProviderKind::Gitlab => Box::new(gitlab::GitLab::new(base)),
+        ProviderKind::Webhook => Box::new(webhook::Webhook::new(base)),
         other => {
             return Err(Failure::NotSent(format!(
                 "kind \"{}\" has no client in this version; use `ticket-export fallback`",

@@ -8,6 +8,7 @@ mod github;
 mod gitlab;
 mod jira;
 mod server;
+mod webhook;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -24,6 +25,8 @@ pub use server::{Reply, SimRequest};
 pub const SIM_TOKEN: &str = "sim-token-0123456789";
 /// The user (e-mail, API key) for providers that take one.
 pub const SIM_USER: &str = "sim@example.com";
+/// The signing secret the simulated webhook receiver verifies (Standard Webhooks format).
+pub const SIM_WEBHOOK_SECRET: &str = "whsec_lml/lGrChakUjQJwDPm8DwjK3GhBRVRBblPvVAIRY10=";
 
 /// A scripted failure, applied to the next request it matches.
 #[derive(Debug, Clone)]
@@ -232,6 +235,7 @@ fn route(req: &SimRequest, state: &mut SimState) -> Reply {
     github::handle(req, state)
         .or_else(|| jira::handle(req, state))
         .or_else(|| gitlab::handle(req, state))
+        .or_else(|| webhook::handle(req, state))
         .unwrap_or_else(|| {
             Reply::json(
                 404,

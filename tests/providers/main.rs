@@ -6,3 +6,4 @@ mod gitlab;
 mod jira;
 mod spec;
 mod support;
+mod webhook;

@@ -8,7 +8,7 @@ use ticket_export::config::Config;
 use ticket_export::model::*;
 use ticket_export::providers::http::{Http, Timeouts};
 use ticket_export::providers::{ProviderClient, TicketDraft, client_for};
-use ticket_export::simulator::{SIM_TOKEN, SIM_USER, SimRequest, Simulator};
+use ticket_export::simulator::{SIM_TOKEN, SIM_USER, SIM_WEBHOOK_SECRET, SimRequest, Simulator};
 
 pub const NOW: &str = "2026-11-29T12:00:00Z";
 
@@ -41,6 +41,7 @@ impl Rig {
         let vars = [
             ("SIM_TOKEN", SIM_TOKEN),
             ("SIM_USER", SIM_USER),
+            ("SIM_WEBHOOK_SECRET", SIM_WEBHOOK_SECRET),
             ("TICKET_EXPORT_NOW", NOW),
         ]
         .into_iter()

@@ -344,6 +344,10 @@ fn the_removed_search_endpoint_is_rejected_not_retried() {
         "{err}"
     );
     assert_eq!(err.code(), FailureCode::DeliveryFailed);
+    assert!(
+        err.stops_provider(),
+        "every later lookup would get the same 410"
+    );
 }
 
 #[test]
