@@ -9,8 +9,10 @@ use crate::model::{ExportStatus, FailureCode, OwnerKind, State, TicketExport};
 use crate::providers::{Failure, RemoteTicket};
 use crate::store::{FailureRecord, Store};
 
-/// After an uncertain outcome, wait this long before the next run looks the ticket up.
-const UNCERTAIN_WAIT: SignedDuration = SignedDuration::from_secs(60);
+/// After an uncertain outcome, wait this long before the next run looks the ticket up: some
+/// listings (Jira Cloud's search) take minutes to show a just-created issue, and a lookup that
+/// misses it would lead to a second create.
+const UNCERTAIN_WAIT: SignedDuration = SignedDuration::from_mins(5);
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn linked(
