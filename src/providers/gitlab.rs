@@ -311,6 +311,46 @@ impl ProviderClient for GitLab {
         Ok(self.state_of(&issue))
     }
 
+    /// Pages through the project's issues carrying the mapping's first label, 100 a page.
+    fn read_statuses(
+        &self,
+        ticket_ids: &[String],
+    ) -> Result<Option<std::collections::HashMap<String, RemoteState>>, Failure> {
+        let Some(label) = self.base.provider.mapping.labels.first() else {
+            return Ok(None);
+        };
+        let wanted: std::collections::HashSet<&str> =
+            ticket_ids.iter().map(String::as_str).collect();
+        let mut found = std::collections::HashMap::new();
+        for page in 1.. {
+            let mut req = self.request("GET", &self.issues_path());
+            req.url
+                .query_pairs_mut()
+                .append_pair("labels", label)
+                .append_pair("state", "all")
+                .append_pair("per_page", "100")
+                .append_pair("page", &page.to_string());
+            let issues = self
+                .call(req, false)?
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for issue in &issues {
+                let id = issue["iid"]
+                    .as_u64()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default();
+                if wanted.contains(id.as_str()) {
+                    found.insert(id, self.state_of(issue));
+                }
+            }
+            if issues.len() < 100 || found.len() == wanted.len() {
+                break;
+            }
+        }
+        Ok(Some(found))
+    }
+
     fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
         let issues = format!("/api/v4{}", self.issues_path());
         match call {

@@ -84,12 +84,19 @@ fn list(req: &SimRequest, state: &SimState, project: &str) -> Reply {
     let per_page: usize = req
         .param("per_page")
         .and_then(|p| p.parse().ok())
-        .unwrap_or(20);
+        .unwrap_or(20)
+        .clamp(1, 100);
+    let page: usize = req
+        .param("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     let issues: Vec<Value> = state
         .tickets_of("gitlab", project)
         .filter(|t| wanted.iter().all(|w| t.labels.contains(w)))
         .filter(|t| state_filter == "all" || t.state == state_filter)
-        .take(per_page.min(100))
+        .skip((page - 1) * per_page)
+        .take(per_page)
         .map(issue_json)
         .collect();
     Reply::json(200, Value::Array(issues))

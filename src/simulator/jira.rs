@@ -279,13 +279,27 @@ fn search(req: &SimRequest, state: &SimState, cloud: bool) -> Reply {
         })
         .map(|t| issue_json(t, &fields))
         .collect();
+    let max = body["maxResults"].as_u64().unwrap_or(50).clamp(1, 100) as usize;
+    let total = issues.len();
     if cloud {
-        Reply::json(200, json!({"issues": issues, "isLast": true}))
+        // Cloud pages with an opaque token; the simulator's token is the next offset.
+        let start: usize = body["nextPageToken"]
+            .as_str()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        let page: Vec<Value> = issues.into_iter().skip(start).take(max).collect();
+        let next = start + page.len();
+        let mut reply = json!({"issues": page, "isLast": next >= total});
+        if next < total {
+            reply["nextPageToken"] = json!(next.to_string());
+        }
+        Reply::json(200, reply)
     } else {
-        let total = issues.len();
+        let start = body["startAt"].as_u64().unwrap_or(0) as usize;
+        let page: Vec<Value> = issues.into_iter().skip(start).take(max).collect();
         Reply::json(
             200,
-            json!({"startAt": 0, "maxResults": 50, "total": total, "issues": issues}),
+            json!({"startAt": start, "maxResults": max, "total": total, "issues": page}),
         )
     }
 }

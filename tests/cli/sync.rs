@@ -125,12 +125,18 @@ impl Linked {
         (out.status.code(), lines)
     }
 
+    /// Requests that change something on the provider (reads sent as POST do not count).
     fn writes(&self) -> usize {
+        let read_by_post = |r: &ticket_export::simulator::SimRequest| {
+            r.path.contains("/search")
+                || r.path.ends_with("/wiql")
+                || (r.path.ends_with("/graphql") && !r.body.contains("mutation"))
+        };
         self.sim
             .state()
             .requests
             .iter()
-            .filter(|r| r.method != "GET")
+            .filter(|r| r.method != "GET" && !read_by_post(r))
             .count()
     }
 }
