@@ -8,6 +8,7 @@ mod draft;
 pub mod failure;
 pub mod github;
 pub mod http;
+pub mod status_map;
 
 use std::sync::Arc;
 
