@@ -4,6 +4,7 @@
 //! into `RemoteTicket`s or a `Failure`. It never touches the store: the retry and sync engines
 //! record outcomes.
 
+pub mod bitbucket;
 mod draft;
 pub mod failure;
 pub mod github;
@@ -156,6 +157,7 @@ pub fn client_for(
     };
     Ok(match provider.kind {
         ProviderKind::Github => Box::new(github::GitHub::new(base)),
+        ProviderKind::Bitbucket => Box::new(bitbucket::Bitbucket::new(base)),
         other => {
             return Err(Failure::NotSent(format!(
                 "kind \"{}\" has no client in this version; use `ticket-export fallback`",

@@ -4,6 +4,7 @@
 //! `demo` uses it to show real retries with no account anywhere, and the tests use it to check
 //! every request the clients send. One server serves every provider kind, routed by path.
 
+mod bitbucket;
 mod github;
 mod server;
 
@@ -209,10 +210,12 @@ impl Drop for Simulator {
 
 /// Routes a request to the provider that owns its path.
 fn route(req: &SimRequest, state: &mut SimState) -> Reply {
-    github::handle(req, state).unwrap_or_else(|| {
-        Reply::json(
-            404,
-            serde_json::json!({"message": format!("no route for {} {}", req.method, req.path)}),
-        )
-    })
+    github::handle(req, state)
+        .or_else(|| bitbucket::handle(req, state))
+        .unwrap_or_else(|| {
+            Reply::json(
+                404,
+                serde_json::json!({"message": format!("no route for {} {}", req.method, req.path)}),
+            )
+        })
 }
