@@ -10,6 +10,7 @@ pub mod failure;
 pub mod github;
 pub mod http;
 pub mod status_map;
+pub mod trello;
 
 use std::sync::Arc;
 
@@ -158,6 +159,7 @@ pub fn client_for(
     Ok(match provider.kind {
         ProviderKind::Github => Box::new(github::GitHub::new(base)),
         ProviderKind::Bitbucket => Box::new(bitbucket::Bitbucket::new(base)),
+        ProviderKind::Trello => Box::new(trello::Trello::new(base)),
         other => {
             return Err(Failure::NotSent(format!(
                 "kind \"{}\" has no client in this version; use `ticket-export fallback`",

@@ -7,6 +7,7 @@
 mod bitbucket;
 mod github;
 mod server;
+pub mod trello;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -212,6 +213,7 @@ impl Drop for Simulator {
 fn route(req: &SimRequest, state: &mut SimState) -> Reply {
     github::handle(req, state)
         .or_else(|| bitbucket::handle(req, state))
+        .or_else(|| trello::handle(req, state))
         .unwrap_or_else(|| {
             Reply::json(
                 404,

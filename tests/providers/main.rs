@@ -5,3 +5,4 @@ mod bitbucket;
 mod github;
 mod spec;
 mod support;
+mod trello;
