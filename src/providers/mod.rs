@@ -9,6 +9,7 @@ mod draft;
 pub mod failure;
 pub mod github;
 pub mod http;
+pub mod linear;
 pub mod status_map;
 pub mod trello;
 
@@ -160,6 +161,7 @@ pub fn client_for(
         ProviderKind::Github => Box::new(github::GitHub::new(base)),
         ProviderKind::Bitbucket => Box::new(bitbucket::Bitbucket::new(base)),
         ProviderKind::Trello => Box::new(trello::Trello::new(base)),
+        ProviderKind::Linear => Box::new(linear::Linear::new(base)),
         other => {
             return Err(Failure::NotSent(format!(
                 "kind \"{}\" has no client in this version; use `ticket-export fallback`",

@@ -6,6 +6,7 @@
 
 mod bitbucket;
 mod github;
+pub mod linear;
 mod server;
 pub mod trello;
 
@@ -214,6 +215,7 @@ fn route(req: &SimRequest, state: &mut SimState) -> Reply {
     github::handle(req, state)
         .or_else(|| bitbucket::handle(req, state))
         .or_else(|| trello::handle(req, state))
+        .or_else(|| linear::handle(req, state))
         .unwrap_or_else(|| {
             Reply::json(
                 404,

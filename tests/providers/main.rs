@@ -3,6 +3,8 @@
 
 mod bitbucket;
 mod github;
+mod graphql;
+mod linear;
 mod spec;
 mod support;
 mod trello;
