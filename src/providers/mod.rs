@@ -4,6 +4,7 @@
 //! into `RemoteTicket`s or a `Failure`. It never touches the store: the retry and sync engines
 //! record outcomes.
 
+pub mod azure_devops;
 pub mod bitbucket;
 mod draft;
 pub mod failure;
@@ -162,6 +163,7 @@ pub fn client_for(
         ProviderKind::Bitbucket => Box::new(bitbucket::Bitbucket::new(base)),
         ProviderKind::Trello => Box::new(trello::Trello::new(base)),
         ProviderKind::Linear => Box::new(linear::Linear::new(base)),
+        ProviderKind::AzureDevops => Box::new(azure_devops::AzureDevOps::new(base)),
         other => {
             return Err(Failure::NotSent(format!(
                 "kind \"{}\" has no client in this version; use `ticket-export fallback`",

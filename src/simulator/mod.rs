@@ -4,6 +4,7 @@
 //! `demo` uses it to show real retries with no account anywhere, and the tests use it to check
 //! every request the clients send. One server serves every provider kind, routed by path.
 
+mod azure_devops;
 mod bitbucket;
 mod github;
 pub mod linear;
@@ -216,6 +217,7 @@ fn route(req: &SimRequest, state: &mut SimState) -> Reply {
         .or_else(|| bitbucket::handle(req, state))
         .or_else(|| trello::handle(req, state))
         .or_else(|| linear::handle(req, state))
+        .or_else(|| azure_devops::handle(req, state))
         .unwrap_or_else(|| {
             Reply::json(
                 404,

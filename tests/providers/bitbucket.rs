@@ -133,7 +133,11 @@ fn scripted_failures_are_classified() {
         ),
         (
             "403",
-            Fault::status(403, &[], &error("Your credentials lack one or more required privilege scopes.")),
+            Fault::status(
+                403,
+                &[],
+                &error("Your credentials lack one or more required privilege scopes."),
+            ),
             FailureCode::ProviderAuthFailed,
             None,
         ),
@@ -155,7 +159,11 @@ fn scripted_failures_are_classified() {
         ),
         (
             "429 bare: the rolling hour",
-            Fault::status(429, &[], &error("Rate limit for this resource has been exceeded")),
+            Fault::status(
+                429,
+                &[],
+                &error("Rate limit for this resource has been exceeded"),
+            ),
             FailureCode::ProviderUnavailable,
             Some("2026-11-29T12:10:00Z"),
         ),
@@ -167,7 +175,11 @@ fn scripted_failures_are_classified() {
         ),
         (
             "429 date",
-            Fault::status(429, &[("retry-after", "Sun, 29 Nov 2026 12:05:00 GMT")], "{}"),
+            Fault::status(
+                429,
+                &[("retry-after", "Sun, 29 Nov 2026 12:05:00 GMT")],
+                "{}",
+            ),
             FailureCode::ProviderUnavailable,
             Some("2026-11-29T12:05:00Z"),
         ),
@@ -203,7 +215,10 @@ fn scripted_failures_are_classified() {
         assert!(rig.sim.state().tickets.is_empty(), "{name}");
         if name.starts_with("401") {
             let text = err.to_string();
-            assert!(text.contains("e-mail") && text.contains("API token"), "{text}");
+            assert!(
+                text.contains("e-mail") && text.contains("API token"),
+                "{text}"
+            );
             assert!(text.contains("realm"), "{text}");
         }
         if name == "400 fields" {
@@ -279,7 +294,10 @@ fn status_map_names_the_states_both_ways() {
     let client = rig.client();
     let t = client.create(&rig.draft(1)).unwrap();
     let state = client.write_status(&t.id, NormalState::InProgress).unwrap();
-    assert_eq!((state.raw.as_str(), state.normal), ("on hold", NormalState::InProgress));
+    assert_eq!(
+        (state.raw.as_str(), state.normal),
+        ("on hold", NormalState::InProgress)
+    );
     assert_eq!(rig.last().json()["state"], "on hold");
 }
 
@@ -326,5 +344,8 @@ fn the_token_appears_only_in_the_authorization_header() {
     let _ = client.lookup(&rig.draft(1));
     let _ = client.write_status(&t.id, NormalState::Done);
     let text = rig.all_requests_text();
-    assert!(!text.contains(SIM_TOKEN) && !text.contains(SIM_USER), "{text}");
+    assert!(
+        !text.contains(SIM_TOKEN) && !text.contains(SIM_USER),
+        "{text}"
+    );
 }

@@ -120,10 +120,18 @@ fn body_schema<'a>(
     if let Some(content) = resolve(doc, &op["requestBody"])["content"].as_object() {
         return content
             .get(content_type)
-            .or_else(|| content.iter().find(|(k, _)| k.contains("json")).map(|(_, v)| v))
+            .or_else(|| {
+                content
+                    .iter()
+                    .find(|(k, _)| k.contains("json"))
+                    .map(|(_, v)| v)
+            })
             .map(|v| &v["schema"]);
     }
-    params.iter().find(|p| p["in"] == "body").map(|p| &p["schema"])
+    params
+        .iter()
+        .find(|p| p["in"] == "body")
+        .map(|p| &p["schema"])
 }
 
 /// Checks one JSON object against a schema's properties.
@@ -216,7 +224,10 @@ pub fn assert_valid_with(doc: &Value, req: &SimRequest, prefix: &str, lenient: L
                 "{what}: body parameter {key:?} is not declared (declared: {declared:?})"
             );
         }
-        for p in params.iter().filter(|p| p["in"] == "query" && p["required"] == true) {
+        for p in params
+            .iter()
+            .filter(|p| p["in"] == "query" && p["required"] == true)
+        {
             let name = p["name"].as_str().unwrap_or_default();
             assert!(
                 body.get(name).is_some() || in_query.iter().any(|q| q == name),
@@ -241,7 +252,7 @@ pub fn assert_valid_with(doc: &Value, req: &SimRequest, prefix: &str, lenient: L
         );
     }
     let body: Value = serde_json::from_str(&req.body).expect("a JSON body");
-    let fallback = lenient.body_schema.map(|r| json_ref(r));
+    let fallback = lenient.body_schema.map(json_ref);
     let schema = body_schema(doc, op, &params, content_type)
         .or(fallback.as_ref())
         .unwrap_or_else(|| panic!("{what} takes no JSON body"));
