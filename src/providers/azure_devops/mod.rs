@@ -7,14 +7,14 @@
 //! by process template, so they are read per work item type and normalised by category.
 //! Bad credentials often answer 203 with an HTML sign-in page instead of 401.
 
+mod errors;
 mod html;
 
-use jiff::SignedDuration;
 use serde_json::{Value, json};
 use url::Url;
 
-use super::failure::{Failure, classify, requested_wait, summary, wait_in_headers};
-use super::http::{HttpRequest, HttpResponse, basic_auth};
+use super::failure::Failure;
+use super::http::{HttpRequest, basic_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
     TicketDraft, status_map,
@@ -22,8 +22,6 @@ use super::{
 
 /// The API version every request names.
 pub const API_VERSION: &str = "7.1";
-/// The wait after a block that names none: Azure's usage window slides over five minutes.
-const USAGE_WAIT: SignedDuration = SignedDuration::from_mins(5);
 /// The most ids one work item batch read takes.
 const BATCH_MAX: usize = 200;
 
@@ -61,35 +59,6 @@ fn preferred_categories(target: NormalState) -> &'static [&'static str] {
         NormalState::Done => &["Completed", "Resolved"],
         NormalState::WontFix => &["Removed"],
     }
-}
-
-/// The field a rule error names: `customProperties`, or the message's "for field X.".
-fn rule_fields(body: &Value) -> Vec<String> {
-    let custom = &body["customProperties"];
-    let mut out: Vec<String> = custom["RuleValidationErrors"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e["fieldReferenceName"].as_str().map(str::to_owned))
-        .collect();
-    if out.is_empty()
-        && let Some(f) = custom["FieldReferenceName"].as_str()
-    {
-        out.push(f.to_owned());
-    }
-    if out.is_empty()
-        && let Some(rest) = body["message"]
-            .as_str()
-            .and_then(|m| m.split("for field ").nth(1))
-    {
-        let field = rest
-            .split(". ")
-            .next()
-            .unwrap_or(rest)
-            .trim_end_matches('.');
-        out.push(field.trim().to_owned());
-    }
-    out
 }
 
 impl AzureDevOps {
@@ -139,44 +108,7 @@ impl AzureDevOps {
         if (200..300).contains(&resp.status) && resp.status != 203 && !html {
             return Ok(resp.json());
         }
-        Err(self.failure(&resp, write))
-    }
-
-    fn failure(&self, resp: &HttpResponse, write: bool) -> Failure {
-        let now = self.base.now;
-        let detail = summary(resp);
-        let html = resp
-            .header("content-type")
-            .is_some_and(|c| c.contains("html"));
-        if resp.status == 203 || (html && resp.status < 400) {
-            return Failure::Auth {
-                status: resp.status,
-                detail: "Azure DevOps answered with a sign-in page: the personal access token is \
-                         missing, expired or lacks the Work Items scope"
-                    .into(),
-            };
-        }
-        if resp.status == 429 || resp.body.contains("TF400733") {
-            let retry_after = requested_wait(resp, now)
-                .or_else(|| wait_in_headers(resp, &["x-ratelimit-delay"], now))
-                .unwrap_or(now + USAGE_WAIT);
-            return Failure::RateLimited {
-                status: resp.status,
-                retry_after,
-                detail,
-            };
-        }
-        let body = resp.json();
-        if resp.status == 400
-            && (resp.body.contains("TF401320") || body["typeKey"] == "RuleValidationException")
-        {
-            return Failure::Mapping {
-                status: 400,
-                fields: rule_fields(&body),
-                detail,
-            };
-        }
-        classify(resp, now, write, Vec::new())
+        Err(errors::failure(&resp, self.base.now, write))
     }
 
     /// The page a person opens for a work item.

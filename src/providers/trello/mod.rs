@@ -7,6 +7,8 @@
 //! lookup lists the board's cards (the search index lags) and matches it client-side.
 //! A card's state is its list, or archived (`closed`); lists are discovered at run time.
 
+mod lists;
+
 use jiff::SignedDuration;
 use serde_json::{Map, Value, json};
 
@@ -16,6 +18,7 @@ use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
     TicketDraft, status_map,
 };
+use lists::{BoardList, guess};
 
 /// Trello's window is 10 seconds and its 429s name no wait.
 const WINDOW_WAIT: SignedDuration = SignedDuration::from_secs(10);
@@ -23,13 +26,6 @@ const WINDOW_WAIT: SignedDuration = SignedDuration::from_secs(10);
 const DESC_MAX: usize = 16_384;
 /// The raw state of an archived card.
 const ARCHIVED: &str = "archived";
-
-/// One list of the board.
-#[derive(Debug, Clone)]
-struct BoardList {
-    id: String,
-    name: String,
-}
 
 /// A Trello board's cards, created in `mapping.list`.
 pub struct Trello {
@@ -230,20 +226,6 @@ impl Trello {
 
     fn card_path(id: &str) -> String {
         format!("/cards/{id}")
-    }
-}
-
-/// A list's state from its name, for boards without `status_map`.
-fn guess(name: &str) -> NormalState {
-    let n = name.to_ascii_lowercase().replace('\'', "");
-    if n.contains("wont") || n.contains("rejected") || n.contains("declined") {
-        NormalState::WontFix
-    } else if n.contains("done") || n.contains("complete") || n.contains("closed") {
-        NormalState::Done
-    } else if n.contains("doing") || n.contains("progress") || n.contains("review") {
-        NormalState::InProgress
-    } else {
-        NormalState::Open
     }
 }
 
