@@ -71,6 +71,11 @@ fn create_sends_the_documented_request() {
     if let Some(doc) = bb_spec() {
         spec::assert_valid(doc, &req, "/2.0");
     }
+    assert_eq!(
+        rig.client()
+            .plan(ticket_export::providers::PlannedCall::Create, &draft),
+        "POST /2.0/repositories/acme/shop/issues in acme/shop"
+    );
 }
 
 #[test]

@@ -82,6 +82,11 @@ fn create_sends_the_documented_request() {
     if let Some(doc) = trello_spec() {
         spec::assert_valid_with(doc, &req, "/1", BODY_PARAMS);
     }
+    assert_eq!(
+        rig.client()
+            .plan(ticket_export::providers::PlannedCall::Create, &draft),
+        format!("POST /1/cards in list {TODO}")
+    );
 }
 
 #[test]

@@ -380,14 +380,18 @@ impl ProviderClient for AzureDevOps {
     fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
         match call {
             PlannedCall::Lookup => format!(
-                "POST {}/{}/_apis/wit/wiql (tag {})",
-                self.project, self.team, draft.fingerprint_label
+                "POST {} (tag {})",
+                self.api(&[&self.project, &self.team, "_apis", "wit", "wiql"])
+                    .path(),
+                draft.fingerprint_label
             ),
             PlannedCall::Create => format!(
-                "POST {}/_apis/wit/workitems/${} in {}",
-                self.project, self.work_item_type, self.project
+                "POST {} in {}",
+                self.workitems(&[&format!("${}", self.work_item_type)])
+                    .path(),
+                self.project
             ),
-            PlannedCall::Update => format!("PATCH {}/_apis/wit/workitems/{{id}}", self.project),
+            PlannedCall::Update => format!("PATCH {}/{{id}}", self.workitems(&[]).path()),
         }
     }
 }

@@ -76,6 +76,11 @@ fn create_sends_the_documented_json_patch() {
     if let Some(doc) = wit_spec() {
         spec::assert_valid(doc, &req, "");
     }
+    assert_eq!(
+        rig.client()
+            .plan(ticket_export::providers::PlannedCall::Create, &draft),
+        "POST /acme/SEC/_apis/wit/workitems/$Bug in SEC"
+    );
 }
 
 #[test]

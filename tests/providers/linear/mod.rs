@@ -72,6 +72,11 @@ fn create_sends_the_issue_with_its_client_id_then_the_fingerprint_attachment() {
         attach["url"],
         format!("{FINGERPRINT_URL}{}", draft.fingerprint)
     );
+    assert_eq!(
+        rig.client()
+            .plan(ticket_export::providers::PlannedCall::Create, &draft),
+        "POST /graphql issueCreate in SEC"
+    );
 }
 
 #[test]
