@@ -144,6 +144,15 @@ pub fn requested_wait(resp: &HttpResponse, now: Timestamp) -> Option<Timestamp> 
     Some(at.max(now).min(now + MAX_WAIT))
 }
 
+/// The wait named by one of a provider's own headers (Linear's `X-RateLimit-Requests-Reset`,
+/// Azure's `X-RateLimit-Delay`), read like `requested_wait` reads its headers, capped the same way.
+pub fn wait_in_headers(resp: &HttpResponse, names: &[&str], now: Timestamp) -> Option<Timestamp> {
+    let at = names
+        .iter()
+        .find_map(|h| resp.header(h).and_then(|v| parse_wait(v, now)))?;
+    Some(at.max(now).min(now + MAX_WAIT))
+}
+
 fn parse_wait(value: &str, now: Timestamp) -> Option<Timestamp> {
     let value = value.trim();
     if let Ok(n) = value.parse::<i64>() {

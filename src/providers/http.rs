@@ -33,6 +33,17 @@ impl Default for Timeouts {
     }
 }
 
+/// An `Authorization: Basic` value (Bitbucket e-mail and API token, Azure's empty user and PAT).
+/// The result holds the credential: only ever put it in a header.
+pub fn basic_auth(user: &str, password: &str) -> String {
+    use base64::Engine;
+    let pair = format!("{user}:{password}");
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
 /// A request, built by a provider client.
 #[derive(Debug, Clone)]
 pub struct HttpRequest {

@@ -4,12 +4,17 @@
 //! into `RemoteTicket`s or a `Failure`. It never touches the store: the retry and sync engines
 //! record outcomes.
 
+pub mod azure_devops;
+pub mod bitbucket;
 mod draft;
 pub mod failure;
 pub mod github;
 pub mod gitlab;
 pub mod http;
 pub mod jira;
+pub mod linear;
+pub mod status_map;
+pub mod trello;
 pub mod webhook;
 
 use std::sync::Arc;
@@ -215,6 +220,10 @@ pub fn client_with(
         ProviderKind::Jira => Box::new(jira::Jira::new(base)),
         ProviderKind::Gitlab => Box::new(gitlab::GitLab::new(base)),
         ProviderKind::Webhook => Box::new(webhook::Webhook::new(base)),
+        ProviderKind::Bitbucket => Box::new(bitbucket::Bitbucket::new(base)),
+        ProviderKind::Trello => Box::new(trello::Trello::new(base)),
+        ProviderKind::Linear => Box::new(linear::Linear::new(base)),
+        ProviderKind::AzureDevops => Box::new(azure_devops::AzureDevOps::new(base)),
         other => {
             return Err(Failure::NotSent(format!(
                 "kind \"{}\" has no client in this version; use `ticket-export fallback`",

@@ -4,10 +4,14 @@
 //! `demo` uses it to show real retries with no account anywhere, and the tests use it to check
 //! every request the clients send. One server serves every provider kind, routed by path.
 
+mod azure_devops;
+mod bitbucket;
 mod github;
 mod gitlab;
 mod jira;
+pub mod linear;
 mod server;
+pub mod trello;
 mod webhook;
 
 use std::collections::VecDeque;
@@ -236,6 +240,10 @@ fn route(req: &SimRequest, state: &mut SimState) -> Reply {
         .or_else(|| jira::handle(req, state))
         .or_else(|| gitlab::handle(req, state))
         .or_else(|| webhook::handle(req, state))
+        .or_else(|| bitbucket::handle(req, state))
+        .or_else(|| trello::handle(req, state))
+        .or_else(|| linear::handle(req, state))
+        .or_else(|| azure_devops::handle(req, state))
         .unwrap_or_else(|| {
             Reply::json(
                 404,

@@ -1,9 +1,14 @@
 //! Provider clients against the loopback simulator, and their requests against the providers'
 //! own published API descriptions (`../shared/specs`). One test binary, one module per provider.
 
+mod azure_devops;
+mod bitbucket;
 mod github;
 mod gitlab;
+mod graphql;
 mod jira;
+mod linear;
 mod spec;
 mod support;
+mod trello;
 mod webhook;

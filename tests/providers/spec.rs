@@ -1,6 +1,7 @@
-//! Checks a recorded request against an OpenAPI description: the path exists for the method,
-//! every query parameter is declared, and the JSON body's keys are declared properties with the
-//! required ones present and enum values allowed.
+//! Checks a recorded request against an OpenAPI 3 or Swagger 2.0 description: the path exists
+//! for the method, every query parameter is declared, the content type is one the operation
+//! consumes, and the JSON body's keys (of an object, or of each item of an array body) are
+//! declared properties with the required ones present and enum values allowed.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -89,9 +90,92 @@ fn properties<'a>(
     }
 }
 
+/// Where a provider's real API and its published description part ways, stated per call site
+/// with the reason, so the rest of the request is still checked.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Leniency<'a> {
+    /// Query parameters the API documents elsewhere but this operation does not declare.
+    pub undeclared_query: &'a [&'a str],
+    /// The body's keys are the operation's declared parameters (Trello accepts its query
+    /// parameters as a JSON body).
+    pub params_in_body: bool,
+    /// The schema (`#/definitions/...`) of a body the operation documents only in prose.
+    pub body_schema: Option<&'a str>,
+}
+
 /// Asserts the request is valid against the spec. `prefix` is stripped from the path first
 /// (for example `/rest` for Jira Data Center, whose spec paths start at `/api/2`).
 pub fn assert_valid(doc: &Value, req: &SimRequest, prefix: &str) {
+    assert_valid_with(doc, req, prefix, Leniency::default());
+}
+
+/// The body schema an operation declares: OpenAPI 3 `requestBody.content` (the request's own
+/// content type first, else a JSON one), or a Swagger 2.0 `in: body` parameter.
+fn body_schema<'a>(
+    doc: &'a Value,
+    op: &'a Value,
+    params: &[&'a Value],
+    content_type: &str,
+) -> Option<&'a Value> {
+    if let Some(content) = resolve(doc, &op["requestBody"])["content"].as_object() {
+        return content
+            .get(content_type)
+            .or_else(|| {
+                content
+                    .iter()
+                    .find(|(k, _)| k.contains("json"))
+                    .map(|(_, v)| v)
+            })
+            .map(|v| &v["schema"]);
+    }
+    params
+        .iter()
+        .find(|p| p["in"] == "body")
+        .map(|p| &p["schema"])
+}
+
+/// Checks one JSON object against a schema's properties.
+fn check_object(doc: &Value, schema: &Value, obj: &serde_json::Map<String, Value>, what: &str) {
+    let mut props = HashMap::new();
+    let mut required = Vec::new();
+    properties(doc, schema, &mut props, &mut required);
+    for (key, value) in obj {
+        let prop = props.get(key).unwrap_or_else(|| {
+            panic!(
+                "{what}: body key {key:?} is not in the schema ({:?})",
+                props.keys()
+            )
+        });
+        if let (Some(allowed), Some(v)) = (prop["enum"].as_array(), value.as_str()) {
+            assert!(
+                allowed.iter().any(|a| a == v),
+                "{what}: {key} = {v:?} is not one of {allowed:?}"
+            );
+        }
+    }
+    for key in &required {
+        assert!(
+            obj.contains_key(key),
+            "{what}: required body key {key:?} missing"
+        );
+    }
+}
+
+/// The item schema of an array schema, through allOf (Azure's `JsonPatchDocument`).
+fn items<'a>(doc: &'a Value, schema: &'a Value) -> Option<&'a Value> {
+    let schema = resolve(doc, schema);
+    if schema["items"].is_object() {
+        return Some(&schema["items"]);
+    }
+    schema["allOf"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find_map(|sub| items(doc, sub))
+}
+
+/// Asserts the request is valid against the spec, with the stated leniencies.
+pub fn assert_valid_with(doc: &Value, req: &SimRequest, prefix: &str, lenient: Leniency<'_>) {
     let path = req.path.strip_prefix(prefix).unwrap_or(&req.path);
     let method = req.method.to_ascii_lowercase();
     let (template, op) = doc["paths"]
@@ -102,65 +186,92 @@ pub fn assert_valid(doc: &Value, req: &SimRequest, prefix: &str) {
         .min_by_key(|(t, _)| t.matches('{').count())
         .map(|(t, item)| (t.clone(), &item[&method]))
         .unwrap_or_else(|| panic!("{} {path} is not in the spec", req.method));
-    let mut declared: Vec<String> = Vec::new();
-    for p in op["parameters"].as_array().into_iter().flatten().chain(
-        doc["paths"][&template]["parameters"]
-            .as_array()
-            .into_iter()
-            .flatten(),
-    ) {
-        let p = resolve(doc, p);
-        if p["in"] == "query" {
-            declared.push(p["name"].as_str().unwrap_or_default().to_owned());
-        }
-    }
+    let params: Vec<&Value> = op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(
+            doc["paths"][&template]["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
+        .map(|p| resolve(doc, p))
+        .collect();
+    let declared: Vec<String> = params
+        .iter()
+        .filter(|p| p["in"] == "query")
+        .map(|p| p["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
     for (name, _) in url::form_urlencoded::parse(req.query.as_bytes()) {
         let base = name.trim_end_matches("[]");
         assert!(
-            declared.iter().any(|d| d == &*name || d == base),
+            declared.iter().any(|d| d == &*name || d == base)
+                || lenient.undeclared_query.contains(&&*name),
             "{} {template}: query parameter {name:?} is not declared (declared: {declared:?})",
             req.method
         );
     }
+    let what = format!("{} {template}", req.method);
+    if lenient.params_in_body {
+        let body: Value = serde_json::from_str(&req.body).unwrap_or(Value::Null);
+        let in_query: Vec<String> = url::form_urlencoded::parse(req.query.as_bytes())
+            .map(|(k, _)| k.into_owned())
+            .collect();
+        for key in body.as_object().into_iter().flatten().map(|(k, _)| k) {
+            assert!(
+                declared.contains(key),
+                "{what}: body parameter {key:?} is not declared (declared: {declared:?})"
+            );
+        }
+        for p in params
+            .iter()
+            .filter(|p| p["in"] == "query" && p["required"] == true)
+        {
+            let name = p["name"].as_str().unwrap_or_default();
+            assert!(
+                body.get(name).is_some() || in_query.iter().any(|q| q == name),
+                "{what}: required parameter {name:?} missing"
+            );
+        }
+        return;
+    }
     if req.body.is_empty() {
         return;
     }
+    let content_type = req.header("content-type").unwrap_or_default();
+    // Swagger 2.0 names what an operation consumes (Azure: `application/json-patch+json`).
+    if let Some(consumes) = op["consumes"]
+        .as_array()
+        .or(doc["consumes"].as_array())
+        .filter(|_| doc.get("swagger").is_some())
+    {
+        assert!(
+            consumes.iter().any(|c| c == content_type),
+            "{what}: content type {content_type:?} is not one of {consumes:?}"
+        );
+    }
     let body: Value = serde_json::from_str(&req.body).expect("a JSON body");
-    let content = &resolve(doc, &op["requestBody"])["content"];
-    let schema = content
-        .as_object()
-        .and_then(|c| {
-            c.iter()
-                .find(|(k, _)| k.contains("json"))
-                .map(|(_, v)| &v["schema"])
-        })
-        .unwrap_or_else(|| panic!("{} {template} takes no JSON body", req.method));
-    let mut props = HashMap::new();
-    let mut required = Vec::new();
-    properties(doc, schema, &mut props, &mut required);
-    if let Some(obj) = body.as_object() {
-        for (key, value) in obj {
-            let prop = props.get(key).unwrap_or_else(|| {
-                panic!(
-                    "{} {template}: body key {key:?} is not in the schema ({:?})",
-                    req.method,
-                    props.keys()
-                )
-            });
-            if let (Some(allowed), Some(v)) = (prop["enum"].as_array(), value.as_str()) {
-                assert!(
-                    allowed.iter().any(|a| a == v),
-                    "{} {template}: {key} = {v:?} is not one of {allowed:?}",
-                    req.method
-                );
+    let fallback = lenient.body_schema.map(json_ref);
+    let schema = body_schema(doc, op, &params, content_type)
+        .or(fallback.as_ref())
+        .unwrap_or_else(|| panic!("{what} takes no JSON body"));
+    match &body {
+        Value::Object(obj) => check_object(doc, schema, obj, &what),
+        Value::Array(list) => {
+            let item = items(doc, schema).unwrap_or_else(|| panic!("{what} takes no array body"));
+            for element in list {
+                let obj = element
+                    .as_object()
+                    .unwrap_or_else(|| panic!("{what}: array items must be objects"));
+                check_object(doc, item, obj, &what);
             }
         }
-        for key in &required {
-            assert!(
-                obj.contains_key(key),
-                "{} {template}: required body key {key:?} missing",
-                req.method
-            );
-        }
+        other => panic!("{what}: unexpected body {other}"),
     }
+}
+
+/// A `$ref` object for a definition path, so it resolves like one written in the spec.
+fn json_ref(reference: &str) -> Value {
+    serde_json::json!({ "$ref": reference })
 }
