@@ -4,6 +4,7 @@
 //! into `RemoteTicket`s or a `Failure`. It never touches the store: the retry and sync engines
 //! record outcomes.
 
+pub mod conventions;
 mod draft;
 pub mod failure;
 pub mod github;

@@ -14,7 +14,7 @@ fn specs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/specs")
 }
 
-/// Loads a spec once per test binary. Without the folder, the check is skipped locally but
+/// Loads a spec (JSON, or YAML for the `.yaml` ones) once per test binary. Without the folder, the check is skipped locally but
 /// fails in CI, where it is always present.
 pub fn load(relative: &str) -> Option<&'static Value> {
     static CACHE: OnceLock<Mutex<HashMap<String, &'static Value>>> = OnceLock::new();
@@ -34,9 +34,13 @@ pub fn load(relative: &str) -> Option<&'static Value> {
         return None;
     };
     let text = String::from_utf8_lossy(&bytes);
-    let value: &'static Value = Box::leak(Box::new(
-        serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap(),
-    ));
+    let text = text.trim_start_matches('\u{feff}');
+    let parsed: Value = if relative.ends_with(".yaml") || relative.ends_with(".yml") {
+        serde_yaml::from_str(text).unwrap()
+    } else {
+        serde_json::from_str(text).unwrap()
+    };
+    let value: &'static Value = Box::leak(Box::new(parsed));
     cache.insert(relative.to_owned(), value);
     Some(value)
 }
@@ -92,16 +96,7 @@ fn properties<'a>(
 /// Asserts the request is valid against the spec. `prefix` is stripped from the path first
 /// (for example `/rest` for Jira Data Center, whose spec paths start at `/api/2`).
 pub fn assert_valid(doc: &Value, req: &SimRequest, prefix: &str) {
-    let path = req.path.strip_prefix(prefix).unwrap_or(&req.path);
-    let method = req.method.to_ascii_lowercase();
-    let (template, op) = doc["paths"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(t, item)| template_matches(t, path) && item.get(&method).is_some())
-        .min_by_key(|(t, _)| t.matches('{').count())
-        .map(|(t, item)| (t.clone(), &item[&method]))
-        .unwrap_or_else(|| panic!("{} {path} is not in the spec", req.method));
+    let (template, op) = operation(doc, req, prefix);
     let mut declared: Vec<String> = Vec::new();
     for p in op["parameters"].as_array().into_iter().flatten().chain(
         doc["paths"][&template]["parameters"]
@@ -126,15 +121,57 @@ pub fn assert_valid(doc: &Value, req: &SimRequest, prefix: &str) {
         return;
     }
     let body: Value = serde_json::from_str(&req.body).expect("a JSON body");
-    let content = &resolve(doc, &op["requestBody"])["content"];
-    let schema = content
+    let schema = body_schema(doc, op, &format!("{} {template}", req.method));
+    check_keys(doc, schema, &body, &format!("{} {template}", req.method));
+}
+
+/// Like `assert_valid`, and also checks the keys inside the body's `wrapper` object against
+/// that property's schema (Asana wraps every body in `{"data": …}`).
+pub fn assert_valid_wrapped(doc: &Value, req: &SimRequest, prefix: &str, wrapper: &str) {
+    assert_valid(doc, req, prefix);
+    let (template, op) = operation(doc, req, prefix);
+    let what = format!("{} {template}", req.method);
+    let body: Value = serde_json::from_str(&req.body).expect("a JSON body");
+    let mut props = HashMap::new();
+    properties(
+        doc,
+        body_schema(doc, op, &what),
+        &mut props,
+        &mut Vec::new(),
+    );
+    let inner = props
+        .get(wrapper)
+        .unwrap_or_else(|| panic!("{what}: no {wrapper:?} in the body schema"));
+    check_keys(doc, inner, &body[wrapper], &format!("{what} ({wrapper})"));
+}
+
+/// The operation a request is for: the path template with the fewest parameters that matches.
+fn operation<'a>(doc: &'a Value, req: &SimRequest, prefix: &str) -> (String, &'a Value) {
+    let path = req.path.strip_prefix(prefix).unwrap_or(&req.path);
+    let method = req.method.to_ascii_lowercase();
+    doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(t, item)| template_matches(t, path) && item.get(&method).is_some())
+        .min_by_key(|(t, _)| t.matches('{').count())
+        .map(|(t, item)| (t.clone(), &item[&method]))
+        .unwrap_or_else(|| panic!("{} {path} is not in the spec", req.method))
+}
+
+fn body_schema<'a>(doc: &'a Value, op: &'a Value, what: &str) -> &'a Value {
+    resolve(doc, &op["requestBody"])["content"]
         .as_object()
         .and_then(|c| {
             c.iter()
                 .find(|(k, _)| k.contains("json"))
                 .map(|(_, v)| &v["schema"])
         })
-        .unwrap_or_else(|| panic!("{} {template} takes no JSON body", req.method));
+        .unwrap_or_else(|| panic!("{what} takes no JSON body"))
+}
+
+/// Every key of `body` is a declared property, enum values are allowed, required keys present.
+fn check_keys(doc: &Value, schema: &Value, body: &Value, what: &str) {
     let mut props = HashMap::new();
     let mut required = Vec::new();
     properties(doc, schema, &mut props, &mut required);
@@ -142,24 +179,21 @@ pub fn assert_valid(doc: &Value, req: &SimRequest, prefix: &str) {
         for (key, value) in obj {
             let prop = props.get(key).unwrap_or_else(|| {
                 panic!(
-                    "{} {template}: body key {key:?} is not in the schema ({:?})",
-                    req.method,
+                    "{what}: body key {key:?} is not in the schema ({:?})",
                     props.keys()
                 )
             });
             if let (Some(allowed), Some(v)) = (prop["enum"].as_array(), value.as_str()) {
                 assert!(
                     allowed.iter().any(|a| a == v),
-                    "{} {template}: {key} = {v:?} is not one of {allowed:?}",
-                    req.method
+                    "{what}: {key} = {v:?} is not one of {allowed:?}"
                 );
             }
         }
         for key in &required {
             assert!(
                 obj.contains_key(key),
-                "{} {template}: required body key {key:?} missing",
-                req.method
+                "{what}: required body key {key:?} missing"
             );
         }
     }
