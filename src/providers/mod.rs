@@ -9,6 +9,7 @@ mod draft;
 pub mod failure;
 pub mod github;
 pub mod http;
+pub mod youtrack;
 
 use std::sync::Arc;
 
@@ -156,6 +157,7 @@ pub fn client_for(
     };
     Ok(match provider.kind {
         ProviderKind::Github => Box::new(github::GitHub::new(base)),
+        ProviderKind::Youtrack => Box::new(youtrack::YouTrack::new(base)),
         other => {
             return Err(Failure::NotSent(format!(
                 "kind \"{}\" has no client in this version; use `ticket-export fallback`",

@@ -6,6 +6,7 @@
 
 mod github;
 mod server;
+mod youtrack;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -209,10 +210,12 @@ impl Drop for Simulator {
 
 /// Routes a request to the provider that owns its path.
 fn route(req: &SimRequest, state: &mut SimState) -> Reply {
-    github::handle(req, state).unwrap_or_else(|| {
-        Reply::json(
-            404,
-            serde_json::json!({"message": format!("no route for {} {}", req.method, req.path)}),
-        )
-    })
+    github::handle(req, state)
+        .or_else(|| youtrack::handle(req, state))
+        .unwrap_or_else(|| {
+            Reply::json(
+                404,
+                serde_json::json!({"message": format!("no route for {} {}", req.method, req.path)}),
+            )
+        })
 }

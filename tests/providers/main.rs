@@ -4,3 +4,4 @@
 mod github;
 mod spec;
 mod support;
+mod youtrack;
