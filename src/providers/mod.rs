@@ -4,6 +4,7 @@
 //! into `RemoteTicket`s or a `Failure`. It never touches the store: the retry and sync engines
 //! record outcomes.
 
+pub mod asana;
 pub mod conventions;
 mod draft;
 pub mod failure;
@@ -158,6 +159,7 @@ pub fn client_for(
     Ok(match provider.kind {
         ProviderKind::Github => Box::new(github::GitHub::new(base)),
         ProviderKind::Youtrack => Box::new(youtrack::YouTrack::new(base)),
+        ProviderKind::Asana => Box::new(asana::Asana::new(base)),
         other => {
             return Err(Failure::NotSent(format!(
                 "kind \"{}\" has no client in this version; use `ticket-export fallback`",

@@ -4,6 +4,7 @@
 //! `demo` uses it to show real retries with no account anywhere, and the tests use it to check
 //! every request the clients send. One server serves every provider kind, routed by path.
 
+mod asana;
 mod github;
 mod server;
 mod youtrack;
@@ -212,6 +213,7 @@ impl Drop for Simulator {
 fn route(req: &SimRequest, state: &mut SimState) -> Reply {
     github::handle(req, state)
         .or_else(|| youtrack::handle(req, state))
+        .or_else(|| asana::handle(req, state))
         .unwrap_or_else(|| {
             Reply::json(
                 404,
