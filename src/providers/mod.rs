@@ -5,6 +5,7 @@
 //! record outcomes.
 
 pub mod asana;
+pub mod clickup;
 pub mod conventions;
 mod draft;
 pub mod failure;
@@ -160,6 +161,7 @@ pub fn client_for(
         ProviderKind::Github => Box::new(github::GitHub::new(base)),
         ProviderKind::Youtrack => Box::new(youtrack::YouTrack::new(base)),
         ProviderKind::Asana => Box::new(asana::Asana::new(base)),
+        ProviderKind::Clickup => Box::new(clickup::ClickUp::new(base)),
         other => {
             return Err(Failure::NotSent(format!(
                 "kind \"{}\" has no client in this version; use `ticket-export fallback`",

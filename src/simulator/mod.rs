@@ -5,6 +5,7 @@
 //! every request the clients send. One server serves every provider kind, routed by path.
 
 mod asana;
+mod clickup;
 mod github;
 mod server;
 mod youtrack;
@@ -214,6 +215,7 @@ fn route(req: &SimRequest, state: &mut SimState) -> Reply {
     github::handle(req, state)
         .or_else(|| youtrack::handle(req, state))
         .or_else(|| asana::handle(req, state))
+        .or_else(|| clickup::handle(req, state))
         .unwrap_or_else(|| {
             Reply::json(
                 404,

@@ -2,6 +2,7 @@
 //! own published API descriptions (`../shared/specs`). One test binary, one module per provider.
 
 mod asana;
+mod clickup;
 mod github;
 mod spec;
 mod support;
