@@ -78,9 +78,6 @@ pub fn run(only: Option<String>, ctx: &mut Context) -> anyhow::Result<ExitStatus
                     Some("unreachable"),
                     ExitStatus::Cooldown,
                 ),
-                Err(Failure::NotSent(reason)) if reason.contains("has no client") => {
-                    ("skipped", reason, None, ExitStatus::Ok)
-                }
                 Err(f) => (
                     "failed",
                     f.to_string(),

@@ -4,8 +4,11 @@
 //! into `RemoteTicket`s or a `Failure`. It never touches the store: the retry and sync engines
 //! record outcomes.
 
+pub mod asana;
 pub mod azure_devops;
 pub mod bitbucket;
+pub mod clickup;
+pub mod conventions;
 mod draft;
 pub mod failure;
 pub mod github;
@@ -16,6 +19,7 @@ pub mod linear;
 pub mod status_map;
 pub mod trello;
 pub mod webhook;
+pub mod youtrack;
 
 use std::sync::Arc;
 
@@ -224,11 +228,8 @@ pub fn client_with(
         ProviderKind::Trello => Box::new(trello::Trello::new(base)),
         ProviderKind::Linear => Box::new(linear::Linear::new(base)),
         ProviderKind::AzureDevops => Box::new(azure_devops::AzureDevOps::new(base)),
-        other => {
-            return Err(Failure::NotSent(format!(
-                "kind \"{}\" has no client in this version; use `ticket-export fallback`",
-                other.as_str()
-            )));
-        }
+        ProviderKind::Youtrack => Box::new(youtrack::YouTrack::new(base)),
+        ProviderKind::Asana => Box::new(asana::Asana::new(base)),
+        ProviderKind::Clickup => Box::new(clickup::ClickUp::new(base)),
     })
 }

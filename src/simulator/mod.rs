@@ -4,8 +4,10 @@
 //! `demo` uses it to show real retries with no account anywhere, and the tests use it to check
 //! every request the clients send. One server serves every provider kind, routed by path.
 
+mod asana;
 mod azure_devops;
 mod bitbucket;
+mod clickup;
 mod github;
 mod gitlab;
 mod jira;
@@ -13,6 +15,7 @@ pub mod linear;
 mod server;
 pub mod trello;
 mod webhook;
+mod youtrack;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -244,6 +247,9 @@ fn route(req: &SimRequest, state: &mut SimState) -> Reply {
         .or_else(|| trello::handle(req, state))
         .or_else(|| linear::handle(req, state))
         .or_else(|| azure_devops::handle(req, state))
+        .or_else(|| youtrack::handle(req, state))
+        .or_else(|| asana::handle(req, state))
+        .or_else(|| clickup::handle(req, state))
         .unwrap_or_else(|| {
             Reply::json(
                 404,

@@ -15,7 +15,7 @@ fn specs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/specs")
 }
 
-/// Loads a spec once per test binary. Without the folder, the check is skipped locally but
+/// Loads a spec (JSON, or YAML for the `.yaml` ones) once per test binary. Without the folder, the check is skipped locally but
 /// fails in CI, where it is always present.
 pub fn load(relative: &str) -> Option<&'static Value> {
     static CACHE: OnceLock<Mutex<HashMap<String, &'static Value>>> = OnceLock::new();
@@ -35,9 +35,13 @@ pub fn load(relative: &str) -> Option<&'static Value> {
         return None;
     };
     let text = String::from_utf8_lossy(&bytes);
-    let value: &'static Value = Box::leak(Box::new(
-        serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap(),
-    ));
+    let text = text.trim_start_matches('\u{feff}');
+    let parsed: Value = if relative.ends_with(".yaml") || relative.ends_with(".yml") {
+        serde_yaml::from_str(text).unwrap()
+    } else {
+        serde_json::from_str(text).unwrap()
+    };
+    let value: &'static Value = Box::leak(Box::new(parsed));
     cache.insert(relative.to_owned(), value);
     Some(value)
 }
@@ -176,16 +180,7 @@ fn items<'a>(doc: &'a Value, schema: &'a Value) -> Option<&'a Value> {
 
 /// Asserts the request is valid against the spec, with the stated leniencies.
 pub fn assert_valid_with(doc: &Value, req: &SimRequest, prefix: &str, lenient: Leniency<'_>) {
-    let path = req.path.strip_prefix(prefix).unwrap_or(&req.path);
-    let method = req.method.to_ascii_lowercase();
-    let (template, op) = doc["paths"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(t, item)| template_matches(t, path) && item.get(&method).is_some())
-        .min_by_key(|(t, _)| t.matches('{').count())
-        .map(|(t, item)| (t.clone(), &item[&method]))
-        .unwrap_or_else(|| panic!("{} {path} is not in the spec", req.method));
+    let (template, op) = operation(doc, req, prefix);
     let params: Vec<&Value> = op["parameters"]
         .as_array()
         .into_iter()
@@ -274,4 +269,39 @@ pub fn assert_valid_with(doc: &Value, req: &SimRequest, prefix: &str, lenient: L
 /// A `$ref` object for a definition path, so it resolves like one written in the spec.
 fn json_ref(reference: &str) -> Value {
     serde_json::json!({ "$ref": reference })
+}
+
+/// The operation a request is for: the path template with the fewest parameters that matches.
+fn operation<'a>(doc: &'a Value, req: &SimRequest, prefix: &str) -> (String, &'a Value) {
+    let path = req.path.strip_prefix(prefix).unwrap_or(&req.path);
+    let method = req.method.to_ascii_lowercase();
+    doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(t, item)| template_matches(t, path) && item.get(&method).is_some())
+        .min_by_key(|(t, _)| t.matches('{').count())
+        .map(|(t, item)| (t.clone(), &item[&method]))
+        .unwrap_or_else(|| panic!("{} {path} is not in the spec", req.method))
+}
+
+/// Like `assert_valid`, and also checks the keys inside the body's `wrapper` object against
+/// that property's schema (Asana wraps every body in `{"data": …}`).
+pub fn assert_valid_wrapped(doc: &Value, req: &SimRequest, prefix: &str, wrapper: &str) {
+    assert_valid(doc, req, prefix);
+    let (template, op) = operation(doc, req, prefix);
+    let what = format!("{} {template}", req.method);
+    let body: Value = serde_json::from_str(&req.body).expect("a JSON body");
+    let content_type = req.header("content-type").unwrap_or_default();
+    let schema = body_schema(doc, op, &[], content_type)
+        .unwrap_or_else(|| panic!("{what} takes no JSON body"));
+    let mut props = HashMap::new();
+    properties(doc, schema, &mut props, &mut Vec::new());
+    let inner = props
+        .get(wrapper)
+        .unwrap_or_else(|| panic!("{what}: no {wrapper:?} in the body schema"));
+    let obj = body[wrapper]
+        .as_object()
+        .unwrap_or_else(|| panic!("{what}: {wrapper:?} is not an object"));
+    check_object(doc, inner, obj, &format!("{what} ({wrapper})"));
 }
