@@ -10,22 +10,24 @@ use ticket_export::simulator::{Fault, Matcher, SIM_TOKEN, SIM_USER, Simulator};
 
 use crate::support::{Env, attempts_file, write_sim_config};
 
-/// Provider entries (key, table) that sync must work for; `{base}` is the simulator.
-fn kinds() -> Vec<(&'static str, &'static str)> {
-    vec![
-        (
-            "gh",
-            "kind = \"github\"\nbase_url = \"{base}\"\nmapping = { repo = \"acme/shop\", labels = [\"security\"] }\nowned = [\"acme/shop\"]\n",
-        ),
-        (
-            "jira-sec",
-            "kind = \"jira\"\nbase_url = \"{base}\"\nmapping = { project = \"SEC\", issue_type = \"Bug\", labels = [\"webriskops\"] }\nowned = [\"SEC\"]\n",
-        ),
-        (
-            "gitlab",
-            "kind = \"gitlab\"\nbase_url = \"{base}\"\nmapping = { project = \"acme/portal\", labels = [\"security\"] }\nowned = [\"acme/portal\"]\n",
-        ),
-    ]
+/// Provider entries (key, table) that sync must work for: every kind with ticket states.
+/// `{base}` is the simulator.
+fn kinds() -> Vec<(&'static str, String)> {
+    use ticket_export::simulator::trello::{BOARD, LISTS};
+    let (todo, done, wontfix) = (LISTS[0].0, LISTS[2].0, LISTS[3].0);
+    let kinds = [
+        ("gh", "kind = \"github\"\nbase_url = \"{base}\"\nmapping = { repo = \"acme/shop\", labels = [\"security\"] }\nowned = [\"acme/shop\"]\n".to_owned()),
+        ("jira-sec", "kind = \"jira\"\nbase_url = \"{base}\"\nmapping = { project = \"SEC\", issue_type = \"Bug\", labels = [\"webriskops\"] }\nowned = [\"SEC\"]\n".to_owned()),
+        ("gitlab", "kind = \"gitlab\"\nbase_url = \"{base}\"\nmapping = { project = \"acme/portal\", labels = [\"security\"] }\nowned = [\"acme/portal\"]\n".to_owned()),
+        ("bb", "kind = \"bitbucket\"\nbase_url = \"{base}\"\nowned = [\"acme/shop\"]\nmapping = { repo = \"acme/shop\" }\n".to_owned()),
+        ("tr", format!("kind = \"trello\"\nbase_url = \"{{base}}\"\nowned = [\"{BOARD}\"]\nmapping = {{ board = \"{BOARD}\", list = \"{todo}\", fields = {{ done_list = \"{done}\", wontfix_list = \"{wontfix}\" }} }}\n")),
+        ("lin", "kind = \"linear\"\nbase_url = \"{base}\"\nowned = [\"SEC\"]\nmapping = { team = \"SEC\" }\n".to_owned()),
+        ("ado", "kind = \"azure-devops\"\nbase_url = \"{base}/acme\"\nowned = [\"SEC\"]\nmapping = { project = \"SEC\", work_item_type = \"Bug\", labels = [\"security\"] }\n".to_owned()),
+        ("yt", "kind = \"youtrack\"\nbase_url = \"{base}\"\nowned = [\"SEC\"]\nmapping = { project = \"SEC\", labels = [\"security\"] }\n".to_owned()),
+        ("asana", "kind = \"asana\"\nbase_url = \"{base}\"\nowned = [\"1200000000000500\"]\nmapping = { workspace = \"1200000000000001\", project = \"1200000000000500\", fields = { in_progress_section = \"1400000000000002\", wontfix_section = \"1400000000000009\" } }\n".to_owned()),
+        ("cu", "kind = \"clickup\"\nbase_url = \"{base}\"\nowned = [\"901100200300\"]\nmapping = { list = \"901100200300\", labels = [\"Security\"] }\n".to_owned()),
+    ];
+    kinds.into_iter().collect()
 }
 
 struct Linked {
@@ -144,6 +146,7 @@ impl Linked {
 #[test]
 fn pull_records_each_remote_state_and_reopening() {
     for (key, entry) in kinds() {
+        let entry = entry.as_str();
         let l = Linked::new(key, entry, 1);
         let ticket = l.ticket("tex_0001");
         let client = l.client();
@@ -211,6 +214,7 @@ fn pull_records_each_remote_state_and_reopening() {
 #[test]
 fn push_closes_with_the_right_reason_and_reopens() {
     for (key, entry) in kinds() {
+        let entry = entry.as_str();
         for (status, expected) in [
             ("resolved", NormalState::Done),
             ("accepted_risk", NormalState::WontFix),
@@ -248,6 +252,7 @@ fn push_closes_with_the_right_reason_and_reopens() {
 #[test]
 fn a_conflict_is_reported_and_changes_nothing() {
     for (key, entry) in kinds() {
+        let entry = entry.as_str();
         let l = Linked::new(key, entry, 1);
         let ticket = l.ticket("tex_0001");
         l.client()
@@ -269,6 +274,7 @@ fn a_conflict_is_reported_and_changes_nothing() {
 #[test]
 fn a_failed_read_writes_nothing_then_recovery_clears_the_code() {
     for (key, entry) in kinds() {
+        let entry = entry.as_str();
         let l = Linked::new(key, entry, 2);
         l.set_finding_status("resolved");
         l.sim
@@ -333,6 +339,7 @@ fn a_failed_read_writes_nothing_then_recovery_clears_the_code() {
 #[test]
 fn a_ticket_gone_on_the_provider_is_reported_and_never_recreated() {
     for (key, entry) in kinds() {
+        let entry = entry.as_str();
         let l = Linked::new(key, entry, 1);
         l.sim.state().tickets.clear();
         let (code, lines) = l.sync(&["--all"]);
@@ -355,6 +362,7 @@ fn a_ticket_gone_on_the_provider_is_reported_and_never_recreated() {
 #[test]
 fn a_429_sets_a_cooldown_honoured_by_the_next_run() {
     for (key, entry) in kinds() {
+        let entry = entry.as_str();
         let l = Linked::new(key, entry, 3);
         l.sim.fail(
             Matcher::any(),
@@ -377,6 +385,7 @@ fn a_429_sets_a_cooldown_honoured_by_the_next_run() {
 #[test]
 fn two_concurrent_runs_make_each_remote_change_once() {
     for (key, entry) in kinds() {
+        let entry = entry.as_str();
         let l = Linked::new(key, entry, 40);
         l.set_finding_status("resolved");
         let writes = l.writes();
@@ -417,8 +426,8 @@ fn two_concurrent_runs_make_each_remote_change_once() {
 
 #[test]
 fn quiet_when_nothing_changed_and_dry_run_writes_nothing() {
-    let (key, entry) = kinds()[0];
-    let l = Linked::new(key, entry, 2);
+    let (key, entry) = kinds().swap_remove(0);
+    let l = Linked::new(key, &entry, 2);
     let out = l.env.run(l.env.cmd().args(["sync", "--all"]));
     assert_eq!(
         out, "exit: 0\n--- stdout\n--- stderr\n",
