@@ -267,7 +267,7 @@ fn search(req: &SimRequest, state: &SimState, cloud: bool) -> Reply {
         }
     };
     let fields = requested_fields(req);
-    let issues: Vec<Value> = state
+    let matching: Vec<&SimTicket> = state
         .tickets
         .iter()
         .filter(|t| t.kind == "jira")
@@ -277,17 +277,25 @@ fn search(req: &SimRequest, state: &SimState, cloud: bool) -> Reply {
                 _ => t.labels.iter().any(|l| l == v),
             })
         })
-        .map(|t| issue_json(t, &fields))
         .collect();
     let max = body["maxResults"].as_u64().unwrap_or(50).clamp(1, 100) as usize;
-    let total = issues.len();
+    let total = matching.len();
+    // Only the page is rendered: a big project stays cheap to page through.
+    let render = |start: usize| -> Vec<Value> {
+        matching
+            .iter()
+            .skip(start)
+            .take(max)
+            .map(|t| issue_json(t, &fields))
+            .collect()
+    };
     if cloud {
         // Cloud pages with an opaque token; the simulator's token is the next offset.
         let start: usize = body["nextPageToken"]
             .as_str()
             .and_then(|t| t.parse().ok())
             .unwrap_or(0);
-        let page: Vec<Value> = issues.into_iter().skip(start).take(max).collect();
+        let page = render(start);
         let next = start + page.len();
         let mut reply = json!({"issues": page, "isLast": next >= total});
         if next < total {
@@ -296,7 +304,7 @@ fn search(req: &SimRequest, state: &SimState, cloud: bool) -> Reply {
         Reply::json(200, reply)
     } else {
         let start = body["startAt"].as_u64().unwrap_or(0) as usize;
-        let page: Vec<Value> = issues.into_iter().skip(start).take(max).collect();
+        let page = render(start);
         Reply::json(
             200,
             json!({"startAt": start, "maxResults": max, "total": total, "issues": page}),

@@ -17,6 +17,9 @@ pub(super) fn one(
     if let Some((reason, state)) = run.stopped.lock().ok().and_then(|s| s.clone()) {
         return Ok(SyncReport::new(item, "skipped", state, reason));
     }
+    if let Some(report) = unchanged_from_listing(run, item) {
+        return Ok(report);
+    }
     if !run.options.dry_run
         && !store.claim(
             id,
@@ -217,4 +220,29 @@ fn failed(
         ));
     }
     Ok(SyncReport::new(item, "failed", state, detail))
+}
+
+/// A link whose listed state matches its last sync, and that has nothing to clear, needs no
+/// claim and no write: cron runs where nothing changed stay read-only on the store.
+fn unchanged_from_listing(run: &ProviderSync<'_>, item: &SyncItem) -> Option<SyncReport> {
+    let remote = run.known.get(&item.ticket_id)?;
+    let last = item
+        .last_synced
+        .as_deref()
+        .and_then(Synced::decode)
+        .unwrap_or(Synced::CREATED);
+    let local = local_state(item.finding_status);
+    let clean = item.attempt.provider_error_code.is_none()
+        && item.attempt.status_sync_status == Some(crate::model::SyncStatus::Ok);
+    let plan = merge::plan(last, local, remote.normal, run.options.direction);
+    (clean && plan == Plan::Unchanged).then(|| {
+        let mut report = SyncReport::new(
+            item,
+            "unchanged",
+            State::Ready,
+            format!("ticket {} is {}", item.ticket_id, remote.raw),
+        );
+        report.remote = Some(remote.normal);
+        report
+    })
 }

@@ -172,48 +172,17 @@ pub fn run(
                 continue;
             }
         };
-        let ids: Vec<String> = items.iter().map(|i| i.ticket_id.clone()).collect();
-        let known = match client.read_statuses(&ids) {
-            Ok(map) => map.unwrap_or_default(),
-            Err(f) if f.stops_provider() => {
-                if let Some(until) = f.retry_after() {
-                    store.set_provider_cooldown(&key, until, &f.to_string())?;
-                }
-                let state = if f.retry_after().is_some() {
-                    State::Cooldown
-                } else {
-                    State::Blocked
-                };
-                refuse(
-                    &items,
-                    "failed",
-                    state,
-                    &format!("listing tickets failed: {f}; nothing written"),
-                    &mut report,
-                );
-                continue;
-            }
-            Err(_) => HashMap::new(),
-        };
-        runs.push(ProviderSync {
-            provider,
-            client,
-            items: Mutex::new(items.into()),
-            known,
-            stopped: Mutex::new(None),
-            options,
-            now,
-        });
+        runs.push((provider, client, items));
     }
     drop(store);
     let (tx, rx) = mpsc::channel();
     std::thread::scope(|scope| {
-        for run in &runs {
-            let n = run.items.lock().map(|i| i.len()).unwrap_or(0);
-            for _ in 0..options.concurrency.max(1).min(n) {
-                let tx = tx.clone();
-                scope.spawn(move || work(run, store_path, &tx));
-            }
+        // Providers run side by side: each lists its tickets, then runs its own workers.
+        for (provider, client, items) in runs {
+            let tx = tx.clone();
+            scope.spawn(move || {
+                sync_provider(provider, client, items, options, now, store_path, &tx)
+            });
         }
         drop(tx);
         for item in rx {
@@ -221,6 +190,54 @@ pub fn run(
         }
     });
     Ok(())
+}
+
+/// One provider's run: one paged listing where the provider has it, then the workers.
+fn sync_provider(
+    provider: &Provider,
+    client: Box<dyn ProviderClient>,
+    items: Vec<SyncItem>,
+    options: SyncOptions,
+    now: Timestamp,
+    store_path: &Path,
+    tx: &mpsc::Sender<SyncReport>,
+) {
+    let ids: Vec<String> = items.iter().map(|i| i.ticket_id.clone()).collect();
+    let known = match client.read_statuses(&ids) {
+        Ok(map) => map.unwrap_or_default(),
+        Err(f) if f.stops_provider() => {
+            if let (Some(until), Ok(store)) = (f.retry_after(), Store::open(store_path)) {
+                let _ = store.set_provider_cooldown(&provider.key, until, &f.to_string());
+            }
+            let state = if f.retry_after().is_some() {
+                State::Cooldown
+            } else {
+                State::Blocked
+            };
+            for item in &items {
+                let detail = format!("listing tickets failed: {f}; nothing written");
+                let _ = tx.send(SyncReport::new(item, "failed", state, detail));
+            }
+            return;
+        }
+        // Anything else: read the tickets one at a time instead.
+        Err(_) => HashMap::new(),
+    };
+    let workers = options.concurrency.max(1).min(items.len());
+    let run = ProviderSync {
+        provider,
+        client,
+        items: Mutex::new(items.into()),
+        known,
+        stopped: Mutex::new(None),
+        options,
+        now,
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| work(&run, store_path, tx));
+        }
+    });
 }
 
 fn work(run: &ProviderSync<'_>, store_path: &Path, tx: &mpsc::Sender<SyncReport>) {
