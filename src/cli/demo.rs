@@ -33,7 +33,9 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let dir = dir.canonicalize()?;
     let config_path = dir.join("config.toml");
     let store_path = dir.join("store.sqlite3");
-    write_demo_config(&dir, &config_path)?;
+    // The providers of the demo are a simulator on loopback: real requests, no account.
+    let sim = crate::simulator::Simulator::start()?;
+    write_demo_config(&dir, &config_path, &sim.base_url())?;
     for suffix in ["", "-wal", "-shm"] {
         let stale = PathBuf::from(format!("{}{suffix}", store_path.display()));
         match std::fs::remove_file(&stale) {
@@ -75,6 +77,7 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         summary: false,
     };
     super::inspect::run(list, ctx)?;
+    super::demo_flow::run(ctx, &config, &sim, 4)?;
     let env = format!(
         "TICKET_EXPORT_CONFIG={} TICKET_EXPORT_STORE={}",
         shell_quote(&config_path),
@@ -99,33 +102,36 @@ fn shell_quote(path: &Path) -> String {
     }
 }
 
-/// Writes the demo config and its token files (0600, fake values: nothing here is a real account).
-fn write_demo_config(dir: &Path, config_path: &Path) -> anyhow::Result<()> {
+/// Writes the demo config and its credential files (0600), which only the simulator accepts.
+fn write_demo_config(dir: &Path, config_path: &Path, base: &str) -> anyhow::Result<()> {
+    use crate::simulator::{SIM_TOKEN, SIM_USER, SIM_WEBHOOK_SECRET};
     let tokens = dir.join("tokens");
     std::fs::create_dir_all(&tokens)?;
-    for name in [
-        "jira",
-        "github",
-        "gitlab",
-        "linear",
-        "clickup",
-        "webhook",
-        "jira-user",
+    for (name, value) in [
+        ("jira", SIM_TOKEN),
+        ("github", SIM_TOKEN),
+        ("gitlab", SIM_TOKEN),
+        ("linear", SIM_TOKEN),
+        ("clickup", SIM_TOKEN),
+        ("webhook", SIM_WEBHOOK_SECRET),
+        ("jira-user", SIM_USER),
     ] {
         let path = tokens.join(name);
-        std::fs::write(&path, format!("demo-{name}-token-not-real\n"))?;
+        std::fs::write(&path, format!("{value}\n"))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
         }
     }
-    std::fs::write(config_path, DEMO_CONFIG)?;
+    std::fs::write(config_path, DEMO_CONFIG.replace("{base}", base))?;
     Ok(())
 }
 
-const DEMO_CONFIG: &str = r#"# Demo config written by `ticket-export demo`. Tokens are fake files under tokens/.
-mode = "cloud"
+const DEMO_CONFIG: &str = r#"# Demo config written by `ticket-export demo`. Every provider is the loopback simulator
+# of that run (self-hosted mode, plain http allowed); the credentials under tokens/ are the
+# simulator's, not a real account's.
+mode = "self-hosted"
 
 [fallback]
 out_dir = "ticket-exports"
@@ -133,7 +139,8 @@ after = "24h"
 
 [providers.jira-sec]
 kind = "jira"
-base_url = "https://acme.atlassian.net"
+base_url = "{base}"
+allow_http = true
 auth = { user_file = "tokens/jira-user", token_file = "tokens/jira" }
 owned = ["SEC"]
 [providers.jira-sec.mapping]
@@ -144,35 +151,40 @@ priority = { critical = "Highest", high = "High", medium = "Medium", low = "Low"
 
 [providers.gh-shop]
 kind = "github"
-base_url = "https://api.github.com"
+base_url = "{base}"
+allow_http = true
 auth = { token_file = "tokens/github" }
 owned = ["acme/shop"]
 mapping = { repo = "acme/shop", labels = ["security"] }
 
 [providers.gitlab-portal]
 kind = "gitlab"
-base_url = "https://gitlab.com"
+base_url = "{base}"
+allow_http = true
 auth = { token_file = "tokens/gitlab" }
 owned = ["acme/portal"]
 mapping = { project = "acme/portal", labels = ["security"] }
 
 [providers.linear-web]
 kind = "linear"
-base_url = "https://api.linear.app"
+base_url = "{base}"
+allow_http = true
 auth = { token_file = "tokens/linear" }
 owned = ["WEB"]
 mapping = { team = "WEB" }
 
 [providers.clickup-ops]
 kind = "clickup"
-base_url = "https://api.clickup.com"
+base_url = "{base}"
+allow_http = true
 auth = { token_file = "tokens/clickup" }
 owned = ["901100200300"]
 mapping = { list = "901100200300" }
 
 [providers.hooks]
 kind = "webhook"
-base_url = "https://hooks.acme.example/webriskops"
+base_url = "{base}/hooks/webriskops"
+allow_http = true
 auth = { secret_file = "tokens/webhook" }
-owned = ["hooks.acme.example"]
+owned = ["127.0.0.1"]
 "#;

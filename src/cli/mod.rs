@@ -3,6 +3,7 @@
 mod completions;
 pub use completions::completion_script;
 mod demo;
+mod demo_flow;
 mod import;
 mod inspect;
 mod inspect_summary;
