@@ -16,6 +16,7 @@ pub mod gitlab;
 pub mod http;
 pub mod jira;
 pub mod linear;
+mod scrub;
 pub mod status_map;
 pub mod trello;
 pub mod webhook;
@@ -212,6 +213,7 @@ pub fn client_with(
     if let Some(reason) = &provider.unsafe_base_url {
         return Err(Failure::NotSent(format!("base_url is unsafe: {reason}")));
     }
+    let forms = scrub::Forms::of(&credentials);
     let base = ClientBase {
         provider: provider.clone(),
         http,
@@ -219,7 +221,7 @@ pub fn client_with(
         token: credentials.token,
         now,
     };
-    Ok(match provider.kind {
+    let client: Box<dyn ProviderClient> = match provider.kind {
         ProviderKind::Github => Box::new(github::GitHub::new(base)),
         ProviderKind::Jira => Box::new(jira::Jira::new(base)),
         ProviderKind::Gitlab => Box::new(gitlab::GitLab::new(base)),
@@ -231,5 +233,9 @@ pub fn client_with(
         ProviderKind::Youtrack => Box::new(youtrack::YouTrack::new(base)),
         ProviderKind::Asana => Box::new(asana::Asana::new(base)),
         ProviderKind::Clickup => Box::new(clickup::ClickUp::new(base)),
-    })
+    };
+    Ok(Box::new(scrub::Scrubbed {
+        inner: client,
+        forms,
+    }))
 }

@@ -5,6 +5,7 @@ mod help;
 mod import;
 mod inspect;
 mod retry;
+mod secrets;
 mod settings;
 mod support;
 mod sync;
