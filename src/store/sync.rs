@@ -126,6 +126,29 @@ impl Store {
         tx.commit().doing("recording a sync")
     }
 
+    /// Records one step of a push that takes two writes (reopen, then close the other way): the
+    /// pair the link is in now and an event, keeping the lease for the next step. A run that
+    /// stops after this step leaves a plain push for the next run, not a conflict.
+    pub fn record_sync_step(
+        &mut self,
+        id: &str,
+        now: Timestamp,
+        synced: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .doing("recording a sync step")?;
+        tx.execute(
+            "UPDATE links SET last_synced_state = ?2 WHERE ticket_export_id = ?1",
+            params![id, synced],
+        )
+        .doing("recording a sync step")?;
+        insert_event(&tx, id, now, "sync", "reopened", None, None, detail)?;
+        tx.commit().doing("recording a sync step")
+    }
+
     /// Records a failed or conflicting sync: the code, the wait, an event; the link is kept.
     pub fn record_sync_failure(
         &mut self,

@@ -4,7 +4,7 @@
 use super::merge::{self, Plan, Synced, local_state};
 use super::{FAILURE_WAIT, ProviderSync, SyncReport};
 use crate::model::State;
-use crate::providers::{Failure, NormalState};
+use crate::providers::{Failure, NormalState, RemoteState};
 use crate::store::{Store, SyncFailure, SyncItem};
 
 pub(super) fn one(
@@ -150,7 +150,7 @@ pub(super) fn one(
             report.detail = detail;
             return Ok(report);
         }
-        Plan::Push { target } => match run.client.write_status(&item.ticket_id, target) {
+        Plan::Push { target } => match push(run, store, item, &remote, last, target)? {
             Ok(after) => {
                 report.remote = Some(after.normal);
                 (
@@ -169,6 +169,45 @@ pub(super) fn one(
     report.outcome = outcome;
     report.detail = detail;
     Ok(report)
+}
+
+/// Moves the ticket to `target`. A closed ticket that must close the other way (done to won't
+/// fix, or back) and that the provider will not move directly (Jira: no transition from Done
+/// to Done with another resolution) is reopened first. The reopen is recorded as its own step,
+/// so a run that stops between the two writes leaves a plain push for the next run, never a
+/// conflict of this tool's own making.
+fn push(
+    run: &ProviderSync<'_>,
+    store: &mut Store,
+    item: &SyncItem,
+    remote: &RemoteState,
+    last: Synced,
+    target: NormalState,
+) -> Result<Result<RemoteState, Failure>, crate::error::StoreError> {
+    let closed = |s| matches!(s, NormalState::Done | NormalState::WontFix);
+    let refused = match run.client.write_status(&item.ticket_id, target) {
+        Err(f @ Failure::Mapping { .. }) if closed(remote.normal) && closed(target) => f,
+        other => return Ok(other),
+    };
+    let reopened = match run.client.write_status(&item.ticket_id, NormalState::Open) {
+        Ok(s) if !closed(s.normal) => s,
+        Ok(_) => return Ok(Err(refused)),
+        Err(f) => return Ok(Err(f)),
+    };
+    let step = Synced {
+        local: last.local,
+        remote: reopened.normal,
+    };
+    let detail = format!(
+        "reopened ticket {} ({}) to close it as {}: it cannot move from {} directly",
+        item.ticket_id,
+        reopened.raw,
+        target.as_str(),
+        remote.raw
+    );
+    let id = &item.attempt.ticket_export_id;
+    store.record_sync_step(id, run.now, &step.encode(), &detail)?;
+    Ok(run.client.write_status(&item.ticket_id, target))
 }
 
 fn failed(

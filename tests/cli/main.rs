@@ -9,3 +9,4 @@ mod secrets;
 mod settings;
 mod support;
 mod sync;
+mod sync_steps;

@@ -1,0 +1,107 @@
+//! A closed ticket that must close the other way (a resolved finding later marked a false
+//! positive, or an accepted risk later fixed): Jira has no transition from Done to Done with
+//! another resolution, so sync reopens first, and an interruption between the two writes leaves
+//! a plain push for the next run, not a conflict.
+
+use ticket_export::simulator::{Fault, Matcher, SIM_USER, Simulator};
+
+use crate::support::{Env, attempts_file, write_sim_config};
+
+fn jira() -> (Env, Simulator, std::path::PathBuf) {
+    let sim = Simulator::start().unwrap();
+    let env = Env::new();
+    let entry = format!(
+        "[providers.jira-sec]\nkind = \"jira\"\nbase_url = \"{}\"\nallow_http = true\nauth = {{ token_file = \"sim.token\", user_file = \"sim.user\" }}\nowned = [\"SEC\"]\nmapping = {{ project = \"SEC\", issue_type = \"Bug\", labels = [\"webriskops\"] }}\n",
+        sim.base_url()
+    );
+    write_sim_config(&env, "self-hosted", &entry);
+    let user = env.path().join("sim.user");
+    std::fs::write(&user, SIM_USER).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&user, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let file = attempts_file(&env, "jira-sec", 1, None);
+    env.cmd().arg("import").arg(&file).assert().success();
+    env.cmd().args(["retry", "--all"]).assert().success();
+    (env, sim, file)
+}
+
+fn set_status(env: &Env, file: &std::path::Path, status: &str) {
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    doc["reports"][0]["findings"][0]["status"] = status.into();
+    let path = env.path().join(format!("{status}.json"));
+    std::fs::write(&path, doc.to_string()).unwrap();
+    env.cmd().arg("import").arg(&path).assert().success();
+}
+
+fn sync(env: &Env, now: &str) -> (Option<i32>, serde_json::Value) {
+    let out = env
+        .cmd()
+        .env("TICKET_EXPORT_NOW", now)
+        .args(["--json", "sync", "--all"])
+        .output()
+        .unwrap();
+    let first = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .unwrap_or_default();
+    (out.status.code(), first)
+}
+
+fn remote(sim: &Simulator) -> (String, serde_json::Value) {
+    let state = sim.state();
+    let t = &state.tickets[0];
+    (t.state.clone(), t.extra["resolution"].clone())
+}
+
+#[test]
+fn a_done_ticket_is_reopened_then_closed_as_wont_fix_and_back() {
+    let (env, sim, file) = jira();
+    set_status(&env, &file, "resolved");
+    assert_eq!(sync(&env, "2026-11-29T12:01:00Z").1["outcome"], "pushed");
+    assert_eq!(remote(&sim), ("Done".into(), "Done".into()));
+    set_status(&env, &file, "false_positive");
+    let (code, item) = sync(&env, "2026-11-29T12:02:00Z");
+    assert_eq!(
+        (code, item["outcome"].as_str()),
+        (Some(0), Some("pushed")),
+        "{item}"
+    );
+    assert_eq!(remote(&sim), ("Done".into(), "Won't Do".into()));
+    set_status(&env, &file, "resolved");
+    let (code, item) = sync(&env, "2026-11-29T12:03:00Z");
+    assert_eq!(
+        (code, item["outcome"].as_str()),
+        (Some(0), Some("pushed")),
+        "{item}"
+    );
+    assert_eq!(remote(&sim).1, "Done");
+}
+
+#[test]
+fn an_interruption_between_reopen_and_close_is_finished_by_the_next_run() {
+    let (env, sim, file) = jira();
+    set_status(&env, &file, "resolved");
+    assert_eq!(sync(&env, "2026-11-29T12:01:00Z").1["outcome"], "pushed");
+    set_status(&env, &file, "accepted_risk");
+    // The reopen goes through; the close after it fails.
+    sim.fail(
+        Matcher::new("POST", "/transitions").after(1),
+        Fault::status(503, &[], "{}"),
+        1,
+    );
+    let (code, item) = sync(&env, "2026-11-29T12:02:00Z");
+    assert_eq!(
+        (code, item["outcome"].as_str()),
+        (Some(4), Some("failed")),
+        "{item}"
+    );
+    assert_eq!(remote(&sim).0, "To Do", "reopened, not yet closed");
+    let (code, item) = sync(&env, "2026-11-29T12:05:00Z");
+    assert_eq!(
+        (code, item["outcome"].as_str()),
+        (Some(0), Some("pushed")),
+        "a plain push, not a conflict: {item}"
+    );
+    assert_eq!(remote(&sim), ("Done".into(), "Won't Do".into()));
+}
