@@ -105,3 +105,33 @@ fn an_interruption_between_reopen_and_close_is_finished_by_the_next_run() {
     );
     assert_eq!(remote(&sim), ("Done".into(), "Won't Do".into()));
 }
+
+#[test]
+fn a_push_whose_answer_was_lost_is_not_taken_for_a_conflict_later() {
+    let sim = Simulator::start().unwrap();
+    let env = Env::new();
+    let entry = format!(
+        "[providers.gh]\nkind = \"github\"\nbase_url = \"{}\"\nallow_http = true\nauth = {{ token_file = \"sim.token\" }}\nowned = [\"acme/shop\"]\nmapping = {{ repo = \"acme/shop\", labels = [\"security\"] }}\n",
+        sim.base_url()
+    );
+    write_sim_config(&env, "self-hosted", &entry);
+    let file = attempts_file(&env, "gh", 1, None);
+    env.cmd().arg("import").arg(&file).assert().success();
+    env.cmd().args(["retry", "--all"]).assert().success();
+    set_status(&env, &file, "accepted_risk");
+    // The close as won't fix lands, but its answer is lost.
+    sim.fail(Matcher::new("PATCH", "/issues/"), Fault::LoseResponse, 1);
+    let (_, item) = sync(&env, "2026-11-29T12:01:00Z");
+    assert_eq!(item["outcome"], "failed", "{item}");
+    assert_eq!(sim.state().tickets[0].extra["state_reason"], "not_planned");
+    // The finding changes again before the next sync: only the finding changed since the
+    // tool's own (unconfirmed) write, so it is pushed.
+    set_status(&env, &file, "resolved");
+    let (code, item) = sync(&env, "2026-11-29T12:05:00Z");
+    assert_eq!(
+        (code, item["outcome"].as_str()),
+        (Some(0), Some("pushed")),
+        "not a conflict: {item}"
+    );
+    assert_eq!(sim.state().tickets[0].extra["state_reason"], "completed");
+}
