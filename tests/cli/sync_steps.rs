@@ -135,3 +135,27 @@ fn a_push_whose_answer_was_lost_is_not_taken_for_a_conflict_later() {
     );
     assert_eq!(sim.state().tickets[0].extra["state_reason"], "completed");
 }
+
+#[test]
+fn every_kind_moves_a_closed_ticket_between_done_and_wont_fix() {
+    use ticket_export::providers::NormalState;
+    for (key, entry) in crate::sync::kinds() {
+        let l = crate::sync::Linked::new(key, &entry, 1);
+        let ticket = l.ticket("tex_0001");
+        for (status, expected) in [
+            ("resolved", NormalState::Done),
+            ("false_positive", NormalState::WontFix),
+            ("resolved", NormalState::Done),
+        ] {
+            l.set_finding_status(status);
+            let (code, lines) = l.sync(&["--all"]);
+            assert_eq!(
+                (code, lines[0]["outcome"].as_str()),
+                (Some(0), Some("pushed")),
+                "{key} {status}: {lines:?}"
+            );
+            let now = l.client().read_status(&ticket).unwrap().normal;
+            assert_eq!(now, expected, "{key} {status}");
+        }
+    }
+}
