@@ -159,3 +159,35 @@ fn every_kind_moves_a_closed_ticket_between_done_and_wont_fix() {
         }
     }
 }
+
+#[test]
+fn an_asana_close_stopped_between_its_two_writes_leaves_no_conflict() {
+    use ticket_export::providers::NormalState;
+    let (key, entry) = crate::sync::kinds()
+        .into_iter()
+        .find(|(k, _)| *k == "asana")
+        .unwrap();
+    let l = crate::sync::Linked::new(key, &entry, 1);
+    let ticket = l.ticket("tex_0001");
+    let client = l.client();
+    // Closing as won't fix takes two writes (section, completion): the second one fails.
+    l.sim
+        .fail(Matcher::any().after(1), Fault::status(503, &[], "{}"), 1);
+    assert!(client.write_status(&ticket, NormalState::WontFix).is_err());
+    assert_eq!(
+        client.read_status(&ticket).unwrap().normal,
+        NormalState::Open,
+        "as it was (incomplete reads open in any section), not half closed as done"
+    );
+    l.set_finding_status("accepted_risk");
+    let (code, lines) = l.sync(&["--all"]);
+    assert_eq!(
+        (code, lines[0]["outcome"].as_str()),
+        (Some(0), Some("pushed")),
+        "{lines:?}"
+    );
+    assert_eq!(
+        client.read_status(&ticket).unwrap().normal,
+        NormalState::WontFix
+    );
+}

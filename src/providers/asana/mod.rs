@@ -289,9 +289,21 @@ impl ProviderClient for Asana {
             // otherwise keep the task read as in progress or won't fix.
             NormalState::Open | NormalState::Done => self.plain_section(ticket_id)?,
         };
-        self.put_task(ticket_id, json!({"completed": completed}), &["completed"])?;
-        if let Some(section) = &section {
-            self.move_to_section(ticket_id, section)?;
+        // Two writes, ordered so that a task stopped between them reads as where it was or
+        // where it goes, never a third state a later sync would take for a person's change:
+        // closing moves the section first (incomplete anywhere reads open), opening clears
+        // the completion first (incomplete in the won't-fix section reads open).
+        let complete = || self.put_task(ticket_id, json!({"completed": completed}), &["completed"]);
+        let file = || match &section {
+            Some(section) => self.move_to_section(ticket_id, section),
+            None => Ok(()),
+        };
+        if completed {
+            file()?;
+            complete()?;
+        } else {
+            complete()?;
+            file()?;
         }
         let state = self.read_status(ticket_id)?;
         if state.normal == target {
