@@ -99,7 +99,11 @@ impl Store {
             "intent",
             None,
             None,
-            "claimed; looking the ticket up before any create",
+            if action == "sync" {
+                "claimed; reading the ticket before any write"
+            } else {
+                "claimed; looking the ticket up before any create"
+            },
         )?;
         tx.commit().doing("claiming an attempt")?;
         Ok(true)
