@@ -85,12 +85,18 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// Records, before a push is sent, the state it moves the ticket to.
-    pub fn record_push_intent(&self, id: &str, target: &str) -> Result<(), StoreError> {
+    /// Records, before a push is sent, the pair it starts from (`baseline`: what both sides
+    /// last agreed on, an earlier unconfirmed push included) and the state it moves the ticket to.
+    pub fn record_push_intent(
+        &self,
+        id: &str,
+        baseline: &str,
+        target: &str,
+    ) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "UPDATE links SET push_target = ?2 WHERE ticket_export_id = ?1",
-                params![id, target],
+                "UPDATE links SET last_synced_state = ?2, push_target = ?3 WHERE ticket_export_id = ?1",
+                params![id, baseline, target],
             )
             .doing("recording a push")?;
         Ok(())

@@ -192,7 +192,7 @@ fn push(
     let closed = |s| matches!(s, NormalState::Done | NormalState::WontFix);
     let id = &item.attempt.ticket_export_id;
     let ticket = &item.ticket_id;
-    store.record_push_intent(id, target.as_str())?;
+    store.record_push_intent(id, &last.encode(), target.as_str())?;
     let first = run.client.write_status(ticket, target);
     let stuck = match &first {
         Err(Failure::Mapping { .. }) => true,
@@ -202,7 +202,7 @@ fn push(
     if !(stuck && closed(remote.normal) && closed(target)) {
         return Ok(first);
     }
-    store.record_push_intent(id, NormalState::Open.as_str())?;
+    store.record_push_intent(id, &last.encode(), NormalState::Open.as_str())?;
     let reopened = match run.client.write_status(ticket, NormalState::Open) {
         Ok(s) if !closed(s.normal) => s,
         Ok(_) => return Ok(first),
@@ -219,7 +219,7 @@ fn push(
         remote.raw
     );
     store.record_sync_step(id, run.now, &step.encode(), &detail)?;
-    store.record_push_intent(id, target.as_str())?;
+    store.record_push_intent(id, &step.encode(), target.as_str())?;
     Ok(run.client.write_status(ticket, target))
 }
 

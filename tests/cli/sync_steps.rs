@@ -191,3 +191,36 @@ fn an_asana_close_stopped_between_its_two_writes_leaves_no_conflict() {
         NormalState::WontFix
     );
 }
+
+#[test]
+fn a_lost_push_then_a_failed_one_still_leaves_a_plain_push() {
+    let sim = Simulator::start().unwrap();
+    let env = Env::new();
+    let entry = format!(
+        "[providers.gh]\nkind = \"github\"\nbase_url = \"{}\"\nallow_http = true\nauth = {{ token_file = \"sim.token\" }}\nowned = [\"acme/shop\"]\nmapping = {{ repo = \"acme/shop\", labels = [\"security\"] }}\n",
+        sim.base_url()
+    );
+    write_sim_config(&env, "self-hosted", &entry);
+    let file = attempts_file(&env, "gh", 1, None);
+    env.cmd().arg("import").arg(&file).assert().success();
+    env.cmd().args(["retry", "--all"]).assert().success();
+    set_status(&env, &file, "resolved");
+    // The close lands, its answer is lost.
+    sim.fail(Matcher::new("PATCH", "/issues/"), Fault::LoseResponse, 1);
+    assert_eq!(sync(&env, "2026-11-29T12:01:00Z").1["outcome"], "failed");
+    // The finding is reclassified; the next push fails before reaching the provider.
+    set_status(&env, &file, "false_positive");
+    sim.fail(
+        Matcher::new("PATCH", "/issues/"),
+        Fault::status(503, &[], "{}"),
+        1,
+    );
+    assert_eq!(sync(&env, "2026-11-29T12:05:00Z").1["outcome"], "failed");
+    let (code, item) = sync(&env, "2026-11-29T12:10:00Z");
+    assert_eq!(
+        (code, item["outcome"].as_str()),
+        (Some(0), Some("pushed")),
+        "the first push's landing is remembered: {item}"
+    );
+    assert_eq!(sim.state().tickets[0].extra["state_reason"], "not_planned");
+}
