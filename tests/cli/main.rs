@@ -5,6 +5,7 @@ mod help;
 mod import;
 mod inspect;
 mod retry;
+mod retry_killed;
 mod secrets;
 mod settings;
 mod support;
