@@ -29,6 +29,8 @@ struct Stored {
     linked: Vec<(String, String, String)>,
     /// (provider_key, duplicate_fingerprint, external_ticket_id) of every link.
     links: Vec<(String, String, String)>,
+    /// provider_key -> fingerprints delivered as portable files (`fallback`) instead.
+    portable: BTreeMap<String, BTreeSet<String>>,
     integrity: String,
 }
 
@@ -54,6 +56,12 @@ fn stored(store: &Path) -> Stored {
         .into_iter()
         .map(|(k, fp, t)| (k, fp, t.unwrap()))
         .collect();
+    let mut portable: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (key, fp, _) in rows(
+        "SELECT provider_key, duplicate_fingerprint, NULL FROM ticket_exports WHERE export_status = 'fallback_written'",
+    ) {
+        portable.entry(key).or_default().insert(fp);
+    }
     let integrity: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
@@ -61,6 +69,7 @@ fn stored(store: &Path) -> Stored {
         fingerprints,
         linked,
         links,
+        portable,
         integrity,
     }
 }
@@ -167,10 +176,19 @@ pub fn check(fleet: &mut Fleet, settled: bool) {
                     t.id
                 );
             }
+            let portable = s.portable.get(sim.key).unwrap_or(&none);
+            let ticketed: BTreeSet<&String> = per.keys().map(|(_, fp)| fp).collect();
+            for fp in portable {
+                assert!(
+                    !ticketed.contains(fp),
+                    "{}: {fp} has a ticket and portable files: duplicate downstream work",
+                    sim.key
+                );
+            }
             assert_eq!(
-                per.len(),
+                per.len() + portable.len(),
                 known.len(),
-                "{}: one ticket per fingerprint, none lost",
+                "{}: one ticket (or portable files) per fingerprint, none lost",
                 sim.key
             );
             fleet.tally.add(
