@@ -228,6 +228,15 @@ fn decisions(fleet: &mut Fleet, settled: bool) {
         }
         if a["provider_key"] == data::UNOWNED.0 {
             assert_eq!(state, "stop", "{id}: an unowned destination is a stop");
+        } else if settled && status == "fallback_written" {
+            let path = a["portable_export_path"].as_str().unwrap_or_default();
+            assert!(
+                !path.is_empty() && state == "ready" && d["action"] == "nothing",
+                "{id}: fallback written without its files: {a}"
+            );
+            fleet
+                .tally
+                .add("settled: attempts delivered as portable files", 1);
         } else if settled {
             assert!(
                 matches!(status, "exported" | "linked")
