@@ -94,6 +94,18 @@ fn fingerprint_of(t: &SimTicket, known: &BTreeSet<String>) -> Option<String> {
         .cloned()
 }
 
+/// The attempts of one fingerprint, as `{"ticket_export_id": ...}` items for a history.
+fn attempts_of(store: &Path, fp: &str) -> Vec<serde_json::Value> {
+    let conn = rusqlite::Connection::open(store).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT ticket_export_id FROM ticket_exports WHERE duplicate_fingerprint = ?1")
+        .unwrap();
+    stmt.query_map([fp], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|id| serde_json::json!({"ticket_export_id": id.unwrap()}))
+        .collect()
+}
+
 fn ticket_ids(t: &SimTicket) -> [String; 2] {
     let identifier = t.extra["identifier"].as_str().unwrap_or_default();
     [t.id.clone(), identifier.to_owned()]
@@ -124,13 +136,16 @@ pub fn check(fleet: &mut Fleet, settled: bool) {
                 .push(t.id.clone());
         }
         for ((dest, fp), ids) in &per {
-            assert_eq!(
-                ids.len(),
-                1,
-                "{}: {} tickets for {fp} in {dest}: {ids:?}",
-                sim.key,
-                ids.len()
-            );
+            if ids.len() > 1 {
+                let attempts = attempts_of(&fleet.store(), fp);
+                let items: Vec<&serde_json::Value> = attempts.iter().collect();
+                panic!(
+                    "{}: {} tickets for {fp} in {dest}: {ids:?}\n{}",
+                    sim.key,
+                    ids.len(),
+                    crate::rounds::history(fleet, &items)
+                );
+            }
         }
         fleet.tally.add(
             "remote tickets, one per fingerprint and destination",
