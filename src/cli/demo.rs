@@ -170,8 +170,8 @@ kind = "linear"
 base_url = "{base}"
 allow_http = true
 auth = { token_file = "tokens/linear" }
-owned = ["WEB"]
-mapping = { team = "WEB" }
+owned = ["SEC"]
+mapping = { team = "SEC" }
 
 [providers.clickup-ops]
 kind = "clickup"
