@@ -3,6 +3,7 @@
 mod attempts;
 mod events;
 mod health;
+mod portable;
 mod schema;
 mod staging;
 #[cfg(test)]
@@ -18,6 +19,7 @@ use crate::error::{SqlContext, StoreError};
 pub use attempts::{AttemptFilter, SummaryGroup};
 pub use events::Event;
 pub use health::HealthRecord;
+pub use portable::{FallbackSelection, PortableSource};
 pub use staging::{ImportCounts, OwnerDigests, Problem, StagedReport, Staging};
 
 /// The schema version this build writes and understands.
