@@ -14,6 +14,7 @@ pub mod import;
 pub mod model;
 pub mod output;
 pub mod paths;
+pub mod portable;
 pub mod secret;
 pub mod store;
 pub mod triage;
