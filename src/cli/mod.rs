@@ -3,6 +3,7 @@
 mod completions;
 pub use completions::completion_script;
 mod demo;
+mod fallback;
 mod import;
 mod inspect;
 mod inspect_summary;
@@ -71,6 +72,7 @@ pub struct Cli {
 pub enum Command {
     Import(import::ImportArgs),
     Inspect(inspect::InspectArgs),
+    Fallback(fallback::FallbackArgs),
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
     Demo(demo::DemoArgs),
@@ -158,6 +160,7 @@ fn run(command: Command, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     match command {
         Command::Import(args) => import::run(args, ctx),
         Command::Inspect(args) => inspect::run(args, ctx),
+        Command::Fallback(args) => fallback::run(args, ctx),
         Command::Settings(cmd) => settings::run(cmd, ctx),
         Command::Demo(args) => demo::run(args, ctx),
         Command::Completions(args) => completions::run_completions(args, ctx),
