@@ -75,6 +75,24 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         summary: false,
     };
     super::inspect::run(list, ctx)?;
+    ctx.printer.line(
+        "\n4. portable files for a report whose provider is down (ticket-export fallback --report rep_2051):",
+    )?;
+    let fallback = super::fallback::FallbackArgs {
+        ids: Vec::new(),
+        report: Some("rep_2051".into()),
+        all_blocked: false,
+        format: crate::portable::PortableFormat::ALL.to_vec(),
+        preset: crate::portable::CsvPreset::Generic,
+        out: None,
+        dry_run: false,
+        schema: false,
+    };
+    super::fallback::run(fallback, ctx)?;
+    ctx.printer.line(&format!(
+        "   the CSV, Markdown and JSON files and their SHA256SUMS are in {}",
+        config.fallback.out_dir.join("rep_2051").display()
+    ))?;
     let env = format!(
         "TICKET_EXPORT_CONFIG={} TICKET_EXPORT_STORE={}",
         shell_quote(&config_path),
@@ -82,7 +100,8 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     );
     ctx.printer.line(&format!(
         "\nnext, try:\n  export {env}\n  ticket-export inspect tex_9003        # one attempt: reason, decision, history\n  \
-         ticket-export inspect --state blocked # what needs a person\n  ticket-export --json inspect --summary"
+         ticket-export inspect --state blocked # what needs a person\n  ticket-export --json inspect --summary\n  \
+         ticket-export fallback --all-blocked --dry-run   # which portable files would be written"
     ))?;
     Ok(ExitStatus::Ok)
 }
