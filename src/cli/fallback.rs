@@ -277,7 +277,7 @@ fn print_failure(
     dry_run: bool,
 ) -> std::io::Result<()> {
     let recorded = if dry_run {
-        "nothing was recorded (dry run)"
+        "dry run: nothing was recorded"
     } else {
         "its selected attempts now carry PORTABLE_EXPORT_FAILED; no partial file was left"
     };
@@ -288,7 +288,7 @@ fn print_failure(
         }));
     }
     ctx.printer.error(&format!(
-        "the fallback files of report {report_id} were not written: {e}\n  why: {recorded}\n  \
+        "the fallback files of report {report_id} were not written ({recorded})\n  why: {e}\n  \
          next: make fallback.out_dir (or --out) an existing, writable folder with no symlinks inside, \
          then run the same command again"
     ));

@@ -94,7 +94,7 @@ impl<W: Write> CsvWriter<W> {
                 let mut r = vec![
                     truncate(&f.title),
                     row.shape.issue_type.clone().unwrap_or_else(|| "Bug".into()),
-                    jira_description(row),
+                    with_marker(jira_description(row), row),
                     priority(row, jira_priority(f.severity)),
                 ];
                 // Jira labels cannot hold spaces.
