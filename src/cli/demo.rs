@@ -41,6 +41,14 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
             _ => {}
         }
     }
+    // The demo's fallback set is rebuilt too, so every run shows the same thing.
+    let demo_set = dir.join("ticket-exports").join("rep_2051");
+    for name in ["rep_2051.csv", "rep_2051.md", "rep_2051.json", "SHA256SUMS"] {
+        match std::fs::remove_file(demo_set.join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
     ctx.config_path = config_path.clone();
     ctx.config_named = true;
     ctx.store_path = store_path.clone();
