@@ -98,7 +98,8 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         }
     })?;
     io_result?;
-    let target = if args.dry_run {
+    // Nothing selected: create no folder either.
+    let target = if args.dry_run || counts.selected == 0 {
         OutDir::resolve(&out_dir)
     } else {
         OutDir::prepare(&out_dir)

@@ -7,6 +7,7 @@
 //! (`=`, `+`, `-`, `@`, tab, carriage return first) get a leading `'` (OWASP's advice against CSV
 //! injection); provider presets go to importers that do not evaluate formulas and stay verbatim.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::markdown::finding_body;
@@ -72,8 +73,10 @@ impl<W: Write> CsvWriter<W> {
     pub fn row(&mut self, row: &PortableRow, report_id: &str) -> io::Result<()> {
         self.rows += 1;
         let f = &row.finding;
-        let record: Vec<String> = match self.preset {
-            CsvPreset::Generic => [
+        if self.preset == CsvPreset::Generic {
+            // The hot path of large runs: cells are borrowed, not copied.
+            let labels = row.labels.join(";");
+            let cells = [
                 row.ticket_export_id.as_str(),
                 &row.fingerprint,
                 report_id,
@@ -84,12 +87,18 @@ impl<W: Write> CsvWriter<W> {
                 &f.description,
                 &f.evidence,
                 &f.remediation,
-                &row.labels.join(";"),
+                &labels,
                 f.status.as_str(),
-            ]
-            .iter()
-            .map(|cell| defuse_formula(cell))
-            .collect(),
+            ];
+            self.csv
+                .write_record(cells.iter().map(|cell| match defuse_formula(cell) {
+                    Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+                    Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+                }))?;
+            return Ok(());
+        }
+        let record: Vec<String> = match self.preset {
+            CsvPreset::Generic => unreachable!("written above"),
             CsvPreset::Jira => {
                 let mut r = vec![
                     truncate(&f.title),
@@ -141,11 +150,11 @@ impl<W: Write> CsvWriter<W> {
 }
 
 /// A `'` before a cell a spreadsheet would evaluate.
-pub fn defuse_formula(cell: &str) -> String {
+pub fn defuse_formula(cell: &str) -> Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
+        Cow::Owned(format!("'{cell}"))
     } else {
-        cell.to_owned()
+        Cow::Borrowed(cell)
     }
 }
 

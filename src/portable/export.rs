@@ -30,7 +30,7 @@ pub struct ExportOptions<'a> {
     /// Compute every file and report it, but write nothing and record nothing.
     pub dry_run: bool,
     /// The ticket shape of each configured provider.
-    pub shapes: &'a BTreeMap<String, TicketShape>,
+    pub shapes: &'a BTreeMap<String, std::sync::Arc<TicketShape>>,
 }
 
 /// What happened to one file.

@@ -7,7 +7,8 @@
 //! code block whose fence is longer than any backtick run inside it. No raw HTML is ever
 //! emitted, so a finding cannot inject markup or break the document's structure.
 
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::borrow::Cow;
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 
 use super::PortableRow;
 use crate::model::Report;
@@ -20,7 +21,7 @@ const TABLE_TITLE_CHARS: usize = 120;
 /// however many findings a report has.
 pub struct MarkdownWriter<W: Write, S: Read + Write + Seek> {
     out: W,
-    spill: S,
+    spill: BufWriter<S>,
     rows: u64,
 }
 
@@ -41,7 +42,7 @@ impl<W: Write, S: Read + Write + Seek> MarkdownWriter<W, S> {
         )?;
         Ok(MarkdownWriter {
             out,
-            spill,
+            spill: BufWriter::with_capacity(256 * 1024, spill),
             rows: 0,
         })
     }
@@ -51,12 +52,9 @@ impl<W: Write, S: Read + Write + Seek> MarkdownWriter<W, S> {
         self.rows += 1;
         let n = self.rows;
         let f = &row.finding;
-        let short: String = one_line(&f.title).chars().take(TABLE_TITLE_CHARS).collect();
-        let ellipsis = if one_line(&f.title).chars().count() > TABLE_TITLE_CHARS {
-            "…"
-        } else {
-            ""
-        };
+        let title = one_line(&f.title);
+        let short: String = title.chars().take(TABLE_TITLE_CHARS).collect();
+        let ellipsis = if title.len() > short.len() { "…" } else { "" };
         writeln!(
             self.out,
             "| {n} | {} | {}{ellipsis} | {} | {} |",
@@ -72,8 +70,9 @@ impl<W: Write, S: Read + Write + Seek> MarkdownWriter<W, S> {
     /// Ends the document: appends the sections and returns the writer.
     pub fn finish(mut self) -> io::Result<W> {
         writeln!(self.out, "\n{} finding(s).", self.rows)?;
-        self.spill.seek(SeekFrom::Start(0))?;
-        io::copy(&mut self.spill, &mut self.out)?;
+        let mut spill = self.spill.into_inner().map_err(|e| e.into_error())?;
+        spill.seek(SeekFrom::Start(0))?;
+        io::copy(&mut spill, &mut self.out)?;
         self.out.flush()?;
         Ok(self.out)
     }
@@ -83,31 +82,34 @@ impl<W: Write, S: Read + Write + Seek> MarkdownWriter<W, S> {
 /// the document, and the description of the GitLab CSV preset.
 pub fn finding_body(row: &PortableRow) -> String {
     let f = &row.finding;
-    let mut s = String::new();
-    let mut field = |name: &str, value: String| {
-        s.push_str(&format!("- **{name}:** {value}\n"));
+    let mut s =
+        String::with_capacity(512 + f.description.len() + f.evidence.len() + f.remediation.len());
+    let mut field = |name: &str, value: &str| {
+        for part in ["- **", name, ":** ", value, "\n"] {
+            s.push_str(part);
+        }
     };
-    field("ticket_export_id", code_span(&row.ticket_export_id));
-    field("Fingerprint", code_span(&row.fingerprint));
-    field("Provider", code_span(&row.provider_key));
-    field(
-        "Finding",
-        format!(
-            "{} (rule {})",
-            code_span(&f.finding_id),
-            code_span(&f.rule_id)
-        ),
+    field("ticket_export_id", &code_span(&row.ticket_export_id));
+    field("Fingerprint", &code_span(&row.fingerprint));
+    field("Provider", &code_span(&row.provider_key));
+    let finding = format!(
+        "{} (rule {})",
+        code_span(&f.finding_id),
+        code_span(&f.rule_id)
     );
-    field("Severity", f.severity.to_string());
-    field("Status", f.status.to_string());
-    field("URL", code_span(&f.url));
+    field("Finding", &finding);
+    field("Severity", f.severity.as_str());
+    field("Status", f.status.as_str());
+    field("URL", &code_span(&f.url));
     if let Some(p) = &f.parameter {
-        field("Parameter", code_span(p));
+        field("Parameter", &code_span(p));
     }
     let labels: Vec<String> = row.labels.iter().map(|l| code_span(l)).collect();
-    field("Labels", labels.join(", "));
+    field("Labels", &labels.join(", "));
     for (name, text) in [("Description", &f.description), ("Evidence", &f.evidence)] {
-        s.push_str(&format!("\n**{name}**\n\n"));
+        for part in ["\n**", name, "**\n\n"] {
+            s.push_str(part);
+        }
         if text.trim().is_empty() {
             s.push_str("_none_\n");
         } else if name == "Evidence" {
@@ -126,33 +128,62 @@ pub fn finding_body(row: &PortableRow) -> String {
 }
 
 /// Characters that open inline syntax anywhere in a line (CommonMark plus GFM's `~` and `|`).
-const INLINE: &str = "\\`*_[]<>!&|~{}";
+fn inline_special(b: u8) -> bool {
+    matches!(
+        b,
+        b'\\'
+            | b'`'
+            | b'*'
+            | b'_'
+            | b'['
+            | b']'
+            | b'<'
+            | b'>'
+            | b'!'
+            | b'&'
+            | b'|'
+            | b'~'
+            | b'{'
+            | b'}'
+    )
+}
+
 /// Characters that open a block at the start of a line.
-const LINE_START: &str = "#>-+=";
+fn opens_line(b: u8) -> bool {
+    matches!(b, b'#' | b'>' | b'-' | b'+' | b'=')
+}
 
 /// Escapes one line of text so it renders as itself.
 fn escape_line(line: &str) -> String {
-    escape_with(line, "")
+    escape_with(line, None)
 }
 
-/// [`escape_line`], also escaping the characters of `extra` anywhere in the line.
-fn escape_with(line: &str, extra: &str) -> String {
+/// [`escape_line`], also escaping `extra` anywhere in the line (`#` in headings).
+fn escape_with(line: &str, extra: Option<u8>) -> String {
     let line = line.trim_start_matches([' ', '\t']);
+    let bytes = line.as_bytes();
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
     let mut out = String::with_capacity(line.len() + 8);
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    for (i, c) in line.chars().enumerate() {
-        let opens_block = (i == 0 && LINE_START.contains(c))
+    let mut copied = 0;
+    // Every byte that needs a backslash or a replacement is ASCII, so slicing at it is safe.
+    for (i, &b) in bytes.iter().enumerate() {
+        let opens_block = (i == 0 && opens_line(b))
             // `1.` or `1)` at the start of a line opens an ordered list.
-            || (i == digits && digits > 0 && (c == '.' || c == ')'));
-        if c == '\0' {
-            out.push('\u{FFFD}');
+            || (i == digits && digits > 0 && (b == b'.' || b == b')'));
+        let escape = inline_special(b) || Some(b) == extra || opens_block;
+        if !escape && b != 0 {
             continue;
         }
-        if INLINE.contains(c) || extra.contains(c) || opens_block {
+        out.push_str(&line[copied..i]);
+        if b == 0 {
+            out.push('\u{FFFD}');
+        } else {
             out.push('\\');
+            out.push(b as char);
         }
-        out.push(c);
+        copied = i + 1;
     }
+    out.push_str(&line[copied..]);
     out
 }
 
@@ -188,14 +219,18 @@ pub fn paragraphs(text: &str) -> String {
 }
 
 /// Text on one line: every line break becomes a space.
-fn one_line(text: &str) -> String {
-    text.replace("\r\n", " ").replace(['\n', '\r'], " ")
+fn one_line(text: &str) -> Cow<'_, str> {
+    if text.contains(['\n', '\r']) {
+        Cow::Owned(text.replace("\r\n", " ").replace(['\n', '\r'], " "))
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// A heading's text: one line, escaped (a trailing `#` is escaped too, so it is not taken as
 /// a closing sequence).
 fn heading(text: &str) -> String {
-    let escaped = escape_with(one_line(text).trim(), "#");
+    let escaped = escape_with(one_line(text).trim(), Some(b'#'));
     if escaped.is_empty() {
         "(untitled)".to_owned()
     } else {
@@ -210,7 +245,24 @@ fn cell(text: &str) -> String {
 
 /// A code span, with a fence of backticks longer than any run inside it.
 pub fn code_span(text: &str) -> String {
-    let text = one_line(text).replace('\0', "\u{FFFD}");
+    // Ids, fingerprints and URLs rarely need more than plain backticks: skip the general path.
+    if !text.is_empty()
+        && !text.contains(['`', '\n', '\r', '\0'])
+        && !text.starts_with(' ')
+        && !text.ends_with(' ')
+    {
+        let mut out = String::with_capacity(text.len() + 2);
+        out.push('`');
+        out.push_str(text);
+        out.push('`');
+        return out;
+    }
+    let text = one_line(text);
+    let text = if text.contains('\0') {
+        Cow::Owned(text.replace('\0', "\u{FFFD}"))
+    } else {
+        text
+    };
     if text.is_empty() {
         return "_none_".to_owned();
     }

@@ -16,6 +16,7 @@ pub mod select;
 pub mod write;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::model::{Finding, Report, Severity};
@@ -103,7 +104,7 @@ pub struct TicketShape {
 }
 
 /// The ticket shapes of every configured provider, by provider key.
-pub fn shapes(config: &Config) -> BTreeMap<String, TicketShape> {
+pub fn shapes(config: &Config) -> BTreeMap<String, Arc<TicketShape>> {
     config
         .providers
         .iter()
@@ -116,7 +117,7 @@ pub fn shapes(config: &Config) -> BTreeMap<String, TicketShape> {
                 labels: m.labels.clone(),
                 priority: m.priority.clone(),
             };
-            (key.clone(), shape)
+            (key.clone(), Arc::new(shape))
         })
         .collect()
 }
@@ -131,14 +132,15 @@ pub struct PortableRow {
     pub finding: Finding,
     /// The provider mapping's labels, then the fingerprint label `fp-<12 hex>`.
     pub labels: Vec<String>,
-    /// The provider's ticket shape; the default when the provider is not configured.
-    pub shape: TicketShape,
+    /// The provider's ticket shape; the default when the provider is not configured. Shared,
+    /// since every row of a provider has the same one.
+    pub shape: Arc<TicketShape>,
 }
 
 impl PortableRow {
     /// Builds the row a writer gets from a store row: redacts every free-text field and adds
     /// the labels, so that a ticket imported from the file is found by a later lookup.
-    pub fn new(source: PortableSource, shapes: &BTreeMap<String, TicketShape>) -> PortableRow {
+    pub fn new(source: PortableSource, shapes: &BTreeMap<String, Arc<TicketShape>>) -> PortableRow {
         let shape = shapes
             .get(&source.provider_key)
             .cloned()
