@@ -43,6 +43,14 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
             _ => {}
         }
     }
+    // The demo's fallback set is rebuilt too, so every run shows the same thing.
+    let demo_set = dir.join("ticket-exports").join("rep_2051");
+    for name in ["rep_2051.csv", "rep_2051.md", "rep_2051.json", "SHA256SUMS"] {
+        match std::fs::remove_file(demo_set.join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
     ctx.config_path = config_path.clone();
     ctx.config_named = true;
     ctx.store_path = store_path.clone();
@@ -78,6 +86,24 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     };
     super::inspect::run(list, ctx)?;
     super::demo_flow::run(ctx, &config, &sim, 4)?;
+    ctx.printer.line(
+        "\n6. portable files for a report whose provider is down (ticket-export fallback --report rep_2051):",
+    )?;
+    let fallback = super::fallback::FallbackArgs {
+        ids: Vec::new(),
+        report: Some("rep_2051".into()),
+        all_blocked: false,
+        format: crate::portable::PortableFormat::ALL.to_vec(),
+        preset: crate::portable::CsvPreset::Generic,
+        out: None,
+        dry_run: false,
+        schema: false,
+    };
+    super::fallback::run(fallback, ctx)?;
+    ctx.printer.line(&format!(
+        "   the CSV, Markdown and JSON files and their SHA256SUMS are in {}",
+        config.fallback.out_dir.join("rep_2051").display()
+    ))?;
     let env = format!(
         "TICKET_EXPORT_CONFIG={} TICKET_EXPORT_STORE={}",
         shell_quote(&config_path),
@@ -85,7 +111,8 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     );
     ctx.printer.line(&format!(
         "\nnext, try:\n  export {env}\n  ticket-export inspect tex_9003        # one attempt: reason, decision, history\n  \
-         ticket-export inspect --state blocked # what needs a person\n  ticket-export --json inspect --summary"
+         ticket-export inspect --state blocked # what needs a person\n  ticket-export --json inspect --summary\n  \
+         ticket-export fallback --all-blocked --dry-run   # which portable files would be written"
     ))?;
     Ok(ExitStatus::Ok)
 }

@@ -4,6 +4,7 @@ mod completions;
 pub use completions::completion_script;
 mod demo;
 mod demo_flow;
+mod fallback;
 mod import;
 mod inspect;
 mod inspect_summary;
@@ -77,6 +78,7 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     Retry(retry::RetryArgs),
     Sync(sync::SyncArgs),
+    Fallback(fallback::FallbackArgs),
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
     Demo(demo::DemoArgs),
@@ -166,6 +168,7 @@ fn run(command: Command, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         Command::Inspect(args) => inspect::run(args, ctx),
         Command::Retry(args) => retry::run(args, ctx),
         Command::Sync(args) => sync::run(args, ctx),
+        Command::Fallback(args) => fallback::run(args, ctx),
         Command::Settings(cmd) => settings::run(cmd, ctx),
         Command::Demo(args) => demo::run(args, ctx),
         Command::Completions(args) => completions::run_completions(args, ctx),

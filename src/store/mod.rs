@@ -4,6 +4,7 @@ mod attempts;
 mod events;
 mod health;
 mod outcomes;
+mod portable;
 mod schema;
 mod staging;
 mod sync;
@@ -21,6 +22,7 @@ pub use attempts::{AttemptFilter, SummaryGroup};
 pub use events::Event;
 pub use health::HealthRecord;
 pub use outcomes::{FailureRecord, Lease, Link};
+pub use portable::{FallbackSelection, PortableSource};
 pub use staging::{ImportCounts, OwnerDigests, Problem, StagedReport, Staging};
 pub use sync::{SyncFailure, SyncItem};
 
