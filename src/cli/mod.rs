@@ -153,6 +153,8 @@ pub fn main() -> ExitCode {
     let flushed = ctx.printer.flush();
     let status = match result.and_then(|s| flushed.map(|()| s).map_err(Into::into)) {
         Ok(status) => status,
+        // A reader that went away (`| head`) is not an error worth a message.
+        Err(err) if is_broken_pipe(&err) => ExitStatus::Ok,
         Err(err) => {
             ctx.printer
                 .error(&format!("{err:#}").replace(": \n", ":\n"));
@@ -160,6 +162,12 @@ pub fn main() -> ExitCode {
         }
     };
     ExitCode::from(status.code())
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn run(command: Command, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
