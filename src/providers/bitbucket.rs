@@ -154,7 +154,8 @@ impl Bitbucket {
 
     fn state(&self, issue: &Value) -> RemoteState {
         let raw = issue["state"].as_str().unwrap_or("new").to_owned();
-        let normal = status_map::mapped(&self.base.provider, &raw).unwrap_or(normalise(&raw));
+        let normal =
+            status_map::mapped(&self.base.provider.status_map, &raw).unwrap_or(normalise(&raw));
         RemoteState { raw, normal }
     }
 }
@@ -263,7 +264,7 @@ impl ProviderClient for Bitbucket {
     }
 
     fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure> {
-        let mapped = status_map::names_for(&self.base.provider, target)
+        let mapped = status_map::names_for(&self.base.provider.status_map, target)
             .into_iter()
             .map(str::to_ascii_lowercase)
             .find(|name| STATES.contains(&name.as_str()));

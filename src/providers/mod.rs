@@ -8,7 +8,6 @@ pub mod asana;
 pub mod azure_devops;
 pub mod bitbucket;
 pub mod clickup;
-pub mod conventions;
 mod draft;
 pub mod failure;
 pub mod github;
@@ -142,6 +141,26 @@ impl ClientBase {
     }
 }
 
+/// The part of `api` (such as `/api/v2`) still to add after the base URL's path, so a base URL
+/// given as the host (`https://api.clickup.com`) and one pasted with the API path
+/// (`https://api.clickup.com/api/v2`) both work.
+pub fn api_prefix(base: &url::Url, api: &str) -> String {
+    let path = base.path().trim_end_matches('/');
+    let cuts = api
+        .match_indices('/')
+        .map(|(i, _)| i)
+        .chain([api.len()])
+        .collect::<Vec<_>>();
+    // Longest overlap first: a base ending in `/api/v2` needs nothing, one ending in `/api`
+    // needs `/v2`.
+    for &cut in cuts.iter().rev() {
+        if cut > 0 && path.ends_with(&api[..cut]) {
+            return api[cut..].to_owned();
+        }
+    }
+    api.to_owned()
+}
+
 /// A provider's credentials, read now.
 pub struct Credentials {
     pub user: Option<Secret>,
@@ -232,4 +251,19 @@ pub fn client_with(
         ProviderKind::Asana => Box::new(asana::Asana::new(base)),
         ProviderKind::Clickup => Box::new(clickup::ClickUp::new(base)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_api_prefix_is_added_once() {
+        let at = |base: &str| api_prefix(&base.parse().unwrap(), "/api/v2");
+        assert_eq!(at("https://api.clickup.com"), "/api/v2");
+        assert_eq!(at("https://api.clickup.com/"), "/api/v2");
+        assert_eq!(at("https://api.clickup.com/api"), "/v2");
+        assert_eq!(at("https://api.clickup.com/api/v2/"), "");
+        assert_eq!(at("https://host/youtrack"), "/api/v2");
+    }
 }

@@ -10,12 +10,11 @@ mod states;
 
 use serde_json::{Value, json};
 
-use super::conventions::api_prefix;
 use super::failure::{Failure, classify};
 use super::http::{HttpRequest, HttpResponse};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft,
+    TicketDraft, api_prefix,
 };
 pub use states::normalise;
 use states::{IN_PROGRESS_SECTION, WONTFIX_SECTION};

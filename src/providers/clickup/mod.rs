@@ -12,12 +12,11 @@ use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
-use super::conventions::api_prefix;
 use super::failure::Failure;
 use super::http::HttpRequest;
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft,
+    TicketDraft, api_prefix,
 };
 use states::Status;
 pub use states::normalise;

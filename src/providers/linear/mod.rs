@@ -140,7 +140,7 @@ impl Linear {
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        let normal = status_map::mapped(&self.base.provider, &raw)
+        let normal = status_map::mapped(&self.base.provider.status_map, &raw)
             .unwrap_or_else(|| normalise(issue["state"]["type"].as_str().unwrap_or_default()));
         RemoteState { raw, normal }
     }
@@ -285,7 +285,7 @@ impl ProviderClient for Linear {
             .into_iter()
             .flatten()
             .collect();
-        let named = status_map::names_for(&self.base.provider, target);
+        let named = status_map::names_for(&self.base.provider.status_map, target);
         let by_name = states.iter().find(|s| {
             named.iter().any(|n| {
                 s["name"]

@@ -157,7 +157,7 @@ impl Trello {
     /// The normalised state of a list: `status_map` by name, then the lists the mapping names,
     /// then the list's name as a person would read it.
     fn list_state(&self, list: &BoardList) -> NormalState {
-        if let Some(s) = status_map::mapped(&self.base.provider, &list.name) {
+        if let Some(s) = status_map::mapped(&self.base.provider.status_map, &list.name) {
             return s;
         }
         if Some(list.id.as_str()) == self.field("done_list") {
@@ -174,8 +174,8 @@ impl Trello {
 
     fn card_state(&self, card: &Value, lists: &[BoardList]) -> RemoteState {
         if card["closed"] == Value::Bool(true) {
-            let normal =
-                status_map::mapped(&self.base.provider, ARCHIVED).unwrap_or(NormalState::Done);
+            let normal = status_map::mapped(&self.base.provider.status_map, ARCHIVED)
+                .unwrap_or(NormalState::Done);
             return RemoteState {
                 raw: ARCHIVED.into(),
                 normal,
@@ -205,7 +205,7 @@ impl Trello {
         if let Some(id) = configured {
             return Some(id.to_owned());
         }
-        let named = status_map::names_for(&self.base.provider, target);
+        let named = status_map::names_for(&self.base.provider.status_map, target);
         if let Some(list) = lists
             .iter()
             .find(|l| named.iter().any(|n| n.eq_ignore_ascii_case(&l.name)))

@@ -14,12 +14,11 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Value, json};
 
-use super::conventions::api_prefix;
 use super::failure::{Failure, classify};
 use super::http::{HttpRequest, HttpResponse};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft,
+    TicketDraft, api_prefix,
 };
 pub use states::{StateValue, normalise};
 
