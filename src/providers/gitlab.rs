@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::failure::{Failure, classify};
 use super::http::{HttpRequest, HttpResponse};
+use super::status_map::parse_normal;
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
     TicketDraft,
@@ -121,7 +122,7 @@ impl GitLab {
             .status_map
             .iter()
             .filter(|(k, _)| k.as_str() != "opened" && k.as_str() != "closed")
-            .map(|(k, v)| (k, parse_state(v)))
+            .map(|(k, v)| (k, parse_normal(v)))
     }
 }
 
@@ -169,10 +170,6 @@ fn labels(issue: &Value) -> Vec<String> {
         .collect()
 }
 
-fn parse_state(v: &str) -> Option<NormalState> {
-    serde_json::from_value(Value::String(v.to_owned())).ok()
-}
-
 /// A GitLab issue's state normalised: a `status_map` label first, then a `status_map` state,
 /// then closed with `wont-fix` as won't fix, closed as done, opened as open.
 pub fn normalise(
@@ -180,7 +177,7 @@ pub fn normalise(
     state: &str,
     labels: &[String],
 ) -> NormalState {
-    let from_map = |key: &str| status_map.get(key).and_then(|v| parse_state(v));
+    let from_map = |key: &str| status_map.get(key).and_then(|v| parse_normal(v));
     if let Some(s) = labels
         .iter()
         .filter(|l| *l != "opened" && *l != "closed")
