@@ -11,6 +11,8 @@
 //! mapped label on the issue wins over its state when reading, and writing a state puts the
 //! label mapped to it on the issue and takes the other mapped labels off.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use super::failure::{Failure, classify};
@@ -18,7 +20,7 @@ use super::http::{HttpRequest, HttpResponse};
 use super::status_map::parse_normal;
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft,
+    TicketDraft, paging,
 };
 
 /// The label that marks a closed issue as won't fix.
@@ -216,11 +218,7 @@ impl ProviderClient for GitLab {
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
         let mut req = self.request("GET", &self.issues_path());
-        req.url
-            .query_pairs_mut()
-            .append_pair("labels", &draft.fingerprint_label)
-            .append_pair("state", "all")
-            .append_pair("per_page", "100");
+        paging::by_label(&mut req.url, &draft.fingerprint_label, None);
         let issues = self.call(req, false)?;
         let marker = draft.marker();
         Ok(issues
@@ -312,40 +310,22 @@ impl ProviderClient for GitLab {
     fn read_statuses(
         &self,
         ticket_ids: &[String],
-    ) -> Result<Option<std::collections::HashMap<String, RemoteState>>, Failure> {
+    ) -> Result<Option<HashMap<String, RemoteState>>, Failure> {
         let Some(label) = self.base.provider.mapping.labels.first() else {
             return Ok(None);
         };
-        let wanted: std::collections::HashSet<&str> =
-            ticket_ids.iter().map(String::as_str).collect();
-        let mut found = std::collections::HashMap::new();
-        for page in 1.. {
+        let page = |n: usize| {
             let mut req = self.request("GET", &self.issues_path());
-            req.url
-                .query_pairs_mut()
-                .append_pair("labels", label)
-                .append_pair("state", "all")
-                .append_pair("per_page", "100")
-                .append_pair("page", &page.to_string());
-            let issues = self
-                .call(req, false)?
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            for issue in &issues {
-                let id = issue["iid"]
-                    .as_u64()
-                    .map(|n| n.to_string())
-                    .unwrap_or_default();
-                if wanted.contains(id.as_str()) {
-                    found.insert(id, self.state_of(issue));
-                }
-            }
-            if issues.len() < 100 || found.len() == wanted.len() {
-                break;
-            }
-        }
-        Ok(Some(found))
+            paging::by_label(&mut req.url, label, Some(n));
+            self.call(req, false)
+        };
+        paging::read_states(
+            ticket_ids,
+            page,
+            |i| self.ticket(i).id,
+            |i| self.state_of(i),
+        )
+        .map(Some)
     }
 
     fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {

@@ -15,6 +15,7 @@ pub mod gitlab;
 pub mod http;
 pub mod jira;
 pub mod linear;
+mod paging;
 pub mod status_map;
 pub mod trello;
 pub mod webhook;
