@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::failure::{Failure, classify, summary};
-use super::http::{HttpRequest, HttpResponse};
+use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
     TicketDraft, paging,
@@ -29,10 +29,7 @@ impl GitHub {
 
     fn request(&self, method: &'static str, path: &str) -> HttpRequest {
         HttpRequest::new(method, self.base.url(path))
-            .header(
-                "authorization",
-                format!("Bearer {}", self.base.token.expose()),
-            )
+            .header("authorization", bearer_auth(self.base.token.expose()))
             .header("accept", "application/vnd.github+json")
             .header("x-github-api-version", "2022-11-28")
     }
@@ -42,11 +39,8 @@ impl GitHub {
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
-        let resp = self.base.send(&req, write)?;
-        if (200..300).contains(&resp.status) {
-            return Ok(resp.json());
-        }
-        Err(self.failure(&resp, write))
+        self.base
+            .call(&req, write, |resp| self.failure(resp, write))
     }
 
     fn failure(&self, resp: &HttpResponse, write: bool) -> Failure {

@@ -50,17 +50,14 @@ impl GitLab {
     }
 
     fn request(&self, method: &'static str, path: &str) -> HttpRequest {
-        HttpRequest::new(method, self.base.url(&format!("/api/v4{path}")))
-            .header("private-token", self.base.token.expose())
-            .header("accept", "application/json")
+        let token = self.base.token.expose().to_owned();
+        self.base
+            .json_request(method, &format!("/api/v4{path}"), "private-token", token)
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
-        let resp = self.base.send(&req, write)?;
-        if (200..300).contains(&resp.status) {
-            return Ok(resp.json());
-        }
-        Err(self.failure(&resp, write))
+        self.base
+            .call(&req, write, |resp| self.failure(resp, write))
     }
 
     fn failure(&self, resp: &HttpResponse, write: bool) -> Failure {

@@ -134,11 +134,39 @@ impl ClientBase {
         url
     }
 
+    /// A request to `path` under the base URL that accepts JSON and carries the credential in
+    /// the header `auth` (`authorization` for most providers).
+    pub fn json_request(
+        &self,
+        method: &'static str,
+        path: &str,
+        auth: &'static str,
+        credential: String,
+    ) -> HttpRequest {
+        HttpRequest::new(method, self.url(path))
+            .header(auth, credential)
+            .header("accept", "application/json")
+    }
+
     /// Sends a request; transport failures become a `Failure` (uncertain only for writes).
     pub fn send(&self, req: &HttpRequest, write: bool) -> Result<HttpResponse, Failure> {
         self.http
             .send(req)
             .map_err(|e| Failure::from_transport(e, write))
+    }
+
+    /// Sends a request and answers the JSON of a 2xx response; `failure` reads any other.
+    pub fn call(
+        &self,
+        req: &HttpRequest,
+        write: bool,
+        failure: impl FnOnce(&HttpResponse) -> Failure,
+    ) -> Result<serde_json::Value, Failure> {
+        let resp = self.send(req, write)?;
+        if (200..300).contains(&resp.status) {
+            return Ok(resp.json());
+        }
+        Err(failure(&resp))
     }
 }
 

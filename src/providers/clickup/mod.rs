@@ -53,17 +53,16 @@ impl ClickUp {
 
     /// Personal tokens go in `Authorization` with no scheme, exactly as configured.
     fn request(&self, method: &'static str, path: &str) -> HttpRequest {
-        HttpRequest::new(method, self.base.url(&format!("{}{path}", self.api)))
-            .header("authorization", self.base.token.expose())
-            .header("accept", "application/json")
+        let token = self.base.token.expose().to_owned();
+        let path = format!("{}{path}", self.api);
+        self.base
+            .json_request(method, &path, "authorization", token)
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
-        let resp = self.base.send(&req, write)?;
-        if (200..300).contains(&resp.status) {
-            return Ok(resp.json());
-        }
-        Err(states::failure(&resp, self.base.now, write))
+        self.base.call(&req, write, |resp| {
+            states::failure(resp, self.base.now, write)
+        })
     }
 
     fn fingerprint_field(&self) -> Option<String> {

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use serde_json::{Value, json};
 
 use super::failure::Failure;
-use super::http::HttpRequest;
+use super::http::{HttpRequest, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
     TicketDraft, status_map,
@@ -85,7 +85,7 @@ impl Linear {
             .as_deref()
             .is_some_and(|s| s.eq_ignore_ascii_case("bearer"));
         let auth = if bearer {
-            format!("Bearer {token}")
+            bearer_auth(token)
         } else {
             token.to_owned()
         };

@@ -15,7 +15,7 @@ use std::sync::{Mutex, OnceLock};
 use serde_json::{Value, json};
 
 use super::failure::{Failure, classify};
-use super::http::{HttpRequest, HttpResponse};
+use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
     TicketDraft, api_prefix,
@@ -63,20 +63,15 @@ impl YouTrack {
     /// The token goes after `Bearer ` as configured: permanent tokens already start with
     /// `perm:` (or `perm-`), and adding a prefix would break a token pasted with it.
     fn request(&self, method: &'static str, path: &str) -> HttpRequest {
-        HttpRequest::new(method, self.base.url(&format!("{}{path}", self.api)))
-            .header(
-                "authorization",
-                format!("Bearer {}", self.base.token.expose()),
-            )
-            .header("accept", "application/json")
+        let credential = bearer_auth(self.base.token.expose());
+        let path = format!("{}{path}", self.api);
+        self.base
+            .json_request(method, &path, "authorization", credential)
     }
 
     fn call(&self, req: HttpRequest, write: bool, sent: &[&str]) -> Result<Value, Failure> {
-        let resp = self.base.send(&req, write)?;
-        if (200..300).contains(&resp.status) {
-            return Ok(resp.json());
-        }
-        Err(self.failure(&resp, write, sent))
+        self.base
+            .call(&req, write, |resp| self.failure(resp, write, sent))
     }
 
     fn failure(&self, resp: &HttpResponse, write: bool, sent: &[&str]) -> Failure {
