@@ -63,6 +63,17 @@ impl NormalState {
             NormalState::WontFix => "wont_fix",
         }
     }
+
+    /// What `pick` finds for this state, else for the nearest one a workflow without it has: a
+    /// workflow with no won't-fix state closes as done, one with no in-progress state stays open.
+    pub fn pick_or_nearest<T>(self, pick: impl Fn(NormalState) -> Option<T>) -> Option<T> {
+        let nearest = match self {
+            NormalState::WontFix => Some(NormalState::Done),
+            NormalState::InProgress => Some(NormalState::Open),
+            _ => None,
+        };
+        pick(self).or_else(|| nearest.and_then(pick))
+    }
 }
 
 /// A ticket's state as read from the provider.
@@ -285,6 +296,18 @@ pub fn client_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_state_falls_back_to_the_nearest() {
+        use NormalState::*;
+        fn only(have: &[NormalState], target: NormalState) -> Option<&'static str> {
+            target.pick_or_nearest(|t| have.contains(&t).then_some(t.as_str()))
+        }
+        assert_eq!(only(&[Open, Done], WontFix), Some("done"));
+        assert_eq!(only(&[Open, Done], InProgress), Some("open"));
+        assert_eq!(only(&[Open, WontFix], WontFix), Some("wont_fix"));
+        assert_eq!(only(&[Open], Done), None);
+    }
 
     #[test]
     fn the_api_prefix_is_added_once() {

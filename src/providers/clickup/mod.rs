@@ -228,15 +228,8 @@ impl ProviderClient for ClickUp {
     fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure> {
         let statuses = self.statuses()?;
         let provider = &self.base.provider;
-        // A list without a won't-fix status closes as done, and one without an in-progress
-        // status stays open: the nearest status the list has.
-        let fallback = match target {
-            NormalState::WontFix => Some(NormalState::Done),
-            NormalState::InProgress => Some(NormalState::Open),
-            _ => None,
-        };
-        let chosen = states::choose(provider, &statuses, target)
-            .or_else(|| fallback.and_then(|f| states::choose(provider, &statuses, f)))
+        let chosen = target
+            .pick_or_nearest(|t| states::choose(provider, &statuses, t))
             .ok_or_else(|| Failure::Mapping {
                 status: 0,
                 fields: vec!["status".into()],

@@ -313,15 +313,8 @@ impl ProviderClient for YouTrack {
     fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure> {
         let values = self.state_values()?;
         let provider = &self.base.provider;
-        // A workflow without a won't-fix state closes as done, and one without an in-progress
-        // state leaves the issue open: the nearest state the project has.
-        let fallback = match target {
-            NormalState::WontFix => Some(NormalState::Done),
-            NormalState::InProgress => Some(NormalState::Open),
-            _ => None,
-        };
-        let chosen = states::choose(provider, &values, target)
-            .or_else(|| fallback.and_then(|f| states::choose(provider, &values, f)))
+        let chosen = target
+            .pick_or_nearest(|t| states::choose(provider, &values, t))
             .ok_or_else(|| Failure::Mapping {
                 status: 0,
                 fields: vec![STATE_FIELD.into()],
