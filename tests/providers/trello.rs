@@ -336,11 +336,7 @@ fn check_probes_member_board_and_lists_read_only() {
     assert_eq!(requests.len(), 3);
     assert!(requests.iter().all(|r| r.method == "GET"));
     assert_eq!(requests[0].path, "/1/members/me");
-    if let Some(doc) = trello_spec() {
-        for r in &requests {
-            spec::assert_valid(doc, r, "/1");
-        }
-    }
+    spec::assert_all_valid(trello_spec(), &requests, "/1");
 }
 
 #[test]

@@ -118,11 +118,7 @@ fn lookup_runs_wiql_on_the_tag_then_reads_and_confirms() {
         requests[1].param("fields").as_deref(),
         Some("System.Title,System.Description,System.State,System.Tags")
     );
-    if let Some(doc) = wit_spec() {
-        for r in &requests {
-            spec::assert_valid(doc, r, "");
-        }
-    }
+    spec::assert_all_valid(wit_spec(), &requests, "");
     // A tag that merely contains the label (WIQL CONTAINS is loose) is not confirmed.
     rig.sim.state().tickets[1]
         .labels
@@ -170,11 +166,7 @@ fn status_round_trips_by_state_category() {
             "{target:?}"
         );
     }
-    if let Some(doc) = wit_spec() {
-        for r in rig.sim.state().requests.iter() {
-            spec::assert_valid(doc, r, "");
-        }
-    }
+    spec::assert_all_valid(wit_spec(), &rig.sim.state().requests, "");
 }
 
 #[test]
@@ -220,11 +212,7 @@ fn check_reads_the_work_item_type_only() {
     let requests = rig.sim.state().requests.clone();
     assert!(requests.iter().all(|r| r.method == "GET"));
     assert_eq!(requests[0].path, "/acme/SEC/_apis/wit/workitemtypes/Bug");
-    if let Some(doc) = wit_spec() {
-        for r in &requests {
-            spec::assert_valid(doc, r, "");
-        }
-    }
+    spec::assert_all_valid(wit_spec(), &requests, "");
 }
 
 #[test]
