@@ -44,6 +44,12 @@ pub fn basic_auth(user: &str, password: &str) -> String {
     )
 }
 
+/// An `Authorization: Bearer` value. The result holds the credential: only ever put it in a
+/// header.
+pub fn bearer_auth(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
 /// A request, built by a provider client.
 #[derive(Debug, Clone)]
 pub struct HttpRequest {

@@ -165,12 +165,13 @@ impl AzureDevOps {
     }
 
     fn state(&self, name: &str, states: &[WorkflowState]) -> RemoteState {
-        let normal = status_map::mapped(&self.base.provider, name).unwrap_or_else(|| {
-            states
-                .iter()
-                .find(|s| s.name.eq_ignore_ascii_case(name))
-                .map_or(NormalState::Open, |s| normalise(&s.category))
-        });
+        let normal =
+            status_map::mapped(&self.base.provider.status_map, name).unwrap_or_else(|| {
+                states
+                    .iter()
+                    .find(|s| s.name.eq_ignore_ascii_case(name))
+                    .map_or(NormalState::Open, |s| normalise(&s.category))
+            });
         RemoteState {
             raw: name.to_owned(),
             normal,
@@ -336,7 +337,7 @@ impl ProviderClient for AzureDevOps {
     fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure> {
         let (_, kind) = self.read(ticket_id)?;
         let states = self.states(&kind)?;
-        let named = status_map::names_for(&self.base.provider, target);
+        let named = status_map::names_for(&self.base.provider.status_map, target);
         let by_name = states
             .iter()
             .find(|s| named.iter().any(|n| n.eq_ignore_ascii_case(&s.name)));
