@@ -5,6 +5,7 @@
 
 use serde_json::{Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify, summary};
 use super::http::{HttpRequest, HttpResponse};
 use super::{
@@ -127,10 +128,8 @@ impl ProviderClient for GitHub {
             .append_pair("per_page", "100");
         let issues = self.call(req, false)?;
         let marker = draft.marker();
-        Ok(issues
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&issues, "")?
+            .iter()
             .filter(|i| i.get("pull_request").is_none())
             .filter(|i| i["body"].as_str().is_some_and(|b| b.contains(&marker)))
             .map(|i| self.ticket(i))

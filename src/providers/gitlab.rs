@@ -13,6 +13,7 @@
 
 use serde_json::{Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify};
 use super::http::{HttpRequest, HttpResponse};
 use super::{
@@ -226,10 +227,8 @@ impl ProviderClient for GitLab {
             .append_pair("per_page", "100");
         let issues = self.call(req, false)?;
         let marker = draft.marker();
-        Ok(issues
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&issues, "")?
+            .iter()
             .filter(|i| labels(i).contains(&draft.fingerprint_label))
             .filter(|i| {
                 i["description"]
