@@ -6,6 +6,7 @@
 //! code under test. Explore further with `PROPTEST_RNG_SEED=<n>` (another seed) and
 //! `PROPTEST_CASES=<n>` (more cases), both read by `cases` below.
 
+mod classify;
 mod config;
 mod import;
 
