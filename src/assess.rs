@@ -104,15 +104,16 @@ pub fn health_of(store: &Store, key: &str) -> Result<ProviderHealth, StoreError>
     })
 }
 
-/// Whether the fallback folder can take files now: it, or the nearest folder above it that
-/// exists, accepts a temporary file. Creates nothing that outlives the check.
+/// Whether the fallback folder can take files now: the nearest of it and the folders above it
+/// that exists is a folder that accepts a temporary file. A file on the way (`out/report.csv/x`)
+/// means the folder can never be made. Creates nothing that outlives the check.
 pub fn dir_usable(dir: &Path) -> bool {
     let existing = dir
         .ancestors()
-        .find(|d| d.as_os_str().is_empty() || d.is_dir());
+        .find(|d| d.as_os_str().is_empty() || d.exists());
     match existing {
         Some(d) if d.as_os_str().is_empty() => tempfile::NamedTempFile::new_in(".").is_ok(),
-        Some(d) => tempfile::NamedTempFile::new_in(d).is_ok(),
-        None => false,
+        Some(d) if d.is_dir() => tempfile::NamedTempFile::new_in(d).is_ok(),
+        _ => false,
     }
 }
