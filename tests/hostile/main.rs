@@ -8,6 +8,7 @@
 
 mod classify;
 mod config;
+mod files;
 mod import;
 
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
