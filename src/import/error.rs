@@ -68,12 +68,12 @@ pub(super) fn file_error(source_name: &str, path: &str, message: String) -> Impo
 /// `text` with every character that would break its line or steer a terminal escaped, so that a
 /// value quoted from the file (or the store) cannot forge lines of the message.
 pub(super) fn one_line(text: String) -> String {
-    if !text.chars().any(super::record::is_break) {
+    if !text.chars().any(super::members::is_break) {
         return text;
     }
     text.chars()
         .map(|c| {
-            if super::record::is_break(c) {
+            if super::members::is_break(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()

@@ -198,7 +198,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
                 }
                 other => {
                     ctx.push(
-                        record::member_path("", other),
+                        members::member_path("", other),
                         "unknown field (expected schema_version, reports)".into(),
                     );
                     map.next_value::<IgnoredAny>()?;
@@ -271,7 +271,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_, '_, '_> {
         let mut lists_seen: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             if header.contains_key(&key) || lists_seen.contains(&key) {
-                ctx.push(record::member_path(&base, &key), members::REPEATED.into());
+                ctx.push(members::member_path(&base, &key), members::REPEATED.into());
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
@@ -292,7 +292,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_, '_, '_> {
                     store_abort(ctx)?;
                 }
                 _ => {
-                    ctx.path = record::member_path(&base, &key);
+                    ctx.path = members::member_path(&base, &key);
                     header.insert(key, map.next_value()?);
                 }
             }
@@ -356,7 +356,7 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_, '_> {
                 return Ok(());
             };
             for key in repeated {
-                ctx.push(record::member_path(&path, &key), members::REPEATED.into());
+                ctx.push(members::member_path(&path, &key), members::REPEATED.into());
             }
             match self.kind {
                 RecordKind::Finding => stage_finding(ctx, &path, ri, idx, map),
