@@ -29,8 +29,15 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let dir = args
         .dir
         .unwrap_or_else(|| crate::paths::default_demo_dir(&ctx.ambient));
-    std::fs::create_dir_all(&dir)?;
-    let dir = dir.canonicalize()?;
+    let dir = std::fs::create_dir_all(&dir)
+        .and_then(|()| dir.canonicalize())
+        .map_err(|e| {
+            crate::error::UsageError::new(
+                format!("cannot use {} as the demo folder", dir.display()),
+                e.to_string(),
+                "name a folder that can be created and written with --dir",
+            )
+        })?;
     let config_path = dir.join("config.toml");
     let store_path = dir.join("store.sqlite3");
     // The providers of the demo are a simulator on loopback: real requests, no account.

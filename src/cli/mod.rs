@@ -102,6 +102,13 @@ impl Context {
         Ok(Store::open(&self.store_path)?)
     }
 
+    /// Opens the store for a command that writes: a read-only store is refused up front.
+    pub fn store_for_writing(&self) -> anyhow::Result<Store> {
+        let store = Store::open(&self.store_path)?;
+        store.ensure_writable()?;
+        Ok(store)
+    }
+
     /// Loads the config.
     pub fn config(&self) -> anyhow::Result<Config> {
         Ok(Config::load(&self.config_path, self.config_named)?)

@@ -8,6 +8,7 @@
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify, requested_wait, summary};
 use super::http::{HttpRequest, HttpResponse, basic_auth};
 use super::{
@@ -190,10 +191,8 @@ impl ProviderClient for Bitbucket {
             .append_pair("pagelen", "50");
         let page = self.call(req, false)?;
         let marker = draft.marker();
-        Ok(page["values"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&page, "values")?
+            .iter()
             .filter(|i| {
                 i["content"]["raw"]
                     .as_str()

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify, summary};
 use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
@@ -129,10 +130,8 @@ impl ProviderClient for GitHub {
         paging::by_label(&mut req.url, &draft.fingerprint_label, None);
         let issues = self.call(req, false)?;
         let marker = draft.marker();
-        Ok(issues
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&issues, "")?
+            .iter()
             .filter(|i| i.get("pull_request").is_none())
             .filter(|i| i["body"].as_str().is_some_and(|b| b.contains(&marker)))
             .map(|i| self.ticket(i))

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify};
 use super::http::{HttpRequest, HttpResponse};
 use super::status_map::parse_normal;
@@ -218,10 +219,8 @@ impl ProviderClient for GitLab {
         paging::by_label(&mut req.url, &draft.fingerprint_label, None);
         let issues = self.call(req, false)?;
         let marker = draft.marker();
-        Ok(issues
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&issues, "")?
+            .iter()
             .filter(|i| labels(i).contains(&draft.fingerprint_label))
             .filter(|i| {
                 i["description"]

@@ -4,6 +4,7 @@
 //! into `RemoteTicket`s or a `Failure`. It never touches the store: the retry and sync engines
 //! record outcomes.
 
+pub mod answer;
 pub mod asana;
 pub mod azure_devops;
 pub mod bitbucket;
@@ -278,7 +279,7 @@ pub fn client_with(
         token: credentials.token,
         now,
     };
-    Ok(match provider.kind {
+    let client: Box<dyn ProviderClient> = match provider.kind {
         ProviderKind::Github => Box::new(github::GitHub::new(base)),
         ProviderKind::Jira => Box::new(jira::Jira::new(base)),
         ProviderKind::Gitlab => Box::new(gitlab::GitLab::new(base)),
@@ -290,7 +291,8 @@ pub fn client_with(
         ProviderKind::Youtrack => Box::new(youtrack::YouTrack::new(base)),
         ProviderKind::Asana => Box::new(asana::Asana::new(base)),
         ProviderKind::Clickup => Box::new(clickup::ClickUp::new(base)),
-    })
+    };
+    Ok(Box::new(answer::Checked(client)))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod states;
 
 use serde_json::{Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify};
 use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
@@ -214,10 +215,8 @@ impl ProviderClient for Asana {
             }
             let page = self.call(req, false, &[])?;
             found.extend(
-                page["data"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
+                listing(&page, "data")?
+                    .iter()
                     .filter(|t| t["notes"].as_str().is_some_and(|n| n.contains(&marker)))
                     .map(Self::ticket),
             );

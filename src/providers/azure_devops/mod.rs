@@ -13,6 +13,7 @@ mod html;
 use serde_json::{Value, json};
 use url::Url;
 
+use super::answer::listing;
 use super::failure::Failure;
 use super::http::{HttpRequest, basic_auth};
 use super::{
@@ -263,10 +264,8 @@ impl ProviderClient for AzureDevOps {
             self.request("POST", url).json(&json!({ "query": query })),
             false,
         )?;
-        let ids: Vec<String> = result["workItems"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        let ids: Vec<String> = listing(&result, "workItems")?
+            .iter()
             .filter_map(|w| w["id"].as_u64().map(|n| n.to_string()))
             .take(BATCH_MAX)
             .collect();
@@ -281,10 +280,8 @@ impl ProviderClient for AzureDevOps {
                 "System.Title,System.Description,System.State,System.Tags",
             );
         let items = self.call(self.request("GET", url), false)?;
-        Ok(items["value"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&items, "value")?
+            .iter()
             .filter(|i| {
                 let f = &i["fields"];
                 let tagged = f["System.Tags"]

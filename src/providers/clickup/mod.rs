@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
+use super::answer::listing;
 use super::failure::Failure;
 use super::http::HttpRequest;
 use super::{
@@ -151,7 +152,7 @@ impl ProviderClient for ClickUp {
                     .append_pair("page", &page.to_string());
             }
             let answer = self.call(req, false)?;
-            let tasks = answer["tasks"].as_array().cloned().unwrap_or_default();
+            let tasks = listing(&answer, "tasks")?;
             found.extend(
                 tasks
                     .iter()

@@ -15,6 +15,7 @@ mod text;
 
 use serde_json::{Map, Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify, summary};
 use super::http::{HttpRequest, HttpResponse, basic_auth, bearer_auth};
 use super::{
@@ -232,10 +233,8 @@ impl ProviderClient for Jira {
         // POST keeps the JQL, which names the fingerprint, out of URLs and proxy logs.
         let found = self.call(self.request("POST", path).json(&body), false)?;
         let marker = draft.marker();
-        Ok(found["issues"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&found, "issues")?
+            .iter()
             .filter(|i| {
                 let labels = &i["fields"]["labels"];
                 labels

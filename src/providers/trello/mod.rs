@@ -12,6 +12,7 @@ mod lists;
 use jiff::SignedDuration;
 use serde_json::{Map, Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify, requested_wait, summary};
 use super::http::{HttpRequest, HttpResponse};
 use super::{
@@ -286,10 +287,8 @@ impl ProviderClient for Trello {
             .append_pair("fields", "name,desc,closed,idList,shortUrl");
         let cards = self.call(req, false)?;
         let marker = draft.marker();
-        Ok(cards
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&cards, "")?
+            .iter()
             .filter(|c| c["desc"].as_str().is_some_and(|d| d.contains(&marker)))
             .map(|c| self.ticket(c))
             .collect())

@@ -14,6 +14,7 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify};
 use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
@@ -231,10 +232,8 @@ impl ProviderClient for YouTrack {
             .append_pair("$top", &PAGE.to_string());
         let issues = self.call(req, false, &[])?;
         let marker = draft.marker();
-        Ok(issues
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&issues, "")?
+            .iter()
             .filter(|i| {
                 i["description"]
                     .as_str()
