@@ -17,6 +17,7 @@ pub mod http;
 pub mod jira;
 pub mod linear;
 mod paging;
+mod scrub;
 pub mod status_map;
 pub mod trello;
 pub mod webhook;
@@ -272,6 +273,7 @@ pub fn client_with(
     if let Some(reason) = &provider.unsafe_base_url {
         return Err(Failure::NotSent(format!("base_url is unsafe: {reason}")));
     }
+    let forms = scrub::Forms::of(&credentials);
     let base = ClientBase {
         provider: provider.clone(),
         http,
@@ -292,7 +294,12 @@ pub fn client_with(
         ProviderKind::Asana => Box::new(asana::Asana::new(base)),
         ProviderKind::Clickup => Box::new(clickup::ClickUp::new(base)),
     };
-    Ok(Box::new(answer::Checked(client)))
+    // Answers are checked first (a page that is not a listing is never "no ticket"), then
+    // anything the provider echoes back is scrubbed of the credentials.
+    Ok(Box::new(scrub::Scrubbed {
+        inner: Box::new(answer::Checked(client)),
+        forms,
+    }))
 }
 
 #[cfg(test)]

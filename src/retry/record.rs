@@ -132,6 +132,44 @@ pub(super) fn fail_with_code(
     ))
 }
 
+/// An attempt taken over from a run that claimed it at `since` and died before recording an
+/// outcome: a create that run sent may still be on its way, so the attempt is uncertain until
+/// `since` plus the uncertain wait, and nothing is sent for it before then. None when that
+/// wait has passed: the lookup may run now.
+pub(super) fn abandoned(
+    run: &ProviderRun,
+    store: &mut Store,
+    holder: &str,
+    job: &Job,
+    since: jiff::Timestamp,
+) -> Result<Option<ItemReport>, crate::error::StoreError> {
+    let until = since + UNCERTAIN_WAIT;
+    if until <= run.now {
+        return Ok(None);
+    }
+    let detail = format!(
+        "the run that claimed this attempt at {since} stopped before recording an outcome; a \
+         create it sent may still land, so the ticket is looked up after {until}, never re-created blindly"
+    );
+    let record = FailureRecord {
+        export_status: ExportStatus::Uncertain,
+        code: FailureCode::DeliveryFailed,
+        http_status: None,
+        retry_after: Some(until),
+        owner: Some((OwnerKind::Cooldown, until.to_string())),
+        mapping_missing: None,
+        action: "retry",
+        detail: detail.clone(),
+    };
+    store.record_failure(&job.attempt.ticket_export_id, holder, run.now, &record)?;
+    Ok(Some(ItemReport::from_attempt(
+        &job.attempt,
+        "uncertain",
+        State::Cooldown,
+        detail,
+    )))
+}
+
 /// The digest of the setting that owns a failure, computed when it is recorded.
 fn job_digest(run: &ProviderRun, kind: OwnerKind) -> String {
     match kind {

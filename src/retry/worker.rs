@@ -8,7 +8,7 @@ use std::sync::mpsc::Sender;
 
 use jiff::Timestamp;
 
-use super::record::{fail, fail_with_code, linked};
+use super::record::{self, fail, fail_with_code, linked};
 use super::{ItemReport, Job, backoff};
 use crate::config::Provider;
 use crate::model::{ExportStatus, FailureCode, State};
@@ -139,6 +139,7 @@ fn process(
     if let Some((reason, state)) = run.stopped() {
         return Ok(ItemReport::from_attempt(a, "skipped", state, reason));
     }
+    let in_flight_since = store.in_flight_since(id)?;
     if !store.claim(
         id,
         &crate::lease::lease(holder),
@@ -150,6 +151,13 @@ fn process(
             "skipped",
             "held by another ticket-export run; it will record the outcome".into(),
         ));
+    }
+    // Taken over from a run that died mid-delivery: a create it sent may still land, after
+    // any lookup made now. Treat it as an uncertain outcome from the time of that claim.
+    if let Some(since) = in_flight_since
+        && let Some(report) = record::abandoned(run, store, holder, job, since)?
+    {
+        return Ok(report);
     }
     let client = match &run.client {
         Ok(c) => c,

@@ -7,6 +7,7 @@
 mod asana;
 mod azure_devops;
 mod bitbucket;
+mod chaos;
 mod clickup;
 mod github;
 mod gitlab;
@@ -17,7 +18,7 @@ pub mod trello;
 mod webhook;
 mod youtrack;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -26,6 +27,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+pub use chaos::{Chaos, ChaosKind, SplitMix64};
 pub use server::{Reply, SimRequest};
 
 /// The credentials every simulated provider accepts.
@@ -135,6 +137,12 @@ pub struct SimState {
     /// Added to every answer.
     pub latency: Duration,
     next_id: u64,
+    /// Seeded random faults for requests no scripted fault matched.
+    chaos: Option<Chaos>,
+    /// The faults chaos mode applied, by kind, since the simulator started.
+    pub chaos_applied: BTreeMap<ChaosKind, usize>,
+    /// The clock that waits in chaos faults are relative to (the real clock when unset).
+    pub clock: Option<jiff::Timestamp>,
 }
 
 impl SimState {
@@ -165,6 +173,17 @@ impl SimState {
         if times > 1 {
             self.faults.insert(pos, (matcher, fault.clone(), times - 1));
         }
+        Some(fault)
+    }
+
+    /// The scripted fault for a request, else chaos mode's draw, if any.
+    fn fault_for(&mut self, req: &SimRequest) -> Option<Fault> {
+        if let Some(fault) = self.take_fault(req) {
+            return Some(fault);
+        }
+        let now = self.clock.unwrap_or_else(jiff::Timestamp::now);
+        let (kind, fault) = self.chaos.as_mut()?.next(now)?;
+        *self.chaos_applied.entry(kind).or_default() += 1;
         Some(fault)
     }
 }
@@ -213,6 +232,22 @@ impl Simulator {
     /// Removes every scripted fault not yet applied: the provider recovers.
     pub fn clear_faults(&self) {
         self.state().faults.clear();
+    }
+
+    /// Chaos mode: a seeded random fault (see [`ChaosKind`]) for a fraction `rate` of the
+    /// requests that no scripted fault matches. The same seed gives the same sequence of faults.
+    pub fn chaos(&self, seed: u64, rate: f64) {
+        self.state().chaos = Some(Chaos::new(seed, rate));
+    }
+
+    /// Ends chaos mode: every later request is answered normally (scripted faults still apply).
+    pub fn chaos_off(&self) {
+        self.state().chaos = None;
+    }
+
+    /// Sets the clock chaos faults' waits are relative to (a test's `TICKET_EXPORT_NOW`).
+    pub fn set_clock(&self, now: jiff::Timestamp) {
+        self.state().clock = Some(now);
     }
 
     /// Adds latency to every answer.

@@ -127,7 +127,7 @@ fn serve(mut stream: TcpStream, state: &Mutex<SimState>) -> std::io::Result<()> 
     let (fault, latency) = {
         let mut s = lock();
         s.requests.push(req.clone());
-        (s.take_fault(&req), s.latency)
+        (s.fault_for(&req), s.latency)
     };
     let reply = match fault {
         Some(Fault::Drop) => return Ok(()),

@@ -99,10 +99,30 @@ impl Store {
             "intent",
             None,
             None,
-            "claimed; looking the ticket up before any create",
+            if action == "sync" {
+                "claimed; reading the ticket before any write"
+            } else {
+                "claimed; looking the ticket up before any create"
+            },
         )?;
         tx.commit().doing("claiming an attempt")?;
         Ok(true)
+    }
+
+    /// When a run claimed this attempt without recording an outcome since (it is in flight
+    /// under a holder's lease): that run may still be delivering it, or it died mid-delivery.
+    pub fn in_flight_since(&self, id: &str) -> Result<Option<Timestamp>, StoreError> {
+        let at: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT updated_at FROM ticket_exports
+                 WHERE ticket_export_id = ?1 AND export_status = 'in_flight' AND lease_holder IS NOT NULL",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+            .doing("reading a claim")?;
+        Ok(at.as_deref().and_then(ts_from_sql))
     }
 
     /// Releases a lease without recording an outcome (nothing was sent).

@@ -1,7 +1,7 @@
 //! The store's migrations, append-only: never edit one that has shipped, add the next.
 
 /// Each entry moves the schema from version `i` to `i + 1` (`PRAGMA user_version`).
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -108,4 +108,10 @@ CREATE TABLE provider_cooldowns (
     until        TEXT NOT NULL,
     reason       TEXT NOT NULL DEFAULT ''
 ) STRICT;
+"#;
+
+/// The state a push is moving a ticket to, kept until the push is confirmed: when its answer is
+/// lost, the next sync can tell this tool's own write from a person's change.
+const V3: &str = r#"
+ALTER TABLE links ADD COLUMN push_target TEXT;
 "#;

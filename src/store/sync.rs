@@ -16,6 +16,8 @@ pub struct SyncItem {
     pub ticket_id: String,
     pub ticket_url: Option<String>,
     pub last_synced: Option<String>,
+    /// The state a push was moving the ticket to, when its outcome was never recorded.
+    pub push_target: Option<String>,
     pub finding_status: FindingStatus,
 }
 
@@ -39,7 +41,7 @@ impl Store {
             .join(", ");
         let ids = serde_json::to_string(&filter.ids).unwrap_or_else(|_| "[]".into());
         let sql = format!(
-            "SELECT {cols}, l.external_ticket_id, l.external_ticket_url, l.last_synced_state, f.status
+            "SELECT {cols}, l.external_ticket_id, l.external_ticket_url, l.last_synced_state, f.status, l.push_target
                FROM links l
                JOIN ticket_exports t ON t.ticket_export_id = l.ticket_export_id
                JOIN findings f ON f.report_id = t.report_id AND f.finding_id = t.finding_id
@@ -58,6 +60,7 @@ impl Store {
                     ticket_id: r.get(n)?,
                     ticket_url: r.get(n + 1)?,
                     last_synced: r.get(n + 2)?,
+                    push_target: r.get(n + 4)?,
                     finding_status: FindingStatus::parse(&status).unwrap_or(FindingStatus::Open),
                 })
             })
@@ -66,19 +69,37 @@ impl Store {
             .doing("listing linked tickets")
     }
 
-    /// The last synced pair of an attempt's link, read fresh (another run may have synced it).
-    pub fn last_synced(&self, id: &str) -> Result<Option<String>, StoreError> {
+    /// The last synced pair of an attempt's link and its unconfirmed push target, read fresh
+    /// (another run may have synced it).
+    pub fn last_synced(&self, id: &str) -> Result<(Option<String>, Option<String>), StoreError> {
         use rusqlite::OptionalExtension;
         Ok(self
             .conn
             .query_row(
-                "SELECT last_synced_state FROM links WHERE ticket_export_id = ?1",
+                "SELECT last_synced_state, push_target FROM links WHERE ticket_export_id = ?1",
                 [id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
             .doing("reading the last sync")?
-            .flatten())
+            .unwrap_or_default())
+    }
+
+    /// Records, before a push is sent, the pair it starts from (`baseline`: what both sides
+    /// last agreed on, an earlier unconfirmed push included) and the state it moves the ticket to.
+    pub fn record_push_intent(
+        &self,
+        id: &str,
+        baseline: &str,
+        target: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE links SET last_synced_state = ?2, push_target = ?3 WHERE ticket_export_id = ?1",
+                params![id, baseline, target],
+            )
+            .doing("recording a push")?;
+        Ok(())
     }
 
     /// Records a successful sync: the new synced pair, `status_sync_status = ok`, a cleared
@@ -97,7 +118,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .doing("recording a sync")?;
         tx.execute(
-            "UPDATE links SET last_synced_state = ?2 WHERE ticket_export_id = ?1",
+            "UPDATE links SET last_synced_state = ?2, push_target = NULL WHERE ticket_export_id = ?1",
             params![id, synced],
         )
         .doing("recording a sync")?;
@@ -124,6 +145,29 @@ impl Store {
             insert_event(&tx, id, now, "sync", outcome, None, None, &detail)?;
         }
         tx.commit().doing("recording a sync")
+    }
+
+    /// Records one step of a push that takes two writes (reopen, then close the other way): the
+    /// pair the link is in now and an event, keeping the lease for the next step. A run that
+    /// stops after this step leaves a plain push for the next run, not a conflict.
+    pub fn record_sync_step(
+        &mut self,
+        id: &str,
+        now: Timestamp,
+        synced: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .doing("recording a sync step")?;
+        tx.execute(
+            "UPDATE links SET last_synced_state = ?2 WHERE ticket_export_id = ?1",
+            params![id, synced],
+        )
+        .doing("recording a sync step")?;
+        insert_event(&tx, id, now, "sync", "reopened", None, None, detail)?;
+        tx.commit().doing("recording a sync step")
     }
 
     /// Records a failed or conflicting sync: the code, the wait, an event; the link is kept.

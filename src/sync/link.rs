@@ -4,7 +4,7 @@
 use super::merge::{self, Plan, Synced, local_state};
 use super::{FAILURE_WAIT, ProviderSync, SyncReport};
 use crate::model::State;
-use crate::providers::{Failure, NormalState};
+use crate::providers::{Failure, NormalState, RemoteState};
 use crate::store::{Store, SyncFailure, SyncItem};
 
 pub(super) fn one(
@@ -38,12 +38,12 @@ pub(super) fn one(
     }
     // Another run may have synced this link since the batch read: then the listed state is
     // stale, and only a fresh read may decide a write.
-    let last_synced = if run.options.dry_run {
-        item.last_synced.clone()
+    let (last_synced, push_target) = if run.options.dry_run {
+        (item.last_synced.clone(), item.push_target.clone())
     } else {
         store.last_synced(id)?
     };
-    let listed = (last_synced == item.last_synced)
+    let listed = (last_synced == item.last_synced && push_target == item.push_target)
         .then(|| run.known.get(&item.ticket_id).cloned())
         .flatten();
     let remote = match listed
@@ -54,10 +54,14 @@ pub(super) fn one(
         Err(f) => return failed(run, store, holder, item, &f, "read"),
     };
     let local = local_state(item.finding_status);
-    let last = last_synced
-        .as_deref()
-        .and_then(Synced::decode)
-        .unwrap_or(Synced::CREATED);
+    let last = merge::baseline(
+        last_synced
+            .as_deref()
+            .and_then(Synced::decode)
+            .unwrap_or(Synced::CREATED),
+        push_target.as_deref().and_then(merge::parse),
+        remote.normal,
+    );
     let plan = merge::plan(last, local, remote.normal, run.options.direction);
     let mut report = SyncReport::new(
         item,
@@ -150,7 +154,7 @@ pub(super) fn one(
             report.detail = detail;
             return Ok(report);
         }
-        Plan::Push { target } => match run.client.write_status(&item.ticket_id, target) {
+        Plan::Push { target } => match push(run, store, item, &remote, last, target)? {
             Ok(after) => {
                 report.remote = Some(after.normal);
                 (
@@ -169,6 +173,54 @@ pub(super) fn one(
     report.outcome = outcome;
     report.detail = detail;
     Ok(report)
+}
+
+/// Moves the ticket to `target`. A closed ticket that must close the other way (done to won't
+/// fix, or back) and that the provider will not move directly is reopened first: Jira has no
+/// transition from Done to Done with another resolution, and GitHub ignores a new
+/// `state_reason` unless the state changes. The reopen is recorded as its own step, so a run
+/// that stops between the two writes leaves a plain push for the next run, never a conflict of
+/// this tool's own making.
+fn push(
+    run: &ProviderSync<'_>,
+    store: &mut Store,
+    item: &SyncItem,
+    remote: &RemoteState,
+    last: Synced,
+    target: NormalState,
+) -> Result<Result<RemoteState, Failure>, crate::error::StoreError> {
+    let closed = |s| matches!(s, NormalState::Done | NormalState::WontFix);
+    let id = &item.attempt.ticket_export_id;
+    let ticket = &item.ticket_id;
+    store.record_push_intent(id, &last.encode(), target.as_str())?;
+    let first = run.client.write_status(ticket, target);
+    let stuck = match &first {
+        Err(Failure::Mapping { .. }) => true,
+        Ok(after) => after.normal == remote.normal && !merge::same(after.normal, target),
+        Err(_) => false,
+    };
+    if !(stuck && closed(remote.normal) && closed(target)) {
+        return Ok(first);
+    }
+    store.record_push_intent(id, &last.encode(), NormalState::Open.as_str())?;
+    let reopened = match run.client.write_status(ticket, NormalState::Open) {
+        Ok(s) if !closed(s.normal) => s,
+        Ok(_) => return Ok(first),
+        Err(f) => return Ok(Err(f)),
+    };
+    let step = Synced {
+        local: last.local,
+        remote: reopened.normal,
+    };
+    let detail = format!(
+        "reopened ticket {ticket} ({}) to close it as {}: it does not move from {} directly",
+        reopened.raw,
+        target.as_str(),
+        remote.raw
+    );
+    store.record_sync_step(id, run.now, &step.encode(), &detail)?;
+    store.record_push_intent(id, &step.encode(), target.as_str())?;
+    Ok(run.client.write_status(ticket, target))
 }
 
 fn failed(
@@ -233,6 +285,7 @@ fn unchanged_from_listing(run: &ProviderSync<'_>, item: &SyncItem) -> Option<Syn
         .unwrap_or(Synced::CREATED);
     let local = local_state(item.finding_status);
     let clean = item.attempt.provider_error_code.is_none()
+        && item.push_target.is_none()
         && item.attempt.status_sync_status == Some(crate::model::SyncStatus::Ok);
     let plan = merge::plan(last, local, remote.normal, run.options.direction);
     (clean && plan == Plan::Unchanged).then(|| {

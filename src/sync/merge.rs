@@ -62,8 +62,26 @@ pub fn local_state(status: FindingStatus) -> NormalState {
     }
 }
 
+/// The baseline to merge against: the last synced pair, unless a push whose outcome was not
+/// recorded (its answer lost, the run stopped) shows on the remote, in which case that write
+/// was this tool's own and both sides last agreed on its target.
+pub fn baseline(last: Synced, push_target: Option<NormalState>, remote: NormalState) -> Synced {
+    match push_target {
+        Some(target) if target == remote => Synced {
+            local: target,
+            remote: target,
+        },
+        _ => last,
+    }
+}
+
+/// Parses a state as the store keeps it.
+pub fn parse(text: &str) -> Option<NormalState> {
+    parse_state(text)
+}
+
 /// Whether two states agree for sync purposes: open and in progress are both "not closed".
-fn same(a: NormalState, b: NormalState) -> bool {
+pub fn same(a: NormalState, b: NormalState) -> bool {
     let open = |s| matches!(s, NormalState::Open | NormalState::InProgress);
     a == b || (open(a) && open(b))
 }
@@ -119,6 +137,21 @@ pub fn plan(last: Synced, local: NormalState, remote: NormalState, direction: Di
 mod tests {
     use super::*;
     use NormalState::*;
+
+    #[test]
+    fn a_push_whose_answer_was_lost_is_recognised_as_our_own() {
+        let last = Synced::CREATED;
+        // The push to won't fix landed: the baseline is won't fix on both sides, so a finding
+        // resolved since is a plain push, not a conflict.
+        let base = baseline(last, Some(WontFix), WontFix);
+        assert_eq!(
+            plan(base, Done, WontFix, Direction::Both),
+            Plan::Push { target: Done }
+        );
+        // It did not land: the last synced pair stands.
+        assert_eq!(baseline(last, Some(WontFix), Open), last);
+        assert_eq!(baseline(last, None, WontFix), last);
+    }
 
     #[test]
     fn three_way_merge_table() {

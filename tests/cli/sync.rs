@@ -12,7 +12,7 @@ use crate::support::{Env, attempts_file, write_sim_config};
 
 /// Provider entries (key, table) that sync must work for: every kind with ticket states.
 /// `{base}` is the simulator.
-fn kinds() -> Vec<(&'static str, String)> {
+pub fn kinds() -> Vec<(&'static str, String)> {
     use ticket_export::simulator::trello::{BOARD, LISTS};
     let (todo, done, wontfix) = (LISTS[0].0, LISTS[2].0, LISTS[3].0);
     let kinds = [
@@ -30,16 +30,16 @@ fn kinds() -> Vec<(&'static str, String)> {
     kinds.into_iter().collect()
 }
 
-struct Linked {
-    env: Env,
-    sim: Simulator,
+pub struct Linked {
+    pub env: Env,
+    pub sim: Simulator,
     key: &'static str,
     file: std::path::PathBuf,
 }
 
 impl Linked {
     /// `n` attempts delivered (and so linked) through `retry`.
-    fn new(key: &'static str, entry: &str, n: usize) -> Linked {
+    pub fn new(key: &'static str, entry: &str, n: usize) -> Linked {
         let sim = Simulator::start().unwrap();
         let env = Env::new();
         let table = format!(
@@ -74,7 +74,7 @@ impl Linked {
         }
     }
 
-    fn client(&self) -> Box<dyn ProviderClient> {
+    pub fn client(&self) -> Box<dyn ProviderClient> {
         let config = Config::load(&self.env.config(), true).unwrap();
         let vars = [(
             "TICKET_EXPORT_NOW".to_owned(),
@@ -86,7 +86,7 @@ impl Linked {
         client_for(config.provider(self.key).unwrap(), http, &ambient).unwrap()
     }
 
-    fn ticket(&self, tex: &str) -> String {
+    pub fn ticket(&self, tex: &str) -> String {
         let out = self
             .env
             .cmd()
@@ -101,7 +101,7 @@ impl Linked {
     }
 
     /// Re-imports the report with every finding in `status`.
-    fn set_finding_status(&self, status: &str) {
+    pub fn set_finding_status(&self, status: &str) {
         let mut doc: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&self.file).unwrap()).unwrap();
         for f in doc["reports"][0]["findings"].as_array_mut().unwrap() {
@@ -112,7 +112,7 @@ impl Linked {
         self.env.cmd().arg("import").arg(&path).assert().success();
     }
 
-    fn sync(&self, args: &[&str]) -> (Option<i32>, Vec<serde_json::Value>) {
+    pub fn sync(&self, args: &[&str]) -> (Option<i32>, Vec<serde_json::Value>) {
         let out = self
             .env
             .cmd()

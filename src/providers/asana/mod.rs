@@ -127,19 +127,27 @@ impl Asana {
 
     /// Where a reopened task goes when it sits in the in-progress section (it would still read
     /// as in progress): `mapping.section`, else the project's first other section.
-    fn open_section(&self, ticket_id: &str) -> Result<Option<String>, Failure> {
+    /// The section a task moves to when it leaves the in-progress or won't-fix section (the
+    /// mapping's section, else the project's first other section); None when it is in neither.
+    fn plain_section(&self, ticket_id: &str) -> Result<Option<String>, Failure> {
         let provider = &self.base.provider;
-        let Some(in_progress) = states::section(provider, IN_PROGRESS_SECTION) else {
+        let special: Vec<String> = [
+            states::section(provider, IN_PROGRESS_SECTION),
+            states::section(provider, WONTFIX_SECTION),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if special.is_empty() {
             return Ok(None);
-        };
+        }
         let (_, sections) = self.task_state(ticket_id)?;
-        if !sections.iter().any(|(gid, _)| *gid == in_progress) {
+        if !sections.iter().any(|(gid, _)| special.contains(gid)) {
             return Ok(None);
         }
         if let Some(section) = provider.mapping.section.clone() {
             return Ok(Some(section));
         }
-        let wontfix = states::section(provider, WONTFIX_SECTION);
         let path = format!("/projects/{}/sections", self.project);
         let listed = self.call(self.request("GET", &path, "name"), false, &[])?;
         Ok(listed["data"]
@@ -147,7 +155,7 @@ impl Asana {
             .into_iter()
             .flatten()
             .filter_map(|s| s["gid"].as_str())
-            .find(|gid| *gid != in_progress && Some(*gid) != wontfix.as_deref())
+            .find(|gid| !special.iter().any(|s| s == gid))
             .map(str::to_owned))
     }
 
@@ -271,12 +279,25 @@ impl ProviderClient for Asana {
         let section = match target {
             NormalState::WontFix => states::section(provider, WONTFIX_SECTION),
             NormalState::InProgress => states::section(provider, IN_PROGRESS_SECTION),
-            NormalState::Open => self.open_section(ticket_id)?,
-            NormalState::Done => None,
+            // Done or open: out of the in-progress and won't-fix sections, which would
+            // otherwise keep the task read as in progress or won't fix.
+            NormalState::Open | NormalState::Done => self.plain_section(ticket_id)?,
         };
-        self.put_task(ticket_id, json!({"completed": completed}), &["completed"])?;
-        if let Some(section) = &section {
-            self.move_to_section(ticket_id, section)?;
+        // Two writes, ordered so that a task stopped between them reads as where it was or
+        // where it goes, never a third state a later sync would take for a person's change:
+        // closing moves the section first (incomplete anywhere reads open), opening clears
+        // the completion first (incomplete in the won't-fix section reads open).
+        let complete = || self.put_task(ticket_id, json!({"completed": completed}), &["completed"]);
+        let file = || match &section {
+            Some(section) => self.move_to_section(ticket_id, section),
+            None => Ok(()),
+        };
+        if completed {
+            file()?;
+            complete()?;
+        } else {
+            complete()?;
+            file()?;
         }
         let state = self.read_status(ticket_id)?;
         if state.normal == target {
