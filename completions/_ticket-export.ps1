@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed')
+            [CompletionResult]::new('fallback', 'fallback', [CompletionResultType]::ParameterValue, 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials')
             [CompletionResult]::new('settings', 'settings', [CompletionResultType]::ParameterValue, 'Inspect and check the configuration')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a demo store and config and show the whole flow, with no account anywhere')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -106,6 +107,27 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour terminal output (NO_COLOR is honoured)')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every linked ticket in the store')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Read the tickets and print what would change on each side; write nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (one document for inspect, JSON Lines for batches)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'ticket-export;fallback' {
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Every attempt of this report (with --all-blocked: those of this report whose next step is fallback)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The formats to write, comma-separated')
+            [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'The CSV columns: generic, or those of a provider''s own CSV importer')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The output folder [default: fallback.out_dir of the config]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The SQLite store [default: store.sqlite3 in the user''s data folder]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The TOML config [default: config.toml in the user''s config folder]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour terminal output (NO_COLOR is honoured)')
+            [CompletionResult]::new('--all-blocked', '--all-blocked', [CompletionResultType]::ParameterName, 'Every attempt whose triage says fallback (`ticket-export inspect` shows NEXT = fallback)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the files that would be written; write and record nothing')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Print the JSON Schema of the JSON file and exit')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (one document for inspect, JSON Lines for batches)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
@@ -224,6 +246,7 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why')
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed')
+            [CompletionResult]::new('fallback', 'fallback', [CompletionResultType]::ParameterValue, 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials')
             [CompletionResult]::new('settings', 'settings', [CompletionResultType]::ParameterValue, 'Inspect and check the configuration')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a demo store and config and show the whole flow, with no account anywhere')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -241,6 +264,9 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             break
         }
         'ticket-export;help;sync' {
+            break
+        }
+        'ticket-export;help;fallback' {
             break
         }
         'ticket-export;help;settings' {

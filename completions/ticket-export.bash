@@ -22,6 +22,9 @@ _ticket__export() {
             ticket__export,demo)
                 cmd="ticket__export__subcmd__demo"
                 ;;
+            ticket__export,fallback)
+                cmd="ticket__export__subcmd__fallback"
+                ;;
             ticket__export,help)
                 cmd="ticket__export__subcmd__help"
                 ;;
@@ -48,6 +51,9 @@ _ticket__export() {
                 ;;
             ticket__export__subcmd__help,demo)
                 cmd="ticket__export__subcmd__help__subcmd__demo"
+                ;;
+            ticket__export__subcmd__help,fallback)
+                cmd="ticket__export__subcmd__help__subcmd__fallback"
                 ;;
             ticket__export__subcmd__help,help)
                 cmd="ticket__export__subcmd__help__subcmd__help"
@@ -101,7 +107,7 @@ _ticket__export() {
 
     case "${cmd}" in
         ticket__export)
-            opts="-q -v -h -V --store --config --json --color --quiet --verbose --no-progress --help --version import inspect retry sync settings demo completions man help"
+            opts="-q -v -h -V --store --config --json --color --quiet --verbose --no-progress --help --version import inspect retry sync fallback settings demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -182,8 +188,50 @@ _ticket__export() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ticket__subcmd__export__subcmd__fallback)
+            opts="-q -v -h --report --all-blocked --format --preset --out --dry-run --schema --store --config --json --color --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "csv md json" -- "${cur}"))
+                    return 0
+                    ;;
+                --preset)
+                    COMPREPLY=($(compgen -W "generic jira gitlab azure-devops asana" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ticket__subcmd__export__subcmd__help)
-            opts="import inspect retry sync settings demo completions man help"
+            opts="import inspect retry sync fallback settings demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -211,6 +259,20 @@ _ticket__export() {
             return 0
             ;;
         ticket__subcmd__export__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__help__subcmd__fallback)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand inspect 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why'
             cand retry 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
             cand sync 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed'
+            cand fallback 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials'
             cand settings 'Inspect and check the configuration'
             cand demo 'Build a demo store and config and show the whole flow, with no account anywhere'
             cand completions 'Print a shell completion script'
@@ -99,6 +100,26 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand --color 'When to colour terminal output (NO_COLOR is honoured)'
             cand --all 'Every linked ticket in the store'
             cand --dry-run 'Read the tickets and print what would change on each side; write nothing'
+            cand --json 'Print JSON (one document for inspect, JSON Lines for batches)'
+            cand -q 'Print results only: no hints or progress on stderr'
+            cand --quiet 'Print results only: no hints or progress on stderr'
+            cand -v 'Explain more on stderr'
+            cand --verbose 'Explain more on stderr'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'ticket-export;fallback'= {
+            cand --report 'Every attempt of this report (with --all-blocked: those of this report whose next step is fallback)'
+            cand --format 'The formats to write, comma-separated'
+            cand --preset 'The CSV columns: generic, or those of a provider''s own CSV importer'
+            cand --out 'The output folder [default: fallback.out_dir of the config]'
+            cand --store 'The SQLite store [default: store.sqlite3 in the user''s data folder]'
+            cand --config 'The TOML config [default: config.toml in the user''s config folder]'
+            cand --color 'When to colour terminal output (NO_COLOR is honoured)'
+            cand --all-blocked 'Every attempt whose triage says fallback (`ticket-export inspect` shows NEXT = fallback)'
+            cand --dry-run 'Show the files that would be written; write and record nothing'
+            cand --schema 'Print the JSON Schema of the JSON file and exit'
             cand --json 'Print JSON (one document for inspect, JSON Lines for batches)'
             cand -q 'Print results only: no hints or progress on stderr'
             cand --quiet 'Print results only: no hints or progress on stderr'
@@ -206,6 +227,7 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand inspect 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why'
             cand retry 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
             cand sync 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed'
+            cand fallback 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials'
             cand settings 'Inspect and check the configuration'
             cand demo 'Build a demo store and config and show the whole flow, with no account anywhere'
             cand completions 'Print a shell completion script'
@@ -219,6 +241,8 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
         &'ticket-export;help;retry'= {
         }
         &'ticket-export;help;sync'= {
+        }
+        &'ticket-export;help;fallback'= {
         }
         &'ticket-export;help;settings'= {
             cand check 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'

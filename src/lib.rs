@@ -15,6 +15,7 @@ pub mod lease;
 pub mod model;
 pub mod output;
 pub mod paths;
+pub mod portable;
 pub mod providers;
 pub mod redact;
 pub mod retry;

@@ -29,8 +29,15 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let dir = args
         .dir
         .unwrap_or_else(|| crate::paths::default_demo_dir(&ctx.ambient));
-    std::fs::create_dir_all(&dir)?;
-    let dir = dir.canonicalize()?;
+    let dir = std::fs::create_dir_all(&dir)
+        .and_then(|()| dir.canonicalize())
+        .map_err(|e| {
+            crate::error::UsageError::new(
+                format!("cannot use {} as the demo folder", dir.display()),
+                e.to_string(),
+                "name a folder that can be created and written with --dir",
+            )
+        })?;
     let config_path = dir.join("config.toml");
     let store_path = dir.join("store.sqlite3");
     // The providers of the demo are a simulator on loopback: real requests, no account.
@@ -39,6 +46,14 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     for suffix in ["", "-wal", "-shm"] {
         let stale = PathBuf::from(format!("{}{suffix}", store_path.display()));
         match std::fs::remove_file(&stale) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    // The demo's fallback set is rebuilt too, so every run shows the same thing.
+    let demo_set = dir.join("ticket-exports").join("rep_2051");
+    for name in ["rep_2051.csv", "rep_2051.md", "rep_2051.json", "SHA256SUMS"] {
+        match std::fs::remove_file(demo_set.join(name)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
             _ => {}
         }
@@ -78,6 +93,24 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     };
     super::inspect::run(list, ctx)?;
     super::demo_flow::run(ctx, &config, &sim, 4)?;
+    ctx.printer.line(
+        "\n6. portable files for a report whose provider is down (ticket-export fallback --report rep_2051):",
+    )?;
+    let fallback = super::fallback::FallbackArgs {
+        ids: Vec::new(),
+        report: Some("rep_2051".into()),
+        all_blocked: false,
+        format: crate::portable::PortableFormat::ALL.to_vec(),
+        preset: crate::portable::CsvPreset::Generic,
+        out: None,
+        dry_run: false,
+        schema: false,
+    };
+    super::fallback::run(fallback, ctx)?;
+    ctx.printer.line(&format!(
+        "   the CSV, Markdown and JSON files and their SHA256SUMS are in {}",
+        config.fallback.out_dir.join("rep_2051").display()
+    ))?;
     let env = format!(
         "TICKET_EXPORT_CONFIG={} TICKET_EXPORT_STORE={}",
         shell_quote(&config_path),
@@ -85,7 +118,8 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     );
     ctx.printer.line(&format!(
         "\nnext, try:\n  export {env}\n  ticket-export inspect tex_9003        # one attempt: reason, decision, history\n  \
-         ticket-export inspect --state blocked # what needs a person\n  ticket-export --json inspect --summary"
+         ticket-export inspect --state blocked # what needs a person\n  ticket-export --json inspect --summary\n  \
+         ticket-export fallback --all-blocked --dry-run   # which portable files would be written"
     ))?;
     Ok(ExitStatus::Ok)
 }
@@ -170,8 +204,8 @@ kind = "linear"
 base_url = "{base}"
 allow_http = true
 auth = { token_file = "tokens/linear" }
-owned = ["WEB"]
-mapping = { team = "WEB" }
+owned = ["SEC"]
+mapping = { team = "SEC" }
 
 [providers.clickup-ops]
 kind = "clickup"

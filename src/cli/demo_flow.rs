@@ -28,11 +28,12 @@ pub fn run(ctx: &mut Context, config: &Config, sim: &Simulator, step: u32) -> an
     let before = sim.state().tickets.len();
 
     ctx.printer.line(&format!(
-        "\n{step}. retry against a local provider simulator (ticket-export retry tex_9001 tex_9012 tex_9015):\n   \
-         tex_9001 has no ticket yet; tex_9012's ticket already exists; tex_9015's create loses its answer"
+        "\n{step}. retry against a local provider simulator (ticket-export retry tex_9001 tex_9012 tex_9015 tex_9020):\n   \
+         tex_9001 (Jira) and tex_9020 (Linear) have no ticket yet; tex_9012's ticket already exists;\n   \
+         tex_9015's create (ClickUp) loses its answer on the way back"
     ))?;
     // One id at a time, so the demo prints the same lines in the same order on every run.
-    for id in ["tex_9001", "tex_9012", "tex_9015"] {
+    for id in ["tex_9001", "tex_9012", "tex_9015", "tex_9020"] {
         let retry = super::retry::RetryArgs {
             ids: vec![id.into()],
             report: None,
@@ -44,8 +45,8 @@ pub fn run(ctx: &mut Context, config: &Config, sim: &Simulator, step: u32) -> an
     }
     let created = sim.state().tickets.len() - before;
     ctx.printer.line(&format!(
-        "   tickets created by these three retries: {created} (tex_9001 and tex_9015; tex_9012 was linked to the \
-         existing one, and the lost answer did not lead to a second create)"
+        "   tickets created by these four retries: {created} (tex_9001, tex_9015 and tex_9020; tex_9012 was linked \
+         to the existing one, and the lost answer did not lead to a second create)"
     ))?;
 
     // Someone closes tex_9001's ticket in Jira; the scanner has marked tex_9012's finding resolved.

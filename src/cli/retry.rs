@@ -40,7 +40,11 @@ pub struct RetryArgs {
 /// Runs `retry`.
 pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let config = ctx.config()?;
-    let store = ctx.store()?;
+    let store = if args.dry_run {
+        ctx.store()?
+    } else {
+        ctx.store_for_writing()?
+    };
     let mut assessor = Assessor::new(&config, &ctx.ambient, &store)?;
     let mut selection = Vec::new();
     if args.ids.is_empty() {
@@ -92,7 +96,11 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         selection,
         options,
         |item: ItemReport| {
-            status = status.worst(item.state.into());
+            status = status.worst(if item.store_failed {
+                ExitStatus::Failure
+            } else {
+                item.state.into()
+            });
             *counts.entry(item.outcome).or_default() += 1;
             progress.inc(1);
             if io.is_ok() {

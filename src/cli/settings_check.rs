@@ -14,7 +14,7 @@ use crate::store::HealthRecord;
 /// Runs the check.
 pub fn run(only: Option<String>, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let config = ctx.config()?;
-    let store = ctx.store()?;
+    let store = ctx.store_for_writing()?;
     if let Some(key) = &only
         && config.provider(key).is_none()
     {

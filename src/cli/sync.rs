@@ -39,7 +39,11 @@ pub struct SyncArgs {
 /// Runs `sync`.
 pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let config = ctx.config()?;
-    let store = ctx.store()?;
+    let store = if args.dry_run {
+        ctx.store()?
+    } else {
+        ctx.store_for_writing()?
+    };
     let filter = AttemptFilter {
         ids: args.ids.clone(),
         report: args.report.clone(),
@@ -84,7 +88,11 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         items,
         options,
         |item: SyncReport| {
-            status = status.worst(item.state.into());
+            status = status.worst(if item.store_failed {
+                ExitStatus::Failure
+            } else {
+                item.state.into()
+            });
             *counts.entry(item.outcome).or_default() += 1;
             progress.inc(1);
             if io.is_ok() && (item.outcome != "unchanged" || ctx.printer.settings.json) {

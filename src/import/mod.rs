@@ -3,6 +3,8 @@
 //! The file is read with serde's seeds, one record at a time, so memory stays flat however large
 //! it is. Every problem is collected with its JSON path; a file with any problem imports nothing.
 
+mod error;
+mod members;
 mod record;
 
 use std::fmt;
@@ -15,52 +17,9 @@ use crate::ambient::Ambient;
 use crate::config::Config;
 use crate::error::StoreError;
 use crate::store::{ImportCounts, Staging, Store};
+pub use error::{ImportError, ImportFailure};
+use error::{MAX_LISTED, file_error};
 use record::Fields;
-
-/// At most this many problems are listed; the rest are counted.
-const MAX_LISTED: usize = 50;
-
-/// The import file was refused; nothing was written. Exit code 2.
-#[derive(Debug, thiserror::Error)]
-pub struct ImportError {
-    pub source_name: String,
-    pub problems: Vec<(String, String)>,
-    pub unlisted: usize,
-}
-
-impl fmt::Display for ImportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let total = self.problems.len() + self.unlisted;
-        writeln!(
-            f,
-            "{} was not imported: {total} problem(s)",
-            self.source_name
-        )?;
-        for (path, message) in &self.problems {
-            writeln!(f, "  - {path}: {message}")?;
-        }
-        if self.unlisted > 0 {
-            writeln!(f, "  - … and {} more", self.unlisted)?;
-        }
-        writeln!(
-            f,
-            "  why: a file imports whole or not at all, so the store is unchanged"
-        )?;
-        write!(
-            f,
-            "  next: fix the fields named above (the README's Import format section lists them) and import again"
-        )
-    }
-}
-
-/// Why an import did not happen: the file (exit 2) or the store (exit 1).
-#[derive(Debug, thiserror::Error)]
-pub enum ImportFailure {
-    #[error(transparent)]
-    File(#[from] ImportError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
 
 /// Imports `input` into the store. `source_name` names the file in messages.
 pub fn import(
@@ -103,9 +62,11 @@ pub fn import(
     skip_bom(&mut reader)
         .map_err(|e| file_error(source_name, "", format!("cannot be read: {e}")))?;
     let mut de = serde_json::Deserializer::from_reader(reader);
-    let parsed = TopSeed(&mut ctx)
-        .deserialize(&mut de)
-        .and_then(|()| de.end());
+    let parsed = TopSeed(&mut ctx).deserialize(&mut de).and_then(|()| {
+        // Past the document's end, no member is being read: blame the whole file.
+        ctx.path.clear();
+        de.end()
+    });
     if let Some(err) = ctx.store_error.take() {
         return Err(err.into());
     }
@@ -132,28 +93,15 @@ pub fn import(
         problems.truncate(listed);
         return Err(ImportError {
             source_name: source_name.to_owned(),
-            problems,
+            problems: problems
+                .into_iter()
+                .map(|(path, message)| (path, error::one_line(message)))
+                .collect(),
             unlisted,
         }
         .into());
     }
     Ok(staging.commit(ambient.now())?)
-}
-
-fn file_error(source_name: &str, path: &str, message: String) -> ImportFailure {
-    ImportError {
-        source_name: source_name.to_owned(),
-        problems: vec![(
-            if path.is_empty() {
-                "$".into()
-            } else {
-                path.into()
-            },
-            message,
-        )],
-        unlisted: 0,
-    }
-    .into()
 }
 
 /// A UTF-8 byte-order mark is harmless; skip it so editors that add one are not punished.
@@ -225,6 +173,13 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
         let (mut version_seen, mut reports_seen) = (false, false);
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
+                "schema_version" | "reports"
+                    if (key == "schema_version" && version_seen)
+                        || (key == "reports" && reports_seen) =>
+                {
+                    ctx.push(key.clone(), members::REPEATED.into());
+                    map.next_value::<IgnoredAny>()?;
+                }
                 "schema_version" => {
                     version_seen = true;
                     ctx.path = "schema_version".into();
@@ -243,7 +198,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_, '_> {
                 }
                 other => {
                     ctx.push(
-                        other.to_owned(),
+                        members::member_path("", other),
                         "unknown field (expected schema_version, reports)".into(),
                     );
                     map.next_value::<IgnoredAny>()?;
@@ -313,9 +268,16 @@ impl<'de> Visitor<'de> for ReportSeed<'_, '_, '_> {
         let (ctx, idx) = (self.ctx, self.idx);
         let base = format!("reports[{idx}]");
         let mut header = Map::new();
+        let mut lists_seen: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
+            if header.contains_key(&key) || lists_seen.contains(&key) {
+                ctx.push(members::member_path(&base, &key), members::REPEATED.into());
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
             match key.as_str() {
                 "findings" | "ticket_exports" => {
+                    lists_seen.push(key.clone());
                     ctx.path = format!("{base}.{key}");
                     let kind = if key == "findings" {
                         RecordKind::Finding
@@ -330,7 +292,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_, '_, '_> {
                     store_abort(ctx)?;
                 }
                 _ => {
-                    ctx.path = format!("{base}.{key}");
+                    ctx.path = members::member_path(&base, &key);
                     header.insert(key, map.next_value()?);
                 }
             }
@@ -388,9 +350,14 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_, '_> {
         loop {
             let path = format!("reports[{ri}].{name}[{idx}]");
             ctx.path.clone_from(&path);
-            let Some(map) = seq.next_element::<Map<String, Value>>()? else {
+            let Some(members::Members { map, repeated }) =
+                seq.next_element_seed(members::MembersSeed)?
+            else {
                 return Ok(());
             };
+            for key in repeated {
+                ctx.push(members::member_path(&path, &key), members::REPEATED.into());
+            }
             match self.kind {
                 RecordKind::Finding => stage_finding(ctx, &path, ri, idx, map),
                 RecordKind::Export => stage_export(ctx, &path, ri, idx, map),

@@ -24,7 +24,7 @@ impl<'a> Fields<'a> {
         for key in map.keys() {
             if !known.contains(&key.as_str()) {
                 problems.push((
-                    format!("{path}.{key}"),
+                    super::members::member_path(path, key),
                     format!("unknown field (expected one of {})", known.join(", ")),
                 ));
             }

@@ -8,11 +8,12 @@
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify, requested_wait, summary};
 use super::http::{HttpRequest, HttpResponse, basic_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, status_map,
+    TicketDraft, api_prefix, status_map,
 };
 
 /// The wait after a 429 that names none: the hour-long window frees a minute's worth of
@@ -41,32 +42,23 @@ pub struct Bitbucket {
     base: ClientBase,
     repo: String,
     /// `/2.0`, unless the configured base URL already ends with it.
-    prefix: &'static str,
+    prefix: String,
 }
 
 impl Bitbucket {
     /// A client for the repository in `mapping.repo` (`workspace/slug`).
     pub fn new(base: ClientBase) -> Self {
         let repo = base.provider.mapping.repo.clone().unwrap_or_default();
-        let prefix = if base
-            .provider
-            .base_url
-            .path()
-            .trim_end_matches('/')
-            .ends_with("/2.0")
-        {
-            ""
-        } else {
-            "/2.0"
-        };
+        let prefix = api_prefix(&base.provider.base_url, "/2.0");
         Bitbucket { base, repo, prefix }
     }
 
     fn request(&self, method: &'static str, path: &str) -> HttpRequest {
         let user = self.base.user.as_ref().map(|u| u.expose()).unwrap_or("");
-        HttpRequest::new(method, self.base.url(&format!("{}{path}", self.prefix)))
-            .header("authorization", basic_auth(user, self.base.token.expose()))
-            .header("accept", "application/json")
+        let credential = basic_auth(user, self.base.token.expose());
+        let path = format!("{}{path}", self.prefix);
+        self.base
+            .json_request(method, &path, "authorization", credential)
     }
 
     fn issues_path(&self) -> String {
@@ -74,11 +66,8 @@ impl Bitbucket {
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
-        let resp = self.base.send(&req, write)?;
-        if (200..300).contains(&resp.status) {
-            return Ok(resp.json());
-        }
-        Err(self.failure(&resp, write))
+        self.base
+            .call(&req, write, |resp| self.failure(resp, write))
     }
 
     fn failure(&self, resp: &HttpResponse, write: bool) -> Failure {
@@ -154,7 +143,8 @@ impl Bitbucket {
 
     fn state(&self, issue: &Value) -> RemoteState {
         let raw = issue["state"].as_str().unwrap_or("new").to_owned();
-        let normal = status_map::mapped(&self.base.provider, &raw).unwrap_or(normalise(&raw));
+        let normal =
+            status_map::mapped(&self.base.provider.status_map, &raw).unwrap_or(normalise(&raw));
         RemoteState { raw, normal }
     }
 }
@@ -201,10 +191,8 @@ impl ProviderClient for Bitbucket {
             .append_pair("pagelen", "50");
         let page = self.call(req, false)?;
         let marker = draft.marker();
-        Ok(page["values"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&page, "values")?
+            .iter()
             .filter(|i| {
                 i["content"]["raw"]
                     .as_str()
@@ -263,7 +251,7 @@ impl ProviderClient for Bitbucket {
     }
 
     fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure> {
-        let mapped = status_map::names_for(&self.base.provider, target)
+        let mapped = status_map::names_for(&self.base.provider.status_map, target)
             .into_iter()
             .map(str::to_ascii_lowercase)
             .find(|name| STATES.contains(&name.as_str()));

@@ -165,8 +165,10 @@ fn parse_wait(value: &str, now: Timestamp) -> Option<Timestamp> {
         };
     }
     if let Ok(secs) = value.parse::<f64>() {
+        // `inf`, `1e300`: longer than any wait we honour (NaN counts as no wait).
+        let secs = secs.max(0.0).min(MAX_WAIT.as_secs_f64());
         return now
-            .checked_add(SignedDuration::from_secs_f64(secs.max(0.0)))
+            .checked_add(SignedDuration::try_from_secs_f64(secs).ok()?)
             .ok();
     }
     if let Ok(ts) = value.parse::<Timestamp>() {
@@ -260,6 +262,8 @@ pub fn summary(resp: &HttpResponse) -> String {
             resp.body.clone()
         }
     });
+    // Control characters (escape sequences, DEL, NUL) never reach a terminal or a TSV line.
+    let text = text.replace(|c: char| c.is_control(), " ");
     let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.chars().count() > 200 {
         format!("{}…", line.chars().take(200).collect::<String>())

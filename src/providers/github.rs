@@ -3,13 +3,16 @@
 //! Lookup lists the repository's issues filtered by the fingerprint label (a consistent listing;
 //! the search API lags and is limited to 30 requests a minute), then confirms the body marker.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify, summary};
-use super::http::{HttpRequest, HttpResponse};
+use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft,
+    TicketDraft, paging,
 };
 
 /// A GitHub repository's issues.
@@ -27,10 +30,7 @@ impl GitHub {
 
     fn request(&self, method: &'static str, path: &str) -> HttpRequest {
         HttpRequest::new(method, self.base.url(path))
-            .header(
-                "authorization",
-                format!("Bearer {}", self.base.token.expose()),
-            )
+            .header("authorization", bearer_auth(self.base.token.expose()))
             .header("accept", "application/vnd.github+json")
             .header("x-github-api-version", "2022-11-28")
     }
@@ -40,11 +40,8 @@ impl GitHub {
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
-        let resp = self.base.send(&req, write)?;
-        if (200..300).contains(&resp.status) {
-            return Ok(resp.json());
-        }
-        Err(self.failure(&resp, write))
+        self.base
+            .call(&req, write, |resp| self.failure(resp, write))
     }
 
     fn failure(&self, resp: &HttpResponse, write: bool) -> Failure {
@@ -91,6 +88,16 @@ pub fn normalise(state: &str, reason: Option<&str>) -> NormalState {
     }
 }
 
+/// An issue's state as read: the state and its reason, as `closed:not_planned`.
+fn state_of(issue: &Value) -> RemoteState {
+    let state = issue["state"].as_str().unwrap_or("open");
+    let reason = issue["state_reason"].as_str();
+    RemoteState {
+        raw: reason.map_or_else(|| state.to_owned(), |r| format!("{state}:{r}")),
+        normal: normalise(state, reason),
+    }
+}
+
 impl ProviderClient for GitHub {
     fn check(&self) -> Result<CheckReport, Failure> {
         let user = self.call(self.request("GET", "/user"), false)?;
@@ -120,17 +127,11 @@ impl ProviderClient for GitHub {
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
         let mut req = self.request("GET", &self.issues_path());
-        req.url
-            .query_pairs_mut()
-            .append_pair("labels", &draft.fingerprint_label)
-            .append_pair("state", "all")
-            .append_pair("per_page", "100");
+        paging::by_label(&mut req.url, &draft.fingerprint_label, None);
         let issues = self.call(req, false)?;
         let marker = draft.marker();
-        Ok(issues
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&issues, "")?
+            .iter()
             .filter(|i| i.get("pull_request").is_none())
             .filter(|i| i["body"].as_str().is_some_and(|b| b.contains(&marker)))
             .map(|i| self.ticket(i))
@@ -161,12 +162,7 @@ impl ProviderClient for GitHub {
             self.request("GET", &format!("{}/{ticket_id}", self.issues_path())),
             false,
         )?;
-        let state = issue["state"].as_str().unwrap_or("open");
-        let reason = issue["state_reason"].as_str();
-        Ok(RemoteState {
-            raw: reason.map_or_else(|| state.to_owned(), |r| format!("{state}:{r}")),
-            normal: normalise(state, reason),
-        })
+        Ok(state_of(&issue))
     }
 
     fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure> {
@@ -192,46 +188,16 @@ impl ProviderClient for GitHub {
     fn read_statuses(
         &self,
         ticket_ids: &[String],
-    ) -> Result<Option<std::collections::HashMap<String, RemoteState>>, Failure> {
+    ) -> Result<Option<HashMap<String, RemoteState>>, Failure> {
         let Some(label) = self.base.provider.mapping.labels.first() else {
             return Ok(None);
         };
-        let wanted: std::collections::HashSet<&str> =
-            ticket_ids.iter().map(String::as_str).collect();
-        let mut found = std::collections::HashMap::new();
-        for page in 1.. {
+        let page = |n: usize| {
             let mut req = self.request("GET", &self.issues_path());
-            req.url
-                .query_pairs_mut()
-                .append_pair("labels", label)
-                .append_pair("state", "all")
-                .append_pair("per_page", "100")
-                .append_pair("page", &page.to_string());
-            let issues = self.call(req, false)?;
-            let issues = issues.as_array().cloned().unwrap_or_default();
-            for issue in &issues {
-                let id = issue["number"]
-                    .as_u64()
-                    .map(|n| n.to_string())
-                    .unwrap_or_default();
-                if wanted.contains(id.as_str()) {
-                    let state = issue["state"].as_str().unwrap_or("open");
-                    let reason = issue["state_reason"].as_str();
-                    let raw = reason.map_or_else(|| state.to_owned(), |r| format!("{state}:{r}"));
-                    found.insert(
-                        id,
-                        RemoteState {
-                            raw,
-                            normal: normalise(state, reason),
-                        },
-                    );
-                }
-            }
-            if issues.len() < 100 || found.len() == wanted.len() {
-                break;
-            }
-        }
-        Ok(Some(found))
+            paging::by_label(&mut req.url, label, Some(n));
+            self.call(req, false)
+        };
+        paging::read_states(ticket_ids, page, |i| self.ticket(i).id, state_of).map(Some)
     }
 
     fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {

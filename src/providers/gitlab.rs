@@ -11,13 +11,17 @@
 //! mapped label on the issue wins over its state when reading, and writing a state puts the
 //! label mapped to it on the issue and takes the other mapped labels off.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify};
 use super::http::{HttpRequest, HttpResponse};
+use super::status_map::parse_normal;
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft,
+    TicketDraft, paging,
 };
 
 /// The label that marks a closed issue as won't fix.
@@ -47,17 +51,14 @@ impl GitLab {
     }
 
     fn request(&self, method: &'static str, path: &str) -> HttpRequest {
-        HttpRequest::new(method, self.base.url(&format!("/api/v4{path}")))
-            .header("private-token", self.base.token.expose())
-            .header("accept", "application/json")
+        let token = self.base.token.expose().to_owned();
+        self.base
+            .json_request(method, &format!("/api/v4{path}"), "private-token", token)
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
-        let resp = self.base.send(&req, write)?;
-        if (200..300).contains(&resp.status) {
-            return Ok(resp.json());
-        }
-        Err(self.failure(&resp, write))
+        self.base
+            .call(&req, write, |resp| self.failure(resp, write))
     }
 
     fn failure(&self, resp: &HttpResponse, write: bool) -> Failure {
@@ -121,7 +122,7 @@ impl GitLab {
             .status_map
             .iter()
             .filter(|(k, _)| k.as_str() != "opened" && k.as_str() != "closed")
-            .map(|(k, v)| (k, parse_state(v)))
+            .map(|(k, v)| (k, parse_normal(v)))
     }
 }
 
@@ -169,10 +170,6 @@ fn labels(issue: &Value) -> Vec<String> {
         .collect()
 }
 
-fn parse_state(v: &str) -> Option<NormalState> {
-    serde_json::from_value(Value::String(v.to_owned())).ok()
-}
-
 /// A GitLab issue's state normalised: a `status_map` label first, then a `status_map` state,
 /// then closed with `wont-fix` as won't fix, closed as done, opened as open.
 pub fn normalise(
@@ -180,7 +177,7 @@ pub fn normalise(
     state: &str,
     labels: &[String],
 ) -> NormalState {
-    let from_map = |key: &str| status_map.get(key).and_then(|v| parse_state(v));
+    let from_map = |key: &str| status_map.get(key).and_then(|v| parse_normal(v));
     if let Some(s) = labels
         .iter()
         .filter(|l| *l != "opened" && *l != "closed")
@@ -219,17 +216,11 @@ impl ProviderClient for GitLab {
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
         let mut req = self.request("GET", &self.issues_path());
-        req.url
-            .query_pairs_mut()
-            .append_pair("labels", &draft.fingerprint_label)
-            .append_pair("state", "all")
-            .append_pair("per_page", "100");
+        paging::by_label(&mut req.url, &draft.fingerprint_label, None);
         let issues = self.call(req, false)?;
         let marker = draft.marker();
-        Ok(issues
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&issues, "")?
+            .iter()
             .filter(|i| labels(i).contains(&draft.fingerprint_label))
             .filter(|i| {
                 i["description"]
@@ -315,40 +306,22 @@ impl ProviderClient for GitLab {
     fn read_statuses(
         &self,
         ticket_ids: &[String],
-    ) -> Result<Option<std::collections::HashMap<String, RemoteState>>, Failure> {
+    ) -> Result<Option<HashMap<String, RemoteState>>, Failure> {
         let Some(label) = self.base.provider.mapping.labels.first() else {
             return Ok(None);
         };
-        let wanted: std::collections::HashSet<&str> =
-            ticket_ids.iter().map(String::as_str).collect();
-        let mut found = std::collections::HashMap::new();
-        for page in 1.. {
+        let page = |n: usize| {
             let mut req = self.request("GET", &self.issues_path());
-            req.url
-                .query_pairs_mut()
-                .append_pair("labels", label)
-                .append_pair("state", "all")
-                .append_pair("per_page", "100")
-                .append_pair("page", &page.to_string());
-            let issues = self
-                .call(req, false)?
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            for issue in &issues {
-                let id = issue["iid"]
-                    .as_u64()
-                    .map(|n| n.to_string())
-                    .unwrap_or_default();
-                if wanted.contains(id.as_str()) {
-                    found.insert(id, self.state_of(issue));
-                }
-            }
-            if issues.len() < 100 || found.len() == wanted.len() {
-                break;
-            }
-        }
-        Ok(Some(found))
+            paging::by_label(&mut req.url, label, Some(n));
+            self.call(req, false)
+        };
+        paging::read_states(
+            ticket_ids,
+            page,
+            |i| self.ticket(i).id,
+            |i| self.state_of(i),
+        )
+        .map(Some)
     }
 
     fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {

@@ -44,6 +44,12 @@ pub fn basic_auth(user: &str, password: &str) -> String {
     )
 }
 
+/// An `Authorization: Bearer` value. The result holds the credential: only ever put it in a
+/// header.
+pub fn bearer_auth(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
 /// A request, built by a provider client.
 #[derive(Debug, Clone)]
 pub struct HttpRequest {
@@ -184,16 +190,18 @@ impl Http {
                 )
             })
             .collect();
+        // Bytes, then text: a Latin-1 error page or a binary body must not turn a known status
+        // (a 401, a 429 and its wait) into "no answer".
         let body = response
             .body_mut()
             .with_config()
             .limit(16 * 1024 * 1024)
-            .read_to_string()
+            .read_to_vec()
             .map_err(|e| TransportError::MaybeSent(format!("reading the response: {e}")))?;
         Ok(HttpResponse {
             status,
             headers,
-            body,
+            body: String::from_utf8_lossy(&body).into_owned(),
         })
     }
 }

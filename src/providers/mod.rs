@@ -4,11 +4,11 @@
 //! into `RemoteTicket`s or a `Failure`. It never touches the store: the retry and sync engines
 //! record outcomes.
 
+pub mod answer;
 pub mod asana;
 pub mod azure_devops;
 pub mod bitbucket;
 pub mod clickup;
-pub mod conventions;
 mod draft;
 pub mod failure;
 pub mod github;
@@ -16,6 +16,7 @@ pub mod gitlab;
 pub mod http;
 pub mod jira;
 pub mod linear;
+mod paging;
 mod scrub;
 pub mod status_map;
 pub mod trello;
@@ -63,6 +64,17 @@ impl NormalState {
             NormalState::Done => "done",
             NormalState::WontFix => "wont_fix",
         }
+    }
+
+    /// What `pick` finds for this state, else for the nearest one a workflow without it has: a
+    /// workflow with no won't-fix state closes as done, one with no in-progress state stays open.
+    pub fn pick_or_nearest<T>(self, pick: impl Fn(NormalState) -> Option<T>) -> Option<T> {
+        let nearest = match self {
+            NormalState::WontFix => Some(NormalState::Done),
+            NormalState::InProgress => Some(NormalState::Open),
+            _ => None,
+        };
+        pick(self).or_else(|| nearest.and_then(pick))
     }
 }
 
@@ -135,12 +147,60 @@ impl ClientBase {
         url
     }
 
+    /// A request to `path` under the base URL that accepts JSON and carries the credential in
+    /// the header `auth` (`authorization` for most providers).
+    pub fn json_request(
+        &self,
+        method: &'static str,
+        path: &str,
+        auth: &'static str,
+        credential: String,
+    ) -> HttpRequest {
+        HttpRequest::new(method, self.url(path))
+            .header(auth, credential)
+            .header("accept", "application/json")
+    }
+
     /// Sends a request; transport failures become a `Failure` (uncertain only for writes).
     pub fn send(&self, req: &HttpRequest, write: bool) -> Result<HttpResponse, Failure> {
         self.http
             .send(req)
             .map_err(|e| Failure::from_transport(e, write))
     }
+
+    /// Sends a request and answers the JSON of a 2xx response; `failure` reads any other.
+    pub fn call(
+        &self,
+        req: &HttpRequest,
+        write: bool,
+        failure: impl FnOnce(&HttpResponse) -> Failure,
+    ) -> Result<serde_json::Value, Failure> {
+        let resp = self.send(req, write)?;
+        if (200..300).contains(&resp.status) {
+            return Ok(resp.json());
+        }
+        Err(failure(&resp))
+    }
+}
+
+/// The part of `api` (such as `/api/v2`) still to add after the base URL's path, so a base URL
+/// given as the host (`https://api.clickup.com`) and one pasted with the API path
+/// (`https://api.clickup.com/api/v2`) both work.
+pub fn api_prefix(base: &url::Url, api: &str) -> String {
+    let path = base.path().trim_end_matches('/');
+    let cuts = api
+        .match_indices('/')
+        .map(|(i, _)| i)
+        .chain([api.len()])
+        .collect::<Vec<_>>();
+    // Longest overlap first: a base ending in `/api/v2` needs nothing, one ending in `/api`
+    // needs `/v2`.
+    for &cut in cuts.iter().rev() {
+        if cut > 0 && path.ends_with(&api[..cut]) {
+            return api[cut..].to_owned();
+        }
+    }
+    api.to_owned()
 }
 
 /// A provider's credentials, read now.
@@ -234,8 +294,37 @@ pub fn client_with(
         ProviderKind::Asana => Box::new(asana::Asana::new(base)),
         ProviderKind::Clickup => Box::new(clickup::ClickUp::new(base)),
     };
+    // Answers are checked first (a page that is not a listing is never "no ticket"), then
+    // anything the provider echoes back is scrubbed of the credentials.
     Ok(Box::new(scrub::Scrubbed {
-        inner: client,
+        inner: Box::new(answer::Checked(client)),
         forms,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_state_falls_back_to_the_nearest() {
+        use NormalState::*;
+        fn only(have: &[NormalState], target: NormalState) -> Option<&'static str> {
+            target.pick_or_nearest(|t| have.contains(&t).then_some(t.as_str()))
+        }
+        assert_eq!(only(&[Open, Done], WontFix), Some("done"));
+        assert_eq!(only(&[Open, Done], InProgress), Some("open"));
+        assert_eq!(only(&[Open, WontFix], WontFix), Some("wont_fix"));
+        assert_eq!(only(&[Open], Done), None);
+    }
+
+    #[test]
+    fn the_api_prefix_is_added_once() {
+        let at = |base: &str| api_prefix(&base.parse().unwrap(), "/api/v2");
+        assert_eq!(at("https://api.clickup.com"), "/api/v2");
+        assert_eq!(at("https://api.clickup.com/"), "/api/v2");
+        assert_eq!(at("https://api.clickup.com/api"), "/v2");
+        assert_eq!(at("https://api.clickup.com/api/v2/"), "");
+        assert_eq!(at("https://host/youtrack"), "/api/v2");
+    }
 }

@@ -54,6 +54,9 @@ pub struct ItemReport {
     /// For `--dry-run`: the calls that would be made.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub plan: Vec<String>,
+    /// The store failed while handling it: the run exits 1, whatever the attempt's state.
+    #[serde(skip)]
+    pub store_failed: bool,
 }
 
 impl ItemReport {
@@ -74,6 +77,7 @@ impl ItemReport {
             external_ticket_url: a.external_ticket_url.clone(),
             detail,
             plan: Vec::new(),
+            store_failed: false,
         }
     }
 }

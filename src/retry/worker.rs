@@ -96,12 +96,15 @@ pub fn work(run: &ProviderRun, store_path: &Path, holder: &str, tx: &Sender<Item
         Ok(s) => s,
         Err(e) => {
             while let Some(job) = run.next() {
-                let _ = tx.send(ItemReport::from_attempt(
-                    &job.attempt,
-                    "failed",
-                    State::Blocked,
-                    e.to_string(),
-                ));
+                let _ = tx.send(ItemReport {
+                    store_failed: true,
+                    ..ItemReport::from_attempt(
+                        &job.attempt,
+                        "failed",
+                        State::Blocked,
+                        e.to_string(),
+                    )
+                });
             }
             return;
         }
@@ -109,12 +112,15 @@ pub fn work(run: &ProviderRun, store_path: &Path, holder: &str, tx: &Sender<Item
     while let Some(job) = run.next() {
         let report = match process(run, &mut store, holder, &job) {
             Ok(report) => report,
-            Err(e) => ItemReport::from_attempt(
-                &job.attempt,
-                "failed",
-                State::Blocked,
-                format!("store error: {e}"),
-            ),
+            Err(e) => ItemReport {
+                store_failed: true,
+                ..ItemReport::from_attempt(
+                    &job.attempt,
+                    "failed",
+                    State::Blocked,
+                    format!("store error: {e}"),
+                )
+            },
         };
         let _ = tx.send(report);
     }

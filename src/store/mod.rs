@@ -4,6 +4,7 @@ mod attempts;
 mod events;
 mod health;
 mod outcomes;
+mod portable;
 mod schema;
 mod staging;
 mod sync;
@@ -21,6 +22,7 @@ pub use attempts::{AttemptFilter, SummaryGroup};
 pub use events::Event;
 pub use health::HealthRecord;
 pub use outcomes::{FailureRecord, Lease, Link};
+pub use portable::{FallbackSelection, PortableSource};
 pub use staging::{ImportCounts, OwnerDigests, Problem, StagedReport, Staging};
 pub use sync::{SyncFailure, SyncItem};
 
@@ -65,23 +67,37 @@ impl Store {
 
     fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Store, StoreError> {
         let display = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
-        let not_a_store = |reason: String| StoreError::NotAStore {
-            path: display.clone(),
-            reason,
+        // The header was SQLite's (see `check_header`), so an unreadable file is a damaged
+        // store (truncated, most often), not somebody else's file.
+        let not_a_store = |e: rusqlite::Error| {
+            let reason = e.to_string();
+            match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                    StoreError::Damaged {
+                        path: display.clone(),
+                        reason,
+                    }
+                }
+                _ => StoreError::NotAStore {
+                    path: display.clone(),
+                    reason,
+                },
+            }
         };
         conn.busy_timeout(BUSY_TIMEOUT)
             .doing("setting the busy timeout")?;
         // Read before writing anything: a foreign file must stay untouched.
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| not_a_store(e.to_string()))?;
+            .map_err(not_a_store)?;
         let tables: i64 = conn
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(|e| not_a_store(e.to_string()))?;
+            .map_err(not_a_store)?;
         if version == 0 && tables > 0 {
-            return Err(not_a_store(
-                "it is a SQLite database, but not one written by ticket-export".into(),
-            ));
+            return Err(StoreError::NotAStore {
+                path: display,
+                reason: "it is a SQLite database, but not one written by ticket-export".into(),
+            });
         }
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew {
@@ -133,6 +149,18 @@ impl Store {
         self.conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .doing("reading the schema version")
+    }
+
+    /// Refuses, before any work, a store that SQLite could open for reading only.
+    pub fn ensure_writable(&self) -> Result<(), StoreError> {
+        let read_only = self
+            .conn
+            .is_readonly("main")
+            .doing("checking that the store is writable")?;
+        match (read_only, &self.path) {
+            (true, Some(path)) => Err(StoreError::ReadOnly { path: path.clone() }),
+            _ => Ok(()),
+        }
     }
 
     /// The file behind the store, if any.
@@ -195,8 +223,15 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
         });
     }
     let read = file.read(&mut header).unwrap_or(0);
-    if read == 0 || (read == 16 && header == *b"SQLite format 3\0") {
+    const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+    if read == 0 || (read == 16 && header == *MAGIC) {
         return Ok(());
+    }
+    if header[..read] == MAGIC[..read] {
+        return Err(StoreError::Damaged {
+            path: path.to_owned(),
+            reason: format!("it ends after {read} bytes, inside the SQLite file header"),
+        });
     }
     Err(StoreError::NotAStore {
         path: path.to_owned(),

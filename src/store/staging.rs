@@ -230,7 +230,9 @@ UPDATE s_exports SET duplicate_fingerprint = COALESCE(
   idempotency_key = COALESCE(
     (SELECT t.idempotency_key FROM ticket_exports t WHERE t.ticket_export_id = s_exports.ticket_export_id),
     idempotency_key);
-UPDATE s_exports SET idempotency_key = te_idempotency_key(duplicate_fingerprint) WHERE idempotency_key IS NULL;
+-- No fingerprint means no finding was found: the checks report that, so derive nothing.
+UPDATE s_exports SET idempotency_key = te_idempotency_key(duplicate_fingerprint)
+ WHERE idempotency_key IS NULL AND duplicate_fingerprint IS NOT NULL;
 "#;
 
 /// Whole-file checks; each yields (JSON path, message).

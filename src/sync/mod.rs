@@ -47,6 +47,9 @@ pub struct SyncReport {
     pub local: Option<NormalState>,
     pub remote: Option<NormalState>,
     pub detail: String,
+    /// The store failed while handling it: the run exits 1, whatever the link's state.
+    #[serde(skip)]
+    pub store_failed: bool,
 }
 
 impl SyncReport {
@@ -65,6 +68,7 @@ impl SyncReport {
             local: Some(local_state(item.finding_status)),
             remote: None,
             detail: detail.into(),
+            store_failed: false,
         }
     }
 }
@@ -248,10 +252,14 @@ fn work(run: &ProviderSync<'_>, store_path: &Path, tx: &mpsc::Sender<SyncReport>
             return;
         };
         let report = match &mut store {
-            Ok(store) => link::one(run, store, &holder, &item).unwrap_or_else(|e| {
-                SyncReport::new(&item, "failed", State::Blocked, format!("store error: {e}"))
+            Ok(store) => link::one(run, store, &holder, &item).unwrap_or_else(|e| SyncReport {
+                store_failed: true,
+                ..SyncReport::new(&item, "failed", State::Blocked, format!("store error: {e}"))
             }),
-            Err(e) => SyncReport::new(&item, "failed", State::Blocked, e.to_string()),
+            Err(e) => SyncReport {
+                store_failed: true,
+                ..SyncReport::new(&item, "failed", State::Blocked, e.to_string())
+            },
         };
         let _ = tx.send(report);
     }

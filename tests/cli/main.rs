@@ -1,6 +1,8 @@
 //! CLI tests: one test binary (fast to link on a 2-core CI), one module per command.
 
 mod completions;
+mod fallback;
+mod fallback_formats;
 mod help;
 mod import;
 mod inspect;

@@ -43,6 +43,8 @@ impl Env {
             .assert()
             .success();
         std::fs::remove_file(self.store()).unwrap();
+        // The demo writes a fallback set; tests start from an empty output folder.
+        let _ = std::fs::remove_dir_all(self.path().join("ticket-exports"));
         self
     }
 

@@ -7,7 +7,10 @@ use ticket_export::providers::{Failure, NormalState, PlannedCall};
 use ticket_export::simulator::{Fault, Matcher, SIM_TOKEN, SimRequest, SimTicket};
 
 use crate::spec;
-use crate::support::Rig;
+use crate::support::{
+    FailureCase, Rig, assert_failures, assert_lost_response_gives_one_ticket,
+    assert_slow_answer_is_uncertain_then_unavailable, assert_token_only_in_headers,
+};
 
 const PROJECT: &str = "1200000000000500";
 const ENTRY: &str = r#"kind = "asana"
@@ -41,15 +44,6 @@ fn assert_all_valid(requests: &[SimRequest]) {
             }
         }
     }
-}
-
-fn tickets(rig: &Rig) -> usize {
-    rig.sim
-        .state()
-        .tickets
-        .iter()
-        .filter(|t| t.kind == "asana")
-        .count()
 }
 
 #[test]
@@ -137,7 +131,7 @@ fn lookup_pages_through_the_project_and_confirms_the_marker() {
 
 #[test]
 fn scripted_failures_are_classified() {
-    let cases: Vec<(&str, Fault, FailureCode, Option<&str>)> = vec![
+    let cases: Vec<FailureCase> = vec![
         (
             "401",
             Fault::status(401, &[], r#"{"errors":[{"message":"Not Authorized"}]}"#),
@@ -217,19 +211,7 @@ fn scripted_failures_are_classified() {
             None,
         ),
     ];
-    for (name, fault, code, retry_after) in cases {
-        let rig = rig();
-        rig.sim
-            .fail(Matcher::new("POST", "/api/1.0/tasks"), fault, 1);
-        let err = rig.client().create(&rig.draft(1)).unwrap_err();
-        assert_eq!(err.code(), code, "{name}: {err}");
-        assert_eq!(
-            err.retry_after().map(|t| t.to_string()).as_deref(),
-            retry_after,
-            "{name}"
-        );
-        assert_eq!(tickets(&rig), 0, "{name}: nothing was created");
-    }
+    assert_failures(rig, &Matcher::new("POST", "/api/1.0/tasks"), &cases);
 }
 
 #[test]
@@ -277,34 +259,12 @@ fn asana_quirks_name_the_field_and_the_premium_plan() {
 
 #[test]
 fn a_lost_response_is_uncertain_and_the_ticket_exists() {
-    let rig = rig();
-    rig.sim.fail(
-        Matcher::new("POST", "/api/1.0/tasks"),
-        Fault::LoseResponse,
-        1,
-    );
-    let err = rig.client().create(&rig.draft(1)).unwrap_err();
-    assert!(matches!(err, Failure::Uncertain { .. }), "{err}");
-    assert_eq!(tickets(&rig), 1, "the provider did create it");
-    assert_eq!(rig.client().lookup(&rig.draft(1)).unwrap().len(), 1);
+    assert_lost_response_gives_one_ticket(&rig(), Matcher::new("POST", "/api/1.0/tasks"));
 }
 
 #[test]
 fn a_slow_answer_times_out_as_uncertain_for_writes_and_unavailable_for_reads() {
-    let rig = rig();
-    rig.sim.fail(
-        Matcher::any(),
-        Fault::Slow(std::time::Duration::from_secs(2)),
-        2,
-    );
-    assert!(matches!(
-        rig.client().create(&rig.draft(1)).unwrap_err(),
-        Failure::Uncertain { .. }
-    ));
-    assert!(matches!(
-        rig.client().lookup(&rig.draft(1)).unwrap_err(),
-        Failure::Unavailable { .. }
-    ));
+    assert_slow_answer_is_uncertain_then_unavailable(&rig());
 }
 
 #[test]
@@ -377,7 +337,7 @@ fn update_changes_the_existing_ticket() {
     draft.title = "[High] Updated title".into();
     client.update(&t.id, &draft).unwrap();
     assert_eq!(rig.sim.state().tickets[0].title, "[High] Updated title");
-    assert_eq!(tickets(&rig), 1);
+    assert_eq!(rig.tickets(), 1);
     let req = rig.last();
     assert_eq!(
         (req.method.as_str(), req.path.as_str()),
@@ -409,12 +369,7 @@ fn check_probes_user_and_project_read_only() {
 
 #[test]
 fn the_token_appears_only_in_the_authorization_header() {
-    let rig = rig();
-    let client = rig.client();
-    let t = client.create(&rig.draft(1)).unwrap();
-    let _ = client.lookup(&rig.draft(1));
-    let _ = client.write_status(&t.id, NormalState::Done);
-    assert!(!rig.all_requests_text().contains(SIM_TOKEN));
+    assert_token_only_in_headers(&rig(), &[SIM_TOKEN]);
 }
 
 #[test]

@@ -6,7 +6,10 @@ use ticket_export::providers::{Failure, NormalState};
 use ticket_export::simulator::{Fault, Matcher, SIM_TOKEN, SIM_USER};
 
 use crate::spec::{self, Leniency};
-use crate::support::Rig;
+use crate::support::{
+    FailureCase, Rig, assert_failures_with, assert_lost_response_gives_one_ticket,
+    assert_slow_answer_is_uncertain_then_unavailable, assert_token_only_in_headers,
+};
 
 const ENTRY: &str = r#"kind = "bitbucket"
 base_url = "{base}"
@@ -125,7 +128,7 @@ fn lookup_asks_bbql_for_the_title_marker_and_confirms_the_body() {
 #[test]
 fn scripted_failures_are_classified() {
     let error = |msg: &str| format!(r#"{{"type":"error","error":{{"message":"{msg}"}}}}"#);
-    let cases: Vec<(&str, Fault, FailureCode, Option<&str>)> = vec![
+    let cases: Vec<FailureCase> = vec![
         (
             "401 with realm",
             Fault::status(
@@ -207,17 +210,8 @@ fn scripted_failures_are_classified() {
             None,
         ),
     ];
-    for (name, fault, code, retry_after) in cases {
-        let rig = rig();
-        rig.sim.fail(Matcher::new("POST", "/issues"), fault, 1);
-        let err = rig.client().create(&rig.draft(1)).unwrap_err();
-        assert_eq!(err.code(), code, "{name}: {err}");
-        assert_eq!(
-            err.retry_after().map(|t| t.to_string()).as_deref(),
-            retry_after,
-            "{name}"
-        );
-        assert!(rig.sim.state().tickets.is_empty(), "{name}");
+    let issues = Matcher::new("POST", "/issues");
+    assert_failures_with(rig, &issues, &cases, |name, _, err| {
         if name.starts_with("401") {
             let text = err.to_string();
             assert!(
@@ -227,38 +221,19 @@ fn scripted_failures_are_classified() {
             assert!(text.contains("realm"), "{text}");
         }
         if name == "400 fields" {
-            assert!(matches!(err, Failure::Mapping { ref fields, .. } if fields == &["component"]));
+            assert!(matches!(err, Failure::Mapping { fields, .. } if fields == &["component"]));
         }
-    }
+    });
 }
 
 #[test]
 fn a_lost_response_is_uncertain_and_the_ticket_exists() {
-    let rig = rig();
-    rig.sim
-        .fail(Matcher::new("POST", "/issues"), Fault::LoseResponse, 1);
-    let err = rig.client().create(&rig.draft(1)).unwrap_err();
-    assert!(matches!(err, Failure::Uncertain { .. }), "{err}");
-    assert_eq!(rig.sim.state().tickets.len(), 1);
-    assert_eq!(rig.client().lookup(&rig.draft(1)).unwrap().len(), 1);
+    assert_lost_response_gives_one_ticket(&rig(), Matcher::new("POST", "/issues"));
 }
 
 #[test]
 fn a_slow_answer_times_out_as_uncertain_for_writes_and_unavailable_for_reads() {
-    let rig = rig();
-    rig.sim.fail(
-        Matcher::any(),
-        Fault::Slow(std::time::Duration::from_secs(2)),
-        2,
-    );
-    assert!(matches!(
-        rig.client().create(&rig.draft(1)).unwrap_err(),
-        Failure::Uncertain { .. }
-    ));
-    assert!(matches!(
-        rig.client().lookup(&rig.draft(1)).unwrap_err(),
-        Failure::Unavailable { .. }
-    ));
+    assert_slow_answer_is_uncertain_then_unavailable(&rig());
 }
 
 #[test]
@@ -334,23 +309,10 @@ fn check_probes_user_and_repository_read_only() {
     assert_eq!(report.identity, "Sim Bot");
     let requests = rig.sim.state().requests.clone();
     assert!(requests.iter().all(|r| r.method == "GET"));
-    if let Some(doc) = bb_spec() {
-        for r in &requests {
-            spec::assert_valid(doc, r, "/2.0");
-        }
-    }
+    spec::assert_all_valid(bb_spec(), &requests, "/2.0");
 }
 
 #[test]
 fn the_token_appears_only_in_the_authorization_header() {
-    let rig = rig();
-    let client = rig.client();
-    let t = client.create(&rig.draft(1)).unwrap();
-    let _ = client.lookup(&rig.draft(1));
-    let _ = client.write_status(&t.id, NormalState::Done);
-    let text = rig.all_requests_text();
-    assert!(
-        !text.contains(SIM_TOKEN) && !text.contains(SIM_USER),
-        "{text}"
-    );
+    assert_token_only_in_headers(&rig(), &[SIM_TOKEN, SIM_USER]);
 }

@@ -7,7 +7,10 @@ use ticket_export::providers::{Failure, NormalState, PlannedCall};
 use ticket_export::simulator::{Fault, Matcher, SIM_TOKEN, SimRequest};
 
 use crate::spec;
-use crate::support::Rig;
+use crate::support::{
+    FailureCase, Rig, assert_failures, assert_lost_response_gives_one_ticket,
+    assert_slow_answer_is_uncertain_then_unavailable, assert_token_only_in_headers,
+};
 
 const LIST: &str = "901100200300";
 const ENTRY: &str = r#"kind = "clickup"
@@ -31,11 +34,7 @@ fn clickup_spec() -> Option<&'static serde_json::Value> {
 
 /// The spec's server is `https://api.clickup.com/api`, and its paths start with `/v2/`.
 fn assert_all_valid(requests: &[SimRequest]) {
-    if let Some(doc) = clickup_spec() {
-        for req in requests {
-            spec::assert_valid(doc, req, "/api");
-        }
-    }
+    spec::assert_all_valid(clickup_spec(), requests, "/api");
 }
 
 #[test]
@@ -149,7 +148,7 @@ fn lookup_uses_the_exact_custom_field_filter_when_configured() {
 
 #[test]
 fn scripted_failures_are_classified() {
-    let cases: Vec<(&str, Fault, FailureCode, Option<&str>)> = vec![
+    let cases: Vec<FailureCase> = vec![
         (
             "401 token not found",
             Fault::status(401, &[], r#"{"err":"Token invalid","ECODE":"OAUTH_019"}"#),
@@ -241,21 +240,7 @@ fn scripted_failures_are_classified() {
             None,
         ),
     ];
-    for (name, fault, code, retry_after) in cases {
-        let rig = rig();
-        rig.sim.fail(Matcher::new("POST", "/task"), fault, 1);
-        let err = rig.client().create(&rig.draft(1)).unwrap_err();
-        assert_eq!(err.code(), code, "{name}: {err}");
-        assert_eq!(
-            err.retry_after().map(|t| t.to_string()).as_deref(),
-            retry_after,
-            "{name}"
-        );
-        assert!(
-            rig.sim.state().tickets.is_empty(),
-            "{name}: nothing was created"
-        );
-    }
+    assert_failures(rig, &Matcher::new("POST", "/task"), &cases);
 }
 
 #[test]
@@ -294,35 +279,12 @@ fn clickup_errors_name_the_field_or_the_auth_problem() {
 
 #[test]
 fn a_lost_response_is_uncertain_and_the_ticket_exists() {
-    let rig = rig();
-    rig.sim
-        .fail(Matcher::new("POST", "/task"), Fault::LoseResponse, 1);
-    let err = rig.client().create(&rig.draft(1)).unwrap_err();
-    assert!(matches!(err, Failure::Uncertain { .. }), "{err}");
-    assert_eq!(
-        rig.sim.state().tickets.len(),
-        1,
-        "the provider did create it"
-    );
-    assert_eq!(rig.client().lookup(&rig.draft(1)).unwrap().len(), 1);
+    assert_lost_response_gives_one_ticket(&rig(), Matcher::new("POST", "/task"));
 }
 
 #[test]
 fn a_slow_answer_times_out_as_uncertain_for_writes_and_unavailable_for_reads() {
-    let rig = rig();
-    rig.sim.fail(
-        Matcher::any(),
-        Fault::Slow(std::time::Duration::from_secs(2)),
-        2,
-    );
-    assert!(matches!(
-        rig.client().create(&rig.draft(1)).unwrap_err(),
-        Failure::Uncertain { .. }
-    ));
-    assert!(matches!(
-        rig.client().lookup(&rig.draft(1)).unwrap_err(),
-        Failure::Unavailable { .. }
-    ));
+    assert_slow_answer_is_uncertain_then_unavailable(&rig());
 }
 
 #[test]
@@ -412,10 +374,5 @@ fn check_probes_user_and_list_read_only() {
 
 #[test]
 fn the_token_appears_only_in_the_authorization_header() {
-    let rig = rig();
-    let client = rig.client();
-    let t = client.create(&rig.draft(1)).unwrap();
-    let _ = client.lookup(&rig.draft(1));
-    let _ = client.write_status(&t.id, NormalState::Done);
-    assert!(!rig.all_requests_text().contains(SIM_TOKEN));
+    assert_token_only_in_headers(&rig(), &[SIM_TOKEN]);
 }

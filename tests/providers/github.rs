@@ -5,7 +5,10 @@ use ticket_export::providers::{Failure, NormalState};
 use ticket_export::simulator::{Fault, Matcher, SIM_TOKEN};
 
 use crate::spec;
-use crate::support::Rig;
+use crate::support::{
+    FailureCase, Rig, assert_failures, assert_lost_response_gives_one_ticket,
+    assert_slow_answer_is_uncertain_then_unavailable, assert_token_only_in_headers,
+};
 
 const ENTRY: &str = r#"kind = "github"
 base_url = "{base}"
@@ -87,8 +90,7 @@ fn lookup_lists_by_label_and_confirms_the_marker() {
 
 #[test]
 fn scripted_failures_are_classified() {
-    let now: jiff::Timestamp = crate::support::NOW.parse().unwrap();
-    let cases: Vec<(&str, Fault, FailureCode, Option<&str>)> = vec![
+    let cases: Vec<FailureCase> = vec![
         (
             "401",
             Fault::status(401, &[], r#"{"message":"Bad credentials"}"#),
@@ -173,22 +175,7 @@ fn scripted_failures_are_classified() {
             None,
         ),
     ];
-    for (name, fault, code, retry_after) in cases {
-        let rig = rig();
-        rig.sim.fail(Matcher::new("POST", "/issues"), fault, 1);
-        let err = rig.client().create(&rig.draft(1)).unwrap_err();
-        assert_eq!(err.code(), code, "{name}: {err}");
-        assert_eq!(
-            err.retry_after().map(|t| t.to_string()).as_deref(),
-            retry_after,
-            "{name}"
-        );
-        assert!(
-            rig.sim.state().tickets.is_empty(),
-            "{name}: nothing was created"
-        );
-        let _ = now;
-    }
+    assert_failures(rig, &Matcher::new("POST", "/issues"), &cases);
     let rig = rig();
     rig.sim.fail(
         Matcher::new("POST", "/issues"),
@@ -207,39 +194,12 @@ fn scripted_failures_are_classified() {
 
 #[test]
 fn a_lost_response_is_uncertain_and_the_ticket_exists() {
-    let rig = rig();
-    rig.sim
-        .fail(Matcher::new("POST", "/issues"), Fault::LoseResponse, 1);
-    let err = rig.client().create(&rig.draft(1)).unwrap_err();
-    assert!(matches!(err, Failure::Uncertain { .. }), "{err}");
-    assert_eq!(
-        rig.sim.state().tickets.len(),
-        1,
-        "the provider did create it"
-    );
-    assert_eq!(
-        rig.client().lookup(&rig.draft(1)).unwrap().len(),
-        1,
-        "and the lookup finds it"
-    );
+    assert_lost_response_gives_one_ticket(&rig(), Matcher::new("POST", "/issues"));
 }
 
 #[test]
 fn a_slow_answer_times_out_as_uncertain_for_writes_and_unavailable_for_reads() {
-    let rig = rig();
-    rig.sim.fail(
-        Matcher::any(),
-        Fault::Slow(std::time::Duration::from_secs(2)),
-        2,
-    );
-    assert!(matches!(
-        rig.client().create(&rig.draft(1)).unwrap_err(),
-        Failure::Uncertain { .. }
-    ));
-    assert!(matches!(
-        rig.client().lookup(&rig.draft(1)).unwrap_err(),
-        Failure::Unavailable { .. }
-    ));
+    assert_slow_answer_is_uncertain_then_unavailable(&rig());
 }
 
 #[test]
@@ -302,9 +262,5 @@ fn check_probes_user_and_repository_read_only() {
 
 #[test]
 fn the_token_appears_only_in_the_authorization_header() {
-    let rig = rig();
-    let client = rig.client();
-    let _ = client.create(&rig.draft(1));
-    let _ = client.lookup(&rig.draft(1));
-    assert!(!rig.all_requests_text().contains(SIM_TOKEN));
+    assert_token_only_in_headers(&rig(), &[SIM_TOKEN]);
 }

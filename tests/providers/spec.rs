@@ -178,6 +178,15 @@ fn items<'a>(doc: &'a Value, schema: &'a Value) -> Option<&'a Value> {
         .find_map(|sub| items(doc, sub))
 }
 
+/// `assert_valid` for each request, when the spec is there (`load` answers None without it).
+pub fn assert_all_valid(doc: Option<&Value>, requests: &[SimRequest], prefix: &str) {
+    if let Some(doc) = doc {
+        for req in requests {
+            assert_valid(doc, req, prefix);
+        }
+    }
+}
+
 /// Asserts the request is valid against the spec, with the stated leniencies.
 pub fn assert_valid_with(doc: &Value, req: &SimRequest, prefix: &str, lenient: Leniency<'_>) {
     let (template, op) = operation(doc, req, prefix);

@@ -6,7 +6,10 @@ use ticket_export::simulator::trello::{BOARD, LISTS};
 use ticket_export::simulator::{Fault, Matcher, SIM_TOKEN, SIM_USER};
 
 use crate::spec::{self, Leniency};
-use crate::support::Rig;
+use crate::support::{
+    FailureCase, Rig, assert_failures_with, assert_lost_response_gives_one_ticket,
+    assert_slow_answer_is_uncertain_then_unavailable, assert_token_only_in_headers,
+};
 
 const TODO: &str = LISTS[0].0;
 const DONE: &str = LISTS[2].0;
@@ -128,7 +131,7 @@ fn lookup_lists_the_board_and_matches_the_marker() {
 
 #[test]
 fn scripted_failures_are_classified() {
-    let cases: Vec<(&str, Fault, FailureCode, Option<&str>)> = vec![
+    let cases: Vec<FailureCase> = vec![
         (
             "401 invalid token",
             Fault::status(401, &[("content-type", "text/plain")], "invalid token"),
@@ -210,24 +213,15 @@ fn scripted_failures_are_classified() {
             None,
         ),
     ];
-    for (name, fault, code, retry_after) in cases {
-        let rig = rig();
-        rig.sim.fail(Matcher::new("POST", "/1/cards"), fault, 1);
-        let err = rig.client().create(&rig.draft(1)).unwrap_err();
-        assert_eq!(err.code(), code, "{name}: {err}");
-        assert_eq!(
-            err.retry_after().map(|t| t.to_string()).as_deref(),
-            retry_after,
-            "{name}"
-        );
-        assert!(rig.sim.state().tickets.is_empty(), "{name}");
+    let cards = Matcher::new("POST", "/1/cards");
+    assert_failures_with(rig, &cards, &cases, |name, _, err| {
         if name.contains("idList") {
             assert!(
-                matches!(err, Failure::Mapping { ref fields, .. } if fields == &["idList"]),
+                matches!(err, Failure::Mapping { fields, .. } if fields == &["idList"]),
                 "{err:?}"
             );
         }
-    }
+    });
 }
 
 #[test]
@@ -241,31 +235,12 @@ fn an_unknown_list_is_a_mapping_failure_from_the_simulator() {
 
 #[test]
 fn a_lost_response_is_uncertain_and_the_ticket_exists() {
-    let rig = rig();
-    rig.sim
-        .fail(Matcher::new("POST", "/1/cards"), Fault::LoseResponse, 1);
-    let err = rig.client().create(&rig.draft(1)).unwrap_err();
-    assert!(matches!(err, Failure::Uncertain { .. }), "{err}");
-    assert_eq!(rig.sim.state().tickets.len(), 1);
-    assert_eq!(rig.client().lookup(&rig.draft(1)).unwrap().len(), 1);
+    assert_lost_response_gives_one_ticket(&rig(), Matcher::new("POST", "/1/cards"));
 }
 
 #[test]
 fn a_slow_answer_times_out_as_uncertain_for_writes_and_unavailable_for_reads() {
-    let rig = rig();
-    rig.sim.fail(
-        Matcher::any(),
-        Fault::Slow(std::time::Duration::from_secs(2)),
-        2,
-    );
-    assert!(matches!(
-        rig.client().create(&rig.draft(1)).unwrap_err(),
-        Failure::Uncertain { .. }
-    ));
-    assert!(matches!(
-        rig.client().lookup(&rig.draft(1)).unwrap_err(),
-        Failure::Unavailable { .. }
-    ));
+    assert_slow_answer_is_uncertain_then_unavailable(&rig());
 }
 
 #[test]
@@ -361,24 +336,10 @@ fn check_probes_member_board_and_lists_read_only() {
     assert_eq!(requests.len(), 3);
     assert!(requests.iter().all(|r| r.method == "GET"));
     assert_eq!(requests[0].path, "/1/members/me");
-    if let Some(doc) = trello_spec() {
-        for r in &requests {
-            spec::assert_valid(doc, r, "/1");
-        }
-    }
+    spec::assert_all_valid(trello_spec(), &requests, "/1");
 }
 
 #[test]
 fn the_key_and_token_appear_only_in_the_authorization_header() {
-    let rig = rig();
-    let client = rig.client();
-    let t = client.create(&rig.draft(1)).unwrap();
-    let _ = client.lookup(&rig.draft(1));
-    let _ = client.write_status(&t.id, NormalState::Done);
-    let _ = client.check();
-    let text = rig.all_requests_text();
-    assert!(
-        !text.contains(SIM_TOKEN) && !text.contains(SIM_USER),
-        "{text}"
-    );
+    assert_token_only_in_headers(&rig(), &[SIM_TOKEN, SIM_USER]);
 }

@@ -8,7 +8,7 @@ use ticket_export::model::FailureCode;
 use ticket_export::providers::{Failure, NormalState, PlannedCall};
 use ticket_export::simulator::{Fault, Matcher, SIM_WEBHOOK_SECRET, SimRequest};
 
-use crate::support::Rig;
+use crate::support::{FailureCase, Rig, assert_failures_with};
 
 const ENTRY: &str = r#"kind = "webhook"
 base_url = "{base}/hooks/ticket-export"
@@ -146,7 +146,7 @@ fn retries_reuse_the_webhook_id_and_a_lost_response_is_delivered_once() {
 
 #[test]
 fn receiver_answers_follow_the_specification() {
-    let cases: Vec<(&str, Fault, FailureCode, Option<&str>)> = vec![
+    let cases: Vec<FailureCase> = vec![
         (
             "410",
             Fault::status(410, &[], ""),
@@ -202,22 +202,14 @@ fn receiver_answers_follow_the_specification() {
             None,
         ),
     ];
-    for (name, fault, code, retry_after) in cases {
-        let rig = rig();
-        rig.sim.fail(Matcher::new("POST", "/hooks/"), fault, 1);
-        let err = rig.client().create(&rig.draft(1)).unwrap_err();
-        assert_eq!(err.code(), code, "{name}: {err}");
-        assert_eq!(
-            err.retry_after().map(|t| t.to_string()).as_deref(),
-            retry_after,
-            "{name}"
-        );
+    let hooks = Matcher::new("POST", "/hooks/");
+    assert_failures_with(rig, &hooks, &cases, |name, rig, _| {
         assert_eq!(
             rig.sim.request_count(),
             1,
             "{name}: one request, no redirect followed"
         );
-    }
+    });
     let gone = rig();
     gone.sim.fail(
         Matcher::new("POST", "/hooks/"),

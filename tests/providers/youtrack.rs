@@ -5,7 +5,10 @@ use ticket_export::providers::{Failure, NormalState, PlannedCall};
 use ticket_export::simulator::{Fault, Matcher, SIM_TOKEN, SimRequest};
 
 use crate::spec;
-use crate::support::Rig;
+use crate::support::{
+    FailureCase, Rig, SLOW, assert_failures, assert_lost_response_gives_one_ticket,
+    assert_token_only_in_headers,
+};
 
 const ENTRY: &str = r#"kind = "youtrack"
 base_url = "{base}"
@@ -23,20 +26,7 @@ fn youtrack_spec() -> Option<&'static serde_json::Value> {
 
 /// The spec's server is `…/api`, so its paths start after `/api`.
 fn assert_all_valid(requests: &[SimRequest]) {
-    if let Some(doc) = youtrack_spec() {
-        for req in requests {
-            spec::assert_valid(doc, req, "/api");
-        }
-    }
-}
-
-fn tickets(rig: &Rig) -> usize {
-    rig.sim
-        .state()
-        .tickets
-        .iter()
-        .filter(|t| t.kind == "youtrack")
-        .count()
+    spec::assert_all_valid(youtrack_spec(), requests, "/api");
 }
 
 #[test]
@@ -127,7 +117,7 @@ fn lookup_queries_the_tag_and_confirms_the_marker() {
 
 #[test]
 fn scripted_failures_are_classified() {
-    let cases: Vec<(&str, Fault, FailureCode, Option<&str>)> = vec![
+    let cases: Vec<FailureCase> = vec![
         (
             "401",
             Fault::status(
@@ -203,18 +193,7 @@ fn scripted_failures_are_classified() {
             None,
         ),
     ];
-    for (name, fault, code, retry_after) in cases {
-        let rig = rig();
-        rig.sim.fail(Matcher::new("POST", "/api/issues"), fault, 1);
-        let err = rig.client().create(&rig.draft(1)).unwrap_err();
-        assert_eq!(err.code(), code, "{name}: {err}");
-        assert_eq!(
-            err.retry_after().map(|t| t.to_string()).as_deref(),
-            retry_after,
-            "{name}"
-        );
-        assert_eq!(tickets(&rig), 0, "{name}: nothing was created");
-    }
+    assert_failures(rig, &Matcher::new("POST", "/api/issues"), &cases);
 }
 
 #[test]
@@ -254,23 +233,14 @@ fn an_unknown_project_is_not_found_before_anything_is_written() {
 
 #[test]
 fn a_lost_response_is_uncertain_and_the_ticket_exists() {
-    let rig = rig();
-    rig.sim
-        .fail(Matcher::new("POST", "/api/issues"), Fault::LoseResponse, 1);
-    let err = rig.client().create(&rig.draft(1)).unwrap_err();
-    assert!(matches!(err, Failure::Uncertain { .. }), "{err}");
-    assert_eq!(tickets(&rig), 1, "the provider did create it");
-    assert_eq!(
-        rig.client().lookup(&rig.draft(1)).unwrap().len(),
-        1,
-        "and the lookup finds it: the tag came with the create"
-    );
+    // The lookup finds it because the tag came with the create.
+    assert_lost_response_gives_one_ticket(&rig(), Matcher::new("POST", "/api/issues"));
 }
 
 #[test]
 fn a_slow_answer_times_out_as_uncertain_for_writes_and_unavailable_for_reads() {
     let rig = rig();
-    let slow = Fault::Slow(std::time::Duration::from_secs(2));
+    let slow = Fault::Slow(SLOW);
     rig.sim
         .fail(Matcher::new("POST", "/api/issues"), slow.clone(), 1);
     assert!(matches!(
@@ -368,7 +338,7 @@ fn update_changes_the_existing_ticket() {
     let updated = client.update(&t.id, &draft).unwrap();
     assert_eq!(updated.id, "SEC-1");
     assert_eq!(rig.sim.state().tickets[0].title, "[High] Updated title");
-    assert_eq!(tickets(&rig), 1);
+    assert_eq!(rig.tickets(), 1);
     let req = rig.last();
     assert_eq!(
         (req.method.as_str(), req.path.as_str()),
@@ -390,12 +360,7 @@ fn check_probes_user_and_project_read_only() {
 
 #[test]
 fn the_token_appears_only_in_the_authorization_header() {
-    let rig = rig();
-    let client = rig.client();
-    let t = client.create(&rig.draft(1)).unwrap();
-    let _ = client.lookup(&rig.draft(1));
-    let _ = client.write_status(&t.id, NormalState::Done);
-    assert!(!rig.all_requests_text().contains(SIM_TOKEN));
+    assert_token_only_in_headers(&rig(), &[SIM_TOKEN]);
     let err = Rig::new("yt", ENTRY);
     err.sim.fail(
         Matcher::any(),

@@ -10,12 +10,12 @@ mod states;
 
 use serde_json::{Value, json};
 
-use super::conventions::api_prefix;
+use super::answer::listing;
 use super::failure::{Failure, classify};
-use super::http::{HttpRequest, HttpResponse};
+use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft,
+    TicketDraft, api_prefix,
 };
 pub use states::normalise;
 use states::{IN_PROGRESS_SECTION, WONTFIX_SECTION};
@@ -53,12 +53,11 @@ impl Asana {
     }
 
     fn request(&self, method: &'static str, path: &str, opt_fields: &str) -> HttpRequest {
-        let mut req = HttpRequest::new(method, self.base.url(&format!("{}{path}", self.api)))
-            .header(
-                "authorization",
-                format!("Bearer {}", self.base.token.expose()),
-            )
-            .header("accept", "application/json");
+        let credential = bearer_auth(self.base.token.expose());
+        let path = format!("{}{path}", self.api);
+        let mut req = self
+            .base
+            .json_request(method, &path, "authorization", credential);
         if !opt_fields.is_empty() {
             req.url
                 .query_pairs_mut()
@@ -69,11 +68,8 @@ impl Asana {
 
     /// Sends and unwraps `data`; the whole answer is returned for listings that page.
     fn call(&self, req: HttpRequest, write: bool, sent: &[&str]) -> Result<Value, Failure> {
-        let resp = self.base.send(&req, write)?;
-        if (200..300).contains(&resp.status) {
-            return Ok(resp.json());
-        }
-        Err(self.failure(&resp, write, sent))
+        self.base
+            .call(&req, write, |resp| self.failure(resp, write, sent))
     }
 
     fn failure(&self, resp: &HttpResponse, write: bool, sent: &[&str]) -> Failure {
@@ -227,10 +223,8 @@ impl ProviderClient for Asana {
             }
             let page = self.call(req, false, &[])?;
             found.extend(
-                page["data"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
+                listing(&page, "data")?
+                    .iter()
                     .filter(|t| t["notes"].as_str().is_some_and(|n| n.contains(&marker)))
                     .map(Self::ticket),
             );

@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use crate::config::Provider;
 use crate::providers::NormalState;
-use crate::providers::conventions::mapped_state;
 use crate::providers::http::HttpResponse;
+use crate::providers::status_map::mapped;
 
 /// `mapping.fields` key: the gid of the section that holds won't-fix tasks (Asana has no such
 /// state of its own).
@@ -52,11 +52,11 @@ pub fn normalise(
     let in_progress = section(provider, IN_PROGRESS_SECTION);
     let named = |gid: &str, name: &str| format!("{done_word} in section {name} ({gid})");
     for (gid, name) in sections {
-        if let Some(mapped) = mapped_state(provider, name) {
+        if let Some(mapped) = mapped(&provider.status_map, name) {
             return (named(gid, name), mapped);
         }
     }
-    if let Some(mapped) = mapped_state(provider, done_word) {
+    if let Some(mapped) = mapped(&provider.status_map, done_word) {
         return (done_word.to_owned(), mapped);
     }
     let in_section = |wanted: &Option<String>| {
@@ -76,8 +76,8 @@ pub fn normalise(
 /// `incomplete` elsewhere.
 pub fn completes(provider: &Provider, target: NormalState) -> bool {
     match (
-        mapped_state(provider, "completed"),
-        mapped_state(provider, "incomplete"),
+        mapped(&provider.status_map, "completed"),
+        mapped(&provider.status_map, "incomplete"),
     ) {
         (Some(t), _) if t == target => true,
         (_, Some(t)) if t == target => false,

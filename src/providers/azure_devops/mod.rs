@@ -13,6 +13,7 @@ mod html;
 use serde_json::{Value, json};
 use url::Url;
 
+use super::answer::listing;
 use super::failure::Failure;
 use super::http::{HttpRequest, basic_auth};
 use super::{
@@ -165,12 +166,13 @@ impl AzureDevOps {
     }
 
     fn state(&self, name: &str, states: &[WorkflowState]) -> RemoteState {
-        let normal = status_map::mapped(&self.base.provider, name).unwrap_or_else(|| {
-            states
-                .iter()
-                .find(|s| s.name.eq_ignore_ascii_case(name))
-                .map_or(NormalState::Open, |s| normalise(&s.category))
-        });
+        let normal =
+            status_map::mapped(&self.base.provider.status_map, name).unwrap_or_else(|| {
+                states
+                    .iter()
+                    .find(|s| s.name.eq_ignore_ascii_case(name))
+                    .map_or(NormalState::Open, |s| normalise(&s.category))
+            });
         RemoteState {
             raw: name.to_owned(),
             normal,
@@ -262,10 +264,8 @@ impl ProviderClient for AzureDevOps {
             self.request("POST", url).json(&json!({ "query": query })),
             false,
         )?;
-        let ids: Vec<String> = result["workItems"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        let ids: Vec<String> = listing(&result, "workItems")?
+            .iter()
             .filter_map(|w| w["id"].as_u64().map(|n| n.to_string()))
             .take(BATCH_MAX)
             .collect();
@@ -280,10 +280,8 @@ impl ProviderClient for AzureDevOps {
                 "System.Title,System.Description,System.State,System.Tags",
             );
         let items = self.call(self.request("GET", url), false)?;
-        Ok(items["value"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&items, "value")?
+            .iter()
             .filter(|i| {
                 let f = &i["fields"];
                 let tagged = f["System.Tags"]
@@ -336,7 +334,7 @@ impl ProviderClient for AzureDevOps {
     fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure> {
         let (_, kind) = self.read(ticket_id)?;
         let states = self.states(&kind)?;
-        let named = status_map::names_for(&self.base.provider, target);
+        let named = status_map::names_for(&self.base.provider.status_map, target);
         let by_name = states
             .iter()
             .find(|s| named.iter().any(|n| n.eq_ignore_ascii_case(&s.name)));

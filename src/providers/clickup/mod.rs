@@ -12,12 +12,12 @@ use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
-use super::conventions::api_prefix;
+use super::answer::listing;
 use super::failure::Failure;
 use super::http::HttpRequest;
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft,
+    TicketDraft, api_prefix,
 };
 use states::Status;
 pub use states::normalise;
@@ -54,17 +54,16 @@ impl ClickUp {
 
     /// Personal tokens go in `Authorization` with no scheme, exactly as configured.
     fn request(&self, method: &'static str, path: &str) -> HttpRequest {
-        HttpRequest::new(method, self.base.url(&format!("{}{path}", self.api)))
-            .header("authorization", self.base.token.expose())
-            .header("accept", "application/json")
+        let token = self.base.token.expose().to_owned();
+        let path = format!("{}{path}", self.api);
+        self.base
+            .json_request(method, &path, "authorization", token)
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
-        let resp = self.base.send(&req, write)?;
-        if (200..300).contains(&resp.status) {
-            return Ok(resp.json());
-        }
-        Err(states::failure(&resp, self.base.now, write))
+        self.base.call(&req, write, |resp| {
+            states::failure(resp, self.base.now, write)
+        })
     }
 
     fn fingerprint_field(&self) -> Option<String> {
@@ -153,7 +152,7 @@ impl ProviderClient for ClickUp {
                     .append_pair("page", &page.to_string());
             }
             let answer = self.call(req, false)?;
-            let tasks = answer["tasks"].as_array().cloned().unwrap_or_default();
+            let tasks = listing(&answer, "tasks")?;
             found.extend(
                 tasks
                     .iter()
@@ -230,15 +229,8 @@ impl ProviderClient for ClickUp {
     fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure> {
         let statuses = self.statuses()?;
         let provider = &self.base.provider;
-        // A list without a won't-fix status closes as done, and one without an in-progress
-        // status stays open: the nearest status the list has.
-        let fallback = match target {
-            NormalState::WontFix => Some(NormalState::Done),
-            NormalState::InProgress => Some(NormalState::Open),
-            _ => None,
-        };
-        let chosen = states::choose(provider, &statuses, target)
-            .or_else(|| fallback.and_then(|f| states::choose(provider, &statuses, f)))
+        let chosen = target
+            .pick_or_nearest(|t| states::choose(provider, &statuses, t))
             .ok_or_else(|| Failure::Mapping {
                 status: 0,
                 fields: vec!["status".into()],

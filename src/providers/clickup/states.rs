@@ -6,9 +6,9 @@ use serde_json::Value;
 use crate::config::Provider;
 use crate::model::Severity;
 use crate::providers::NormalState;
-use crate::providers::conventions::{mapped_state, sounds_like_wont_fix};
 use crate::providers::failure::{Failure, classify, summary};
 use crate::providers::http::HttpResponse;
+use crate::providers::status_map::{mapped, sounds_like_wont_fix};
 
 /// One status of a list: its name and ClickUp's type (`open`, `custom`, `done`, `closed`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub fn list_statuses(list: &Value) -> Vec<Status> {
 /// A status, normalised: `status_map` first, then names that mean "won't fix" (ClickUp has no
 /// type for it), then the type.
 pub fn normalise(provider: &Provider, name: &str, kind: &str) -> NormalState {
-    if let Some(mapped) = mapped_state(provider, name) {
+    if let Some(mapped) = mapped(&provider.status_map, name) {
         return mapped;
     }
     if sounds_like_wont_fix(name) {
@@ -58,7 +58,7 @@ pub fn choose<'a>(
     let reads_as = |s: &&Status| normalise(provider, &s.name, &s.kind) == target;
     statuses
         .iter()
-        .find(|s| mapped_state(provider, &s.name) == Some(target))
+        .find(|s| mapped(&provider.status_map, &s.name) == Some(target))
         .or_else(|| {
             (target == NormalState::Done)
                 .then(|| {

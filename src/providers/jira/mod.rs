@@ -15,8 +15,9 @@ mod text;
 
 use serde_json::{Map, Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify, summary};
-use super::http::{HttpRequest, HttpResponse};
+use super::http::{HttpRequest, HttpResponse, basic_auth, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
     TicketDraft,
@@ -73,27 +74,16 @@ impl Jira {
 
     fn request(&self, method: &'static str, path: &str) -> HttpRequest {
         let auth = match (&self.flavour, &self.base.user) {
-            (Flavour::Cloud, Some(user)) => {
-                use base64::Engine as _;
-                let pair = format!("{}:{}", user.expose(), self.base.token.expose());
-                format!(
-                    "Basic {}",
-                    base64::engine::general_purpose::STANDARD.encode(pair)
-                )
-            }
-            _ => format!("Bearer {}", self.base.token.expose()),
+            (Flavour::Cloud, Some(user)) => basic_auth(user.expose(), self.base.token.expose()),
+            _ => bearer_auth(self.base.token.expose()),
         };
-        HttpRequest::new(method, self.base.url(&format!("{}{path}", self.api())))
-            .header("authorization", auth)
-            .header("accept", "application/json")
+        let path = format!("{}{path}", self.api());
+        self.base.json_request(method, &path, "authorization", auth)
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
-        let resp = self.base.send(&req, write)?;
-        if (200..300).contains(&resp.status) {
-            return Ok(resp.json());
-        }
-        Err(self.failure(&resp, write))
+        self.base
+            .call(&req, write, |resp| self.failure(resp, write))
     }
 
     fn failure(&self, resp: &HttpResponse, write: bool) -> Failure {
@@ -243,10 +233,8 @@ impl ProviderClient for Jira {
         // POST keeps the JQL, which names the fingerprint, out of URLs and proxy logs.
         let found = self.call(self.request("POST", path).json(&body), false)?;
         let marker = draft.marker();
-        Ok(found["issues"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&found, "issues")?
+            .iter()
             .filter(|i| {
                 let labels = &i["fields"]["labels"];
                 labels

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::providers::NormalState;
+use crate::providers::status_map::mapped;
 
 /// Words that mark a status, transition or resolution as "closed without fixing".
 const WONT_FIX_WORDS: &[&str] = &[
@@ -24,14 +25,6 @@ const WONT_FIX_WORDS: &[&str] = &[
 fn looks_wont_fix(name: &str) -> bool {
     let name = name.to_lowercase().replace('’', "'");
     WONT_FIX_WORDS.iter().any(|w| name.contains(w))
-}
-
-/// A `status_map` entry for a status name, compared without case as Jira does.
-pub fn mapped(status_map: &BTreeMap<String, String>, name: &str) -> Option<NormalState> {
-    status_map
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .and_then(|(_, v)| serde_json::from_value(Value::String(v.clone())).ok())
 }
 
 /// A status normalised: `status_map` by status name, else the status category (`new`,

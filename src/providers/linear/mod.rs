@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use serde_json::{Value, json};
 
 use super::failure::Failure;
-use super::http::HttpRequest;
+use super::http::{HttpRequest, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
     TicketDraft, status_map,
@@ -85,7 +85,7 @@ impl Linear {
             .as_deref()
             .is_some_and(|s| s.eq_ignore_ascii_case("bearer"));
         let auth = if bearer {
-            format!("Bearer {token}")
+            bearer_auth(token)
         } else {
             token.to_owned()
         };
@@ -140,7 +140,7 @@ impl Linear {
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        let normal = status_map::mapped(&self.base.provider, &raw)
+        let normal = status_map::mapped(&self.base.provider.status_map, &raw)
             .unwrap_or_else(|| normalise(issue["state"]["type"].as_str().unwrap_or_default()));
         RemoteState { raw, normal }
     }
@@ -285,7 +285,7 @@ impl ProviderClient for Linear {
             .into_iter()
             .flatten()
             .collect();
-        let named = status_map::names_for(&self.base.provider, target);
+        let named = status_map::names_for(&self.base.provider.status_map, target);
         let by_name = states.iter().find(|s| {
             named.iter().any(|n| {
                 s["name"]

@@ -12,11 +12,12 @@ mod lists;
 use jiff::SignedDuration;
 use serde_json::{Map, Value, json};
 
+use super::answer::listing;
 use super::failure::{Failure, classify, requested_wait, summary};
 use super::http::{HttpRequest, HttpResponse};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, status_map,
+    TicketDraft, api_prefix, status_map,
 };
 use lists::{BoardList, guess};
 
@@ -33,7 +34,7 @@ pub struct Trello {
     board: String,
     list: String,
     /// `/1`, unless the configured base URL already ends with it.
-    prefix: &'static str,
+    prefix: String,
 }
 
 impl Trello {
@@ -41,13 +42,7 @@ impl Trello {
     pub fn new(base: ClientBase) -> Self {
         let board = base.provider.mapping.board.clone().unwrap_or_default();
         let list = base.provider.mapping.list.clone().unwrap_or_default();
-        let ends_in_version = base
-            .provider
-            .base_url
-            .path()
-            .trim_end_matches('/')
-            .ends_with("/1");
-        let prefix = if ends_in_version { "" } else { "/1" };
+        let prefix = api_prefix(&base.provider.base_url, "/1");
         Trello {
             base,
             board,
@@ -62,17 +57,13 @@ impl Trello {
             "OAuth oauth_consumer_key=\"{key}\", oauth_token=\"{}\"",
             self.base.token.expose()
         );
-        HttpRequest::new(method, self.base.url(&format!("{}{path}", self.prefix)))
-            .header("authorization", auth)
-            .header("accept", "application/json")
+        let path = format!("{}{path}", self.prefix);
+        self.base.json_request(method, &path, "authorization", auth)
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
-        let resp = self.base.send(&req, write)?;
-        if (200..300).contains(&resp.status) {
-            return Ok(resp.json());
-        }
-        Err(self.failure(&resp, write))
+        self.base
+            .call(&req, write, |resp| self.failure(resp, write))
     }
 
     /// Trello's errors are often plain text: read the status first, the text second.
@@ -157,7 +148,7 @@ impl Trello {
     /// The normalised state of a list: `status_map` by name, then the lists the mapping names,
     /// then the list's name as a person would read it.
     fn list_state(&self, list: &BoardList) -> NormalState {
-        if let Some(s) = status_map::mapped(&self.base.provider, &list.name) {
+        if let Some(s) = status_map::mapped(&self.base.provider.status_map, &list.name) {
             return s;
         }
         if Some(list.id.as_str()) == self.field("done_list") {
@@ -174,8 +165,8 @@ impl Trello {
 
     fn card_state(&self, card: &Value, lists: &[BoardList]) -> RemoteState {
         if card["closed"] == Value::Bool(true) {
-            let normal =
-                status_map::mapped(&self.base.provider, ARCHIVED).unwrap_or(NormalState::Done);
+            let normal = status_map::mapped(&self.base.provider.status_map, ARCHIVED)
+                .unwrap_or(NormalState::Done);
             return RemoteState {
                 raw: ARCHIVED.into(),
                 normal,
@@ -205,7 +196,7 @@ impl Trello {
         if let Some(id) = configured {
             return Some(id.to_owned());
         }
-        let named = status_map::names_for(&self.base.provider, target);
+        let named = status_map::names_for(&self.base.provider.status_map, target);
         if let Some(list) = lists
             .iter()
             .find(|l| named.iter().any(|n| n.eq_ignore_ascii_case(&l.name)))
@@ -296,10 +287,8 @@ impl ProviderClient for Trello {
             .append_pair("fields", "name,desc,closed,idList,shortUrl");
         let cards = self.call(req, false)?;
         let marker = draft.marker();
-        Ok(cards
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&cards, "")?
+            .iter()
             .filter(|c| c["desc"].as_str().is_some_and(|d| d.contains(&marker)))
             .map(|c| self.ticket(c))
             .collect())
@@ -374,7 +363,7 @@ impl ProviderClient for Trello {
     }
 
     fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
-        let p = self.prefix;
+        let p = &self.prefix;
         match call {
             PlannedCall::Lookup => format!(
                 "GET {p}/boards/{}/cards/all (desc marker for {})",

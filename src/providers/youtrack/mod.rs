@@ -14,12 +14,12 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Value, json};
 
-use super::conventions::api_prefix;
+use super::answer::listing;
 use super::failure::{Failure, classify};
-use super::http::{HttpRequest, HttpResponse};
+use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft,
+    TicketDraft, api_prefix,
 };
 pub use states::{StateValue, normalise};
 
@@ -64,20 +64,15 @@ impl YouTrack {
     /// The token goes after `Bearer ` as configured: permanent tokens already start with
     /// `perm:` (or `perm-`), and adding a prefix would break a token pasted with it.
     fn request(&self, method: &'static str, path: &str) -> HttpRequest {
-        HttpRequest::new(method, self.base.url(&format!("{}{path}", self.api)))
-            .header(
-                "authorization",
-                format!("Bearer {}", self.base.token.expose()),
-            )
-            .header("accept", "application/json")
+        let credential = bearer_auth(self.base.token.expose());
+        let path = format!("{}{path}", self.api);
+        self.base
+            .json_request(method, &path, "authorization", credential)
     }
 
     fn call(&self, req: HttpRequest, write: bool, sent: &[&str]) -> Result<Value, Failure> {
-        let resp = self.base.send(&req, write)?;
-        if (200..300).contains(&resp.status) {
-            return Ok(resp.json());
-        }
-        Err(self.failure(&resp, write, sent))
+        self.base
+            .call(&req, write, |resp| self.failure(resp, write, sent))
     }
 
     fn failure(&self, resp: &HttpResponse, write: bool, sent: &[&str]) -> Failure {
@@ -237,10 +232,8 @@ impl ProviderClient for YouTrack {
             .append_pair("$top", &PAGE.to_string());
         let issues = self.call(req, false, &[])?;
         let marker = draft.marker();
-        Ok(issues
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(listing(&issues, "")?
+            .iter()
             .filter(|i| {
                 i["description"]
                     .as_str()
@@ -319,15 +312,8 @@ impl ProviderClient for YouTrack {
     fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure> {
         let values = self.state_values()?;
         let provider = &self.base.provider;
-        // A workflow without a won't-fix state closes as done, and one without an in-progress
-        // state leaves the issue open: the nearest state the project has.
-        let fallback = match target {
-            NormalState::WontFix => Some(NormalState::Done),
-            NormalState::InProgress => Some(NormalState::Open),
-            _ => None,
-        };
-        let chosen = states::choose(provider, &values, target)
-            .or_else(|| fallback.and_then(|f| states::choose(provider, &values, f)))
+        let chosen = target
+            .pick_or_nearest(|t| states::choose(provider, &values, t))
             .ok_or_else(|| Failure::Mapping {
                 status: 0,
                 fields: vec![STATE_FIELD.into()],

@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use crate::config::Provider;
 use crate::providers::NormalState;
-use crate::providers::conventions::{mapped_state, sounds_like_in_progress, sounds_like_wont_fix};
 use crate::providers::http::HttpResponse;
+use crate::providers::status_map::{mapped, sounds_like_in_progress, sounds_like_wont_fix};
 
 /// One value of a project's State bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub fn default_states() -> Vec<StateValue> {
 /// A State value, normalised: `status_map` first, then names that mean "won't fix", then the
 /// resolved flag, then names that mean "in progress".
 pub fn normalise(provider: &Provider, name: &str, resolved: bool) -> NormalState {
-    if let Some(mapped) = mapped_state(provider, name) {
+    if let Some(mapped) = mapped(&provider.status_map, name) {
         return mapped;
     }
     if sounds_like_wont_fix(name) || name.trim().eq_ignore_ascii_case("incomplete") {
@@ -76,7 +76,7 @@ pub fn choose<'a>(
     };
     values
         .iter()
-        .find(|v| mapped_state(provider, &v.name) == Some(target))
+        .find(|v| mapped(&provider.status_map, &v.name) == Some(target))
         .or_else(|| {
             preferred.iter().find_map(|p| {
                 values.iter().find(|v| {

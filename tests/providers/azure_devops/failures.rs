@@ -5,7 +5,7 @@ use ticket_export::providers::Failure;
 use ticket_export::simulator::{Fault, Matcher};
 
 use super::{ENTRY, rig};
-use crate::support::Rig;
+use crate::support::{FailureCase, Rig, assert_failures_with};
 
 #[test]
 fn scripted_failures_are_classified() {
@@ -18,7 +18,7 @@ fn scripted_failures_are_classified() {
         "TF400733: The request has been canceled: Request was blocked due to exceeding usage of resource 'WorkItemTracking' in namespace 'User'.",
         "RequestBlockedException",
     );
-    let cases: Vec<(&str, Fault, FailureCode, Option<&str>)> = vec![
+    let cases: Vec<FailureCase> = vec![
         (
             "203 sign-in page",
             Fault::status(
@@ -142,25 +142,15 @@ fn scripted_failures_are_classified() {
             None,
         ),
     ];
-    for (name, fault, code, retry_after) in cases {
-        let rig = rig();
-        rig.sim
-            .fail(Matcher::new("POST", "/workitems/$Bug"), fault, 1);
-        let err = rig.client().create(&rig.draft(1)).unwrap_err();
-        assert_eq!(err.code(), code, "{name}: {err}");
-        assert_eq!(
-            err.retry_after().map(|t| t.to_string()).as_deref(),
-            retry_after,
-            "{name}"
-        );
-        assert!(rig.sim.state().tickets.is_empty(), "{name}");
+    let create = Matcher::new("POST", "/workitems/$Bug");
+    assert_failures_with(rig, &create, &cases, |name, _, err| {
         if name == "400 rule error" {
             assert!(
-                matches!(err, Failure::Mapping { ref fields, .. } if fields == &["Assigned To"]),
+                matches!(err, Failure::Mapping { fields, .. } if fields == &["Assigned To"]),
                 "{err:?}"
             );
         }
-    }
+    });
 }
 
 #[test]

@@ -1,12 +1,15 @@
 //! Azure DevOps: JSON Patch creates, WIQL lookups, the 203 sign-in page, TF400733 and rule
 //! errors, and state round trips by category.
 
+use ticket_export::providers::NormalState;
 use ticket_export::providers::http::basic_auth;
-use ticket_export::providers::{Failure, NormalState};
-use ticket_export::simulator::{Fault, Matcher, SIM_TOKEN};
+use ticket_export::simulator::{Matcher, SIM_TOKEN};
 
 use crate::spec;
-use crate::support::Rig;
+use crate::support::{
+    Rig, assert_lost_response_gives_one_ticket, assert_slow_answer_is_uncertain_then_unavailable,
+    assert_token_only_in_headers,
+};
 
 mod failures;
 
@@ -115,11 +118,7 @@ fn lookup_runs_wiql_on_the_tag_then_reads_and_confirms() {
         requests[1].param("fields").as_deref(),
         Some("System.Title,System.Description,System.State,System.Tags")
     );
-    if let Some(doc) = wit_spec() {
-        for r in &requests {
-            spec::assert_valid(doc, r, "");
-        }
-    }
+    spec::assert_all_valid(wit_spec(), &requests, "");
     // A tag that merely contains the label (WIQL CONTAINS is loose) is not confirmed.
     rig.sim.state().tickets[1]
         .labels
@@ -129,34 +128,12 @@ fn lookup_runs_wiql_on_the_tag_then_reads_and_confirms() {
 
 #[test]
 fn a_lost_response_is_uncertain_and_the_ticket_exists() {
-    let rig = rig();
-    rig.sim.fail(
-        Matcher::new("POST", "/workitems/$Bug"),
-        Fault::LoseResponse,
-        1,
-    );
-    let err = rig.client().create(&rig.draft(1)).unwrap_err();
-    assert!(matches!(err, Failure::Uncertain { .. }), "{err}");
-    assert_eq!(rig.sim.state().tickets.len(), 1);
-    assert_eq!(rig.client().lookup(&rig.draft(1)).unwrap().len(), 1);
+    assert_lost_response_gives_one_ticket(&rig(), Matcher::new("POST", "/workitems/$Bug"));
 }
 
 #[test]
 fn a_slow_answer_times_out_as_uncertain_for_writes_and_unavailable_for_reads() {
-    let rig = rig();
-    rig.sim.fail(
-        Matcher::any(),
-        Fault::Slow(std::time::Duration::from_secs(2)),
-        2,
-    );
-    assert!(matches!(
-        rig.client().create(&rig.draft(1)).unwrap_err(),
-        Failure::Uncertain { .. }
-    ));
-    assert!(matches!(
-        rig.client().lookup(&rig.draft(1)).unwrap_err(),
-        Failure::Unavailable { .. }
-    ));
+    assert_slow_answer_is_uncertain_then_unavailable(&rig());
 }
 
 #[test]
@@ -189,11 +166,7 @@ fn status_round_trips_by_state_category() {
             "{target:?}"
         );
     }
-    if let Some(doc) = wit_spec() {
-        for r in rig.sim.state().requests.iter() {
-            spec::assert_valid(doc, r, "");
-        }
-    }
+    spec::assert_all_valid(wit_spec(), &rig.sim.state().requests, "");
 }
 
 #[test]
@@ -239,19 +212,10 @@ fn check_reads_the_work_item_type_only() {
     let requests = rig.sim.state().requests.clone();
     assert!(requests.iter().all(|r| r.method == "GET"));
     assert_eq!(requests[0].path, "/acme/SEC/_apis/wit/workitemtypes/Bug");
-    if let Some(doc) = wit_spec() {
-        for r in &requests {
-            spec::assert_valid(doc, r, "");
-        }
-    }
+    spec::assert_all_valid(wit_spec(), &requests, "");
 }
 
 #[test]
 fn the_token_appears_only_in_the_authorization_header() {
-    let rig = rig();
-    let client = rig.client();
-    let t = client.create(&rig.draft(1)).unwrap();
-    let _ = client.lookup(&rig.draft(1));
-    let _ = client.write_status(&t.id, NormalState::Done);
-    assert!(!rig.all_requests_text().contains(SIM_TOKEN));
+    assert_token_only_in_headers(&rig(), &[SIM_TOKEN]);
 }

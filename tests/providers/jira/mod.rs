@@ -10,7 +10,10 @@ use ticket_export::providers::Failure;
 use ticket_export::simulator::{Fault, Matcher, SIM_TOKEN, SIM_USER, SimRequest, SimTicket};
 
 use crate::spec;
-use crate::support::Rig;
+use crate::support::{
+    FailureCase, Rig, assert_failures, assert_lost_response_gives_one_ticket,
+    assert_slow_answer_is_uncertain_then_unavailable,
+};
 
 const ENTRY: &str = r#"kind = "jira"
 base_url = "{base}"
@@ -193,7 +196,7 @@ fn create_error(rig: &Rig, fault: Fault) -> Failure {
 
 #[test]
 fn scripted_failures_are_classified() {
-    let cases: Vec<(&str, Fault, FailureCode, Option<&str>)> = vec![
+    let cases: Vec<FailureCase> = vec![
         (
             "401",
             Fault::status(
@@ -276,16 +279,8 @@ fn scripted_failures_are_classified() {
             None,
         ),
     ];
-    for (name, fault, code, retry_after) in cases {
-        for rig in [cloud(), dc()] {
-            let err = create_error(&rig, fault.clone());
-            assert_eq!(err.code(), code, "{name}: {err}");
-            assert_eq!(
-                err.retry_after().map(|t| t.to_string()).as_deref(),
-                retry_after,
-                "{name}"
-            );
-        }
+    for rig in [cloud, dc] {
+        assert_failures(rig, &Matcher::new("POST", "/issue"), &cases);
     }
     match create_error(
         &cloud(),
@@ -353,29 +348,11 @@ fn the_removed_search_endpoint_is_rejected_not_retried() {
 #[test]
 fn a_lost_response_is_uncertain_and_the_lookup_finds_one_ticket() {
     for rig in [cloud(), dc()] {
-        rig.sim
-            .fail(Matcher::new("POST", "/issue"), Fault::LoseResponse, 1);
-        let err = rig.client().create(&rig.draft(1)).unwrap_err();
-        assert!(matches!(err, Failure::Uncertain { .. }), "{err}");
-        assert_eq!(rig.sim.state().tickets.len(), 1, "Jira did create it");
-        assert_eq!(rig.client().lookup(&rig.draft(1)).unwrap().len(), 1);
+        assert_lost_response_gives_one_ticket(&rig, Matcher::new("POST", "/issue"));
     }
 }
 
 #[test]
 fn a_slow_answer_is_uncertain_for_writes_and_unavailable_for_reads() {
-    let rig = cloud();
-    rig.sim.fail(
-        Matcher::any(),
-        Fault::Slow(std::time::Duration::from_secs(2)),
-        2,
-    );
-    assert!(matches!(
-        rig.client().create(&rig.draft(1)).unwrap_err(),
-        Failure::Uncertain { .. }
-    ));
-    assert!(matches!(
-        rig.client().lookup(&rig.draft(1)).unwrap_err(),
-        Failure::Unavailable { .. }
-    ));
+    assert_slow_answer_is_uncertain_then_unavailable(&cloud());
 }

@@ -7,7 +7,10 @@ use ticket_export::providers::{Failure, NormalState};
 use ticket_export::simulator::linear::{TEAM_ID, TEAM_KEY};
 use ticket_export::simulator::{Fault, Matcher, SIM_TOKEN, SimRequest};
 
-use crate::support::Rig;
+use crate::support::{
+    FailureCase, Rig, assert_failures_with, assert_lost_response_gives_one_ticket,
+    assert_slow_answer_is_uncertain_then_unavailable, assert_token_only_in_headers,
+};
 
 mod schema;
 
@@ -24,6 +27,11 @@ fn by_id() -> String {
     BY_KEY
         .replace("team = \"SEC\"", &format!("team = \"{TEAM_ID}\""))
         .replace("owned = [\"SEC\"]", &format!("owned = [\"{TEAM_ID}\"]"))
+}
+
+/// The team given by id, known without a lookup.
+fn by_id_rig() -> Rig {
+    Rig::new("lin", &by_id())
 }
 
 fn operation(req: &SimRequest) -> String {
@@ -81,7 +89,7 @@ fn create_sends_the_issue_with_its_client_id_then_the_fingerprint_attachment() {
 
 #[test]
 fn lookup_finds_by_attachment_and_by_client_id() {
-    let rig = Rig::new("lin", &by_id());
+    let rig = by_id_rig();
     let client = rig.client();
     let draft = rig.draft(1);
     assert!(client.lookup(&draft).unwrap().is_empty());
@@ -104,7 +112,7 @@ fn lookup_finds_by_attachment_and_by_client_id() {
 
 #[test]
 fn a_reused_client_id_means_already_created() {
-    let rig = Rig::new("lin", &by_id());
+    let rig = by_id_rig();
     let draft = rig.draft(1);
     // The first create's answer is lost after Linear made the issue.
     rig.sim
@@ -128,7 +136,7 @@ fn scripted_failures_are_classified() {
         )
     };
     let ratelimited = errors("ratelimited", "RATELIMITED");
-    let cases: Vec<(&str, Fault, FailureCode, Option<&str>)> = vec![
+    let cases: Vec<FailureCase> = vec![
         (
             "401",
             Fault::status(401, &[], r#"{"message":"unauthorized"}"#),
@@ -228,25 +236,16 @@ fn scripted_failures_are_classified() {
             None,
         ),
     ];
-    for (name, fault, code, retry_after) in cases {
-        let rig = Rig::new("lin", &by_id());
-        // Only the issueCreate fails; the id probe that follows a refusal answers normally.
-        rig.sim.fail(Matcher::new("POST", "/graphql"), fault, 1);
-        let err = rig.client().create(&rig.draft(1)).unwrap_err();
-        assert_eq!(err.code(), code, "{name}: {err}");
-        assert_eq!(
-            err.retry_after().map(|t| t.to_string()).as_deref(),
-            retry_after,
-            "{name}"
-        );
-        assert!(rig.sim.state().tickets.is_empty(), "{name}");
+    // Only the issueCreate fails; the id probe that follows a refusal answers normally.
+    let graphql = Matcher::new("POST", "/graphql");
+    assert_failures_with(by_id_rig, &graphql, &cases, |name, _, err| {
         if name.starts_with("validation") {
             assert!(
-                matches!(err, Failure::Mapping { ref fields, .. } if fields == &["teamId"]),
+                matches!(err, Failure::Mapping { fields, .. } if fields == &["teamId"]),
                 "{err:?}"
             );
         }
-    }
+    });
 }
 
 #[test]
@@ -261,31 +260,12 @@ fn a_priority_outside_0_to_4_never_leaves() {
 
 #[test]
 fn a_lost_response_is_uncertain_and_the_ticket_exists() {
-    let rig = Rig::new("lin", &by_id());
-    rig.sim
-        .fail(Matcher::new("POST", "/graphql"), Fault::LoseResponse, 1);
-    let err = rig.client().create(&rig.draft(1)).unwrap_err();
-    assert!(matches!(err, Failure::Uncertain { .. }), "{err}");
-    assert_eq!(rig.sim.state().tickets.len(), 1);
-    assert_eq!(rig.client().lookup(&rig.draft(1)).unwrap().len(), 1);
+    assert_lost_response_gives_one_ticket(&by_id_rig(), Matcher::new("POST", "/graphql"));
 }
 
 #[test]
 fn a_slow_answer_times_out_as_uncertain_for_writes_and_unavailable_for_reads() {
-    let rig = Rig::new("lin", &by_id());
-    rig.sim.fail(
-        Matcher::any(),
-        Fault::Slow(std::time::Duration::from_secs(2)),
-        2,
-    );
-    assert!(matches!(
-        rig.client().create(&rig.draft(1)).unwrap_err(),
-        Failure::Uncertain { .. }
-    ));
-    assert!(matches!(
-        rig.client().lookup(&rig.draft(1)).unwrap_err(),
-        Failure::Unavailable { .. }
-    ));
+    assert_slow_answer_is_uncertain_then_unavailable(&by_id_rig());
 }
 
 #[test]
@@ -335,7 +315,7 @@ fn status_map_picks_and_reads_states_by_name() {
 
 #[test]
 fn update_changes_the_existing_ticket() {
-    let rig = Rig::new("lin", &by_id());
+    let rig = by_id_rig();
     let client = rig.client();
     let t = client.create(&rig.draft(1)).unwrap();
     let mut draft = rig.draft(1);
@@ -362,10 +342,5 @@ fn check_runs_only_queries() {
 
 #[test]
 fn the_key_appears_only_in_the_authorization_header() {
-    let rig = Rig::new("lin", BY_KEY);
-    let client = rig.client();
-    let t = client.create(&rig.draft(1)).unwrap();
-    let _ = client.lookup(&rig.draft(1));
-    let _ = client.write_status(&t.id, NormalState::Done);
-    assert!(!rig.all_requests_text().contains(SIM_TOKEN));
+    assert_token_only_in_headers(&Rig::new("lin", BY_KEY), &[SIM_TOKEN]);
 }
