@@ -74,6 +74,8 @@ pub struct Matcher {
     pub method: Option<String>,
     /// A substring of the path.
     pub path: Option<String>,
+    /// A substring of the body (a GraphQL operation's name, say).
+    pub body: Option<String>,
     /// Let this many matching requests through before the fault applies.
     pub after: usize,
 }
@@ -84,8 +86,15 @@ impl Matcher {
         Matcher {
             method: Some(method.to_owned()),
             path: Some(path.to_owned()),
+            body: None,
             after: 0,
         }
+    }
+
+    /// The same matcher, only for requests whose body contains `text`.
+    pub fn body(mut self, text: &str) -> Matcher {
+        self.body = Some(text.to_owned());
+        self
     }
 
     /// The same matcher, applying only after `n` matching requests went through.
@@ -104,6 +113,7 @@ impl Matcher {
             .as_deref()
             .is_none_or(|m| m.eq_ignore_ascii_case(&req.method))
             && self.path.as_deref().is_none_or(|p| req.path.contains(p))
+            && self.body.as_deref().is_none_or(|b| req.body.contains(b))
     }
 }
 

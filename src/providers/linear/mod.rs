@@ -247,7 +247,18 @@ impl ProviderClient for Linear {
             Err(err) => return Err(err),
         };
         let ticket = Self::ticket(&issue);
-        self.attach(&ticket.id, draft)?;
+        // The issue exists from here on: a failed attachment must not read as "nothing was
+        // created" (a rate limit here once sent the attempt to `fallback` beside its ticket).
+        // Uncertain makes the engine look it up (by its client id) before anything else.
+        if let Err(f) = self.attach(&ticket.id, draft) {
+            return Err(Failure::Uncertain {
+                status: f.status(),
+                detail: format!(
+                    "issue {} was created, but its fingerprint attachment was not: {f}",
+                    ticket.id
+                ),
+            });
+        }
         Ok(ticket)
     }
 
