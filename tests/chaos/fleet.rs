@@ -48,7 +48,8 @@ impl Fleet {
     /// Every kind of `data::kinds()` plus the unowned entry, each on its own simulator.
     pub fn new() -> Fleet {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = String::from("mode = \"self-hosted\"\n");
+        // Outages that outlast half an hour of simulated time go to `fallback`.
+        let mut config = String::from("mode = \"self-hosted\"\n[fallback]\nafter = \"30m\"\n");
         let auth =
             "allow_http = true\nauth = { token_file = \"sim.token\", user_file = \"sim.user\" }\n";
         let mut sims = Vec::new();

@@ -184,12 +184,17 @@ pub fn check(fleet: &mut Fleet, settled: bool) {
                 .map(|(_, _, t)| t.as_str())
                 .collect();
             for t in state.tickets.iter().filter(|t| t.kind == sim.kind) {
-                assert!(
-                    ticket_ids(t).iter().any(|i| linked.contains(i.as_str())),
-                    "{}: ticket {} is linked by no attempt",
-                    sim.key,
-                    t.id
-                );
+                if !ticket_ids(t).iter().any(|i| linked.contains(i.as_str())) {
+                    let fp = fingerprint_of(t, known).unwrap_or_default();
+                    let attempts = attempts_of(&fleet.store(), &fp);
+                    let items: Vec<&serde_json::Value> = attempts.iter().collect();
+                    panic!(
+                        "{}: ticket {} ({fp}) is linked by no attempt\n{}",
+                        sim.key,
+                        t.id,
+                        crate::rounds::history(fleet, &items)
+                    );
+                }
             }
             let portable = s.portable.get(sim.key).unwrap_or(&none);
             let ticketed: BTreeSet<&String> = per.keys().map(|(_, fp)| fp).collect();

@@ -16,8 +16,9 @@
 //! the order the CLI's workers send them in, so a failing run is reproduced by its seed most of
 //! the time, not always; the failure message holds the attempt's whole history.
 //!
-//! The `fallback` command was not on main when this was written, so the runs mix `retry`,
-//! `sync` and `settings check` (where credentials flapped).
+//! Each round runs `settings check` where credentials flapped, `retry --all`, `sync --all` and
+//! `fallback --all-blocked`; `fallback.after` is 30 minutes, so outages that outlast it are
+//! written as portable files.
 
 mod chaos_run;
 mod concurrency;

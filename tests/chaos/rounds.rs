@@ -6,21 +6,41 @@ use serde_json::Value;
 
 use crate::fleet::Fleet;
 
-/// One round: a settings check where credentials flapped, then `retry --all` and `sync --all`.
+/// One round: a settings check where credentials flapped, then `retry --all`, `sync --all`
+/// and `fallback --all-blocked`.
 /// Returns what the round still found to do (nothing when empty).
 pub fn round(fleet: &mut Fleet) -> Vec<Value> {
     fleet.check_settings_where_blocked();
     let retry = fleet.run(&["--json", "retry", "--all"]);
     let sync = fleet.run(&["--json", "sync", "--all"]);
+    let fallback = fleet.run(&["--json", "fallback", "--all-blocked"]);
     let (retried, synced) = (Fleet::items(&retry), Fleet::items(&sync));
     tally_outcomes(fleet, retried.iter().chain(&synced));
     no_conflict(fleet, &synced);
+    let written = fallback_written(fleet, &fallback);
     // Refused and ready (its next step is `sync`) or a stop (the unowned destination): idle.
     let retry_busy = retried.into_iter().filter(|i| {
         !(i["outcome"] == "refused" && (i["state"] == "ready" || i["state"] == "stop"))
     });
     let sync_busy = synced.into_iter().filter(|i| i["outcome"] != "unchanged");
-    retry_busy.chain(sync_busy).collect()
+    retry_busy.chain(sync_busy).chain(written).collect()
+}
+
+/// Counts what a `fallback --all-blocked` run wrote; its summary when it recorded attempts.
+pub fn fallback_written(fleet: &mut Fleet, out: &std::process::Output) -> Option<Value> {
+    let summary = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["record"] == "summary")?;
+    let n = |k: &str| summary[k].as_u64().unwrap_or(0);
+    fleet
+        .tally
+        .add("fallback: files written", n("files_written"));
+    fleet.tally.add(
+        "fallback: attempts recorded as written",
+        n("attempts_recorded"),
+    );
+    (n("attempts_recorded") > 0).then_some(summary)
 }
 
 /// Counts each item's outcome in the tally.
