@@ -66,6 +66,14 @@ pub(super) fn fail_with_code(
     action: &'static str,
 ) -> Result<ItemReport, crate::error::StoreError> {
     let now = run.now;
+    // A create whose outcome is unknown stays unknown until a lookup answers: a lookup (or a
+    // client) failing now does not make it "failed", which `fallback` would write beside a
+    // ticket that may exist.
+    let unresolved = matches!(action, "lookup" | "connect")
+        && matches!(
+            job.attempt.export_status,
+            ExportStatus::Uncertain | ExportStatus::InFlight
+        );
     let uncertain = matches!(f, Failure::Uncertain { .. });
     let retry_after = f.retry_after().or_else(|| {
         (uncertain || matches!(f, Failure::Unavailable { .. })).then(|| now + UNCERTAIN_WAIT)
@@ -82,7 +90,7 @@ pub(super) fn fail_with_code(
     };
     let detail = run.scrub(&format!("{action}: {f}"));
     let record = FailureRecord {
-        export_status: if uncertain {
+        export_status: if uncertain || unresolved {
             ExportStatus::Uncertain
         } else {
             ExportStatus::Failed
