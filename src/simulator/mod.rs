@@ -143,6 +143,8 @@ pub struct SimState {
     pub chaos_applied: BTreeMap<ChaosKind, usize>,
     /// The clock that waits in chaos faults are relative to (the real clock when unset).
     pub clock: Option<jiff::Timestamp>,
+    /// Connections accepted and not yet done with (a request may still be processed).
+    connections_open: usize,
 }
 
 impl SimState {
@@ -259,6 +261,27 @@ impl Simulator {
     pub fn request_count(&self) -> usize {
         self.state().requests.len()
     }
+
+    /// Waits (up to `limit`) until no connection is open: every request a client sent, even one
+    /// that died since, has been processed or dropped. Tests that move `TICKET_EXPORT_NOW` by
+    /// minutes in milliseconds use it so that a request cannot land "after" a later run.
+    pub fn wait_idle(&self, limit: Duration) -> bool {
+        let start = std::time::Instant::now();
+        let mut quiet = 0;
+        while start.elapsed() < limit {
+            // Twice in a row, so a connection still in the accept queue is seen too.
+            quiet = if self.state().connections_open == 0 {
+                quiet + 1
+            } else {
+                0
+            };
+            if quiet >= 2 {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
 }
 
 impl Drop for Simulator {
@@ -291,4 +314,32 @@ fn route(req: &SimRequest, state: &mut SimState) -> Reply {
                 serde_json::json!({"message": format!("no route for {} {}", req.method, req.path)}),
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    #[test]
+    fn idle_only_once_a_request_from_a_gone_client_was_processed() {
+        let sim = Simulator::start().unwrap();
+        let slow = Duration::from_millis(300);
+        sim.fail(Matcher::new("POST", "/repos"), Fault::Slow(slow), 1);
+        let started = std::time::Instant::now();
+        {
+            let mut client = std::net::TcpStream::connect(sim.addr).unwrap();
+            let body = r#"{"title":"t","body":"b"}"#;
+            write!(
+                client,
+                "POST /repos/acme/shop/issues HTTP/1.1\r\nhost: x\r\nuser-agent: t\r\nauthorization: Bearer {SIM_TOKEN}\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
+        } // The client is gone before any answer.
+        assert!(sim.wait_idle(Duration::from_secs(5)));
+        assert!(started.elapsed() >= slow, "waited for the slow request");
+        assert_eq!(sim.state().tickets.len(), 1, "and it was processed");
+    }
 }

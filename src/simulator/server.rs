@@ -110,9 +110,17 @@ pub(super) fn spawn(
                 break;
             }
             let Ok(stream) = stream else { continue };
+            state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .connections_open += 1;
             let state = state.clone();
             std::thread::spawn(move || {
                 let _ = serve(stream, &state);
+                state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .connections_open -= 1;
             });
         }
     })

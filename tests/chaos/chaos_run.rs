@@ -38,6 +38,10 @@ fn chaos_run_keeps_every_invariant() {
         }
     }
     fleet.tally.add("chaos rounds", ran as u64);
+    fleet.tally.add(
+        "attempts (and 6 for the unowned destination)",
+        attempts as u64,
+    );
     invariants::check(&mut fleet, false);
     settle(&mut fleet);
     invariants::check(&mut fleet, true);

@@ -58,6 +58,10 @@ fn four_processes_at_once_keep_every_invariant() {
             .tally
             .add("concurrent processes checked", MIX.len() as u64);
     }
+    fleet.tally.add(
+        "attempts (and 6 for the unowned destination)",
+        attempts as u64,
+    );
     invariants::check(&mut fleet, false);
     settle(&mut fleet);
     invariants::check(&mut fleet, true);

@@ -29,6 +29,8 @@ struct Stored {
     linked: Vec<(String, String, String)>,
     /// (provider_key, duplicate_fingerprint, external_ticket_id) of every link.
     links: Vec<(String, String, String)>,
+    /// provider_key -> fingerprints delivered as portable files (`fallback`) instead.
+    portable: BTreeMap<String, BTreeSet<String>>,
     integrity: String,
 }
 
@@ -54,6 +56,12 @@ fn stored(store: &Path) -> Stored {
         .into_iter()
         .map(|(k, fp, t)| (k, fp, t.unwrap()))
         .collect();
+    let mut portable: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (key, fp, _) in rows(
+        "SELECT provider_key, duplicate_fingerprint, NULL FROM ticket_exports WHERE export_status = 'fallback_written'",
+    ) {
+        portable.entry(key).or_default().insert(fp);
+    }
     let integrity: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
@@ -61,6 +69,7 @@ fn stored(store: &Path) -> Stored {
         fingerprints,
         linked,
         links,
+        portable,
         integrity,
     }
 }
@@ -83,6 +92,18 @@ fn fingerprint_of(t: &SimTicket, known: &BTreeSet<String>) -> Option<String> {
         .iter()
         .find(|fp| fp.trim_start_matches("fp1:").starts_with(label))
         .cloned()
+}
+
+/// The attempts of one fingerprint, as `{"ticket_export_id": ...}` items for a history.
+fn attempts_of(store: &Path, fp: &str) -> Vec<serde_json::Value> {
+    let conn = rusqlite::Connection::open(store).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT ticket_export_id FROM ticket_exports WHERE duplicate_fingerprint = ?1")
+        .unwrap();
+    stmt.query_map([fp], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|id| serde_json::json!({"ticket_export_id": id.unwrap()}))
+        .collect()
 }
 
 fn ticket_ids(t: &SimTicket) -> [String; 2] {
@@ -115,13 +136,16 @@ pub fn check(fleet: &mut Fleet, settled: bool) {
                 .push(t.id.clone());
         }
         for ((dest, fp), ids) in &per {
-            assert_eq!(
-                ids.len(),
-                1,
-                "{}: {} tickets for {fp} in {dest}: {ids:?}",
-                sim.key,
-                ids.len()
-            );
+            if ids.len() > 1 {
+                let attempts = attempts_of(&fleet.store(), fp);
+                let items: Vec<&serde_json::Value> = attempts.iter().collect();
+                panic!(
+                    "{}: {} tickets for {fp} in {dest}: {ids:?}\n{}",
+                    sim.key,
+                    ids.len(),
+                    crate::rounds::history(fleet, &items)
+                );
+            }
         }
         fleet.tally.add(
             "remote tickets, one per fingerprint and destination",
@@ -167,10 +191,19 @@ pub fn check(fleet: &mut Fleet, settled: bool) {
                     t.id
                 );
             }
+            let portable = s.portable.get(sim.key).unwrap_or(&none);
+            let ticketed: BTreeSet<&String> = per.keys().map(|(_, fp)| fp).collect();
+            for fp in portable {
+                assert!(
+                    !ticketed.contains(fp),
+                    "{}: {fp} has a ticket and portable files: duplicate downstream work",
+                    sim.key
+                );
+            }
             assert_eq!(
-                per.len(),
+                per.len() + portable.len(),
                 known.len(),
-                "{}: one ticket per fingerprint, none lost",
+                "{}: one ticket (or portable files) per fingerprint, none lost",
                 sim.key
             );
             fleet.tally.add(
@@ -210,6 +243,15 @@ fn decisions(fleet: &mut Fleet, settled: bool) {
         }
         if a["provider_key"] == data::UNOWNED.0 {
             assert_eq!(state, "stop", "{id}: an unowned destination is a stop");
+        } else if settled && status == "fallback_written" {
+            let path = a["portable_export_path"].as_str().unwrap_or_default();
+            assert!(
+                !path.is_empty() && state == "ready" && d["action"] == "nothing",
+                "{id}: fallback written without its files: {a}"
+            );
+            fleet
+                .tally
+                .add("settled: attempts delivered as portable files", 1);
         } else if settled {
             assert!(
                 matches!(status, "exported" | "linked")
