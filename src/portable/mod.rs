@@ -11,7 +11,7 @@ pub mod export;
 mod files;
 pub mod json;
 pub mod markdown;
-pub mod redact;
+pub use crate::redact;
 pub mod select;
 pub mod write;
 

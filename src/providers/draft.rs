@@ -97,7 +97,7 @@ fn body(attempt: &TicketExport, f: &Finding) -> String {
         if text.trim().is_empty() {
             continue;
         }
-        let text = redact(text);
+        let text = redact(text).into_owned();
         out.push_str(&format!("\n### {heading}\n\n"));
         if code {
             // A fence longer than any backtick run inside keeps the evidence from closing it.

@@ -59,7 +59,7 @@ fn create_sends_the_documented_request() {
         "the body carries the fingerprint marker"
     );
     assert!(
-        !text.contains("live-secret") && text.contains("Authorization: [redacted]"),
+        !text.contains("live-secret") && text.contains("Authorization: Bearer [REDACTED]"),
         "{text}"
     );
     if let Some(doc) = github_spec() {

@@ -105,7 +105,9 @@ fn cloud_create_sends_an_atlassian_document_with_basic_auth() {
         .find(|n| n["type"] == "codeBlock")
         .expect("the evidence is a code block");
     let evidence = code["content"][0]["text"].as_str().unwrap();
-    assert!(evidence.contains("Authorization: [redacted]") && !evidence.contains("live-secret"));
+    assert!(
+        evidence.contains("Authorization: Bearer [REDACTED]") && !evidence.contains("live-secret")
+    );
     assert!(rig.sim.state().tickets[0].body.contains(&draft.marker()));
     assert_spec(&req);
 }
