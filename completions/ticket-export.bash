@@ -22,6 +22,9 @@ _ticket__export() {
             ticket__export,demo)
                 cmd="ticket__export__subcmd__demo"
                 ;;
+            ticket__export,fallback)
+                cmd="ticket__export__subcmd__fallback"
+                ;;
             ticket__export,help)
                 cmd="ticket__export__subcmd__help"
                 ;;
@@ -34,14 +37,23 @@ _ticket__export() {
             ticket__export,man)
                 cmd="ticket__export__subcmd__man"
                 ;;
+            ticket__export,retry)
+                cmd="ticket__export__subcmd__retry"
+                ;;
             ticket__export,settings)
                 cmd="ticket__export__subcmd__settings"
+                ;;
+            ticket__export,sync)
+                cmd="ticket__export__subcmd__sync"
                 ;;
             ticket__export__subcmd__help,completions)
                 cmd="ticket__export__subcmd__help__subcmd__completions"
                 ;;
             ticket__export__subcmd__help,demo)
                 cmd="ticket__export__subcmd__help__subcmd__demo"
+                ;;
+            ticket__export__subcmd__help,fallback)
+                cmd="ticket__export__subcmd__help__subcmd__fallback"
                 ;;
             ticket__export__subcmd__help,help)
                 cmd="ticket__export__subcmd__help__subcmd__help"
@@ -55,17 +67,32 @@ _ticket__export() {
             ticket__export__subcmd__help,man)
                 cmd="ticket__export__subcmd__help__subcmd__man"
                 ;;
+            ticket__export__subcmd__help,retry)
+                cmd="ticket__export__subcmd__help__subcmd__retry"
+                ;;
             ticket__export__subcmd__help,settings)
                 cmd="ticket__export__subcmd__help__subcmd__settings"
                 ;;
+            ticket__export__subcmd__help,sync)
+                cmd="ticket__export__subcmd__help__subcmd__sync"
+                ;;
+            ticket__export__subcmd__help__subcmd__settings,check)
+                cmd="ticket__export__subcmd__help__subcmd__settings__subcmd__check"
+                ;;
             ticket__export__subcmd__help__subcmd__settings,path)
                 cmd="ticket__export__subcmd__help__subcmd__settings__subcmd__path"
+                ;;
+            ticket__export__subcmd__settings,check)
+                cmd="ticket__export__subcmd__settings__subcmd__check"
                 ;;
             ticket__export__subcmd__settings,help)
                 cmd="ticket__export__subcmd__settings__subcmd__help"
                 ;;
             ticket__export__subcmd__settings,path)
                 cmd="ticket__export__subcmd__settings__subcmd__path"
+                ;;
+            ticket__export__subcmd__settings__subcmd__help,check)
+                cmd="ticket__export__subcmd__settings__subcmd__help__subcmd__check"
                 ;;
             ticket__export__subcmd__settings__subcmd__help,help)
                 cmd="ticket__export__subcmd__settings__subcmd__help__subcmd__help"
@@ -80,7 +107,7 @@ _ticket__export() {
 
     case "${cmd}" in
         ticket__export)
-            opts="-q -v -h -V --store --config --json --color --quiet --verbose --no-progress --help --version import inspect settings demo completions man help"
+            opts="-q -v -h -V --store --config --json --color --quiet --verbose --no-progress --help --version import inspect retry sync fallback settings demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,8 +188,50 @@ _ticket__export() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ticket__subcmd__export__subcmd__fallback)
+            opts="-q -v -h --report --all-blocked --format --preset --out --dry-run --schema --store --config --json --color --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "csv md json" -- "${cur}"))
+                    return 0
+                    ;;
+                --preset)
+                    COMPREPLY=($(compgen -W "generic jira gitlab azure-devops asana" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ticket__subcmd__export__subcmd__help)
-            opts="import inspect settings demo completions man help"
+            opts="import inspect retry sync fallback settings demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -190,6 +259,20 @@ _ticket__export() {
             return 0
             ;;
         ticket__subcmd__export__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__help__subcmd__fallback)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -259,9 +342,37 @@ _ticket__export() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        ticket__subcmd__export__subcmd__help__subcmd__settings)
-            opts="path"
+        ticket__subcmd__export__subcmd__help__subcmd__retry)
+            opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__help__subcmd__settings)
+            opts="check path"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__help__subcmd__settings__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -276,6 +387,20 @@ _ticket__export() {
         ticket__subcmd__export__subcmd__help__subcmd__settings__subcmd__path)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -385,8 +510,42 @@ _ticket__export() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ticket__subcmd__export__subcmd__retry)
+            opts="-q -v -h --report --all --dry-run --concurrency --store --config --json --color --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ticket__subcmd__export__subcmd__settings)
-            opts="-q -v -h --store --config --json --color --quiet --verbose --no-progress --help path help"
+            opts="-q -v -h --store --config --json --color --quiet --verbose --no-progress --help check path help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -411,9 +570,49 @@ _ticket__export() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        ticket__subcmd__export__subcmd__settings__subcmd__help)
-            opts="path help"
+        ticket__subcmd__export__subcmd__settings__subcmd__check)
+            opts="-q -v -h --store --config --json --color --quiet --verbose --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__settings__subcmd__help)
+            opts="check path help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__settings__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -460,6 +659,44 @@ _ticket__export() {
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__sync)
+            opts="-q -v -h --report --all --direction --dry-run --concurrency --store --config --json --color --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --direction)
+                    COMPREPLY=($(compgen -W "pull push both" -- "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -105,14 +105,30 @@ pub fn health_of(store: &Store, key: &str) -> Result<ProviderHealth, StoreError>
 }
 
 /// Whether the fallback folder can take files now: it, or the nearest folder above it that
-/// exists, accepts a temporary file. Creates nothing that outlives the check.
+/// exists, accepts a temporary file. Creates nothing that outlives the check. The nearest
+/// existing path must be a folder: a regular file in the way (`blocker/sub` where `blocker` is
+/// a file) means the folder can never be created.
 pub fn dir_usable(dir: &Path) -> bool {
     let existing = dir
         .ancestors()
-        .find(|d| d.as_os_str().is_empty() || d.is_dir());
+        .find(|d| d.as_os_str().is_empty() || d.exists());
     match existing {
         Some(d) if d.as_os_str().is_empty() => tempfile::NamedTempFile::new_in(".").is_ok(),
-        Some(d) => tempfile::NamedTempFile::new_in(d).is_ok(),
-        None => false,
+        Some(d) if d.is_dir() => tempfile::NamedTempFile::new_in(d).is_ok(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dir_usable;
+
+    #[test]
+    fn a_file_in_the_way_makes_the_folder_unusable() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert!(dir_usable(&tmp.path().join("not/yet/made")));
+        std::fs::write(tmp.path().join("blocker"), "").unwrap();
+        assert!(!dir_usable(&tmp.path().join("blocker/sub")));
+        assert!(!dir_usable(&tmp.path().join("blocker")));
     }
 }

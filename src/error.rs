@@ -112,13 +112,46 @@ pub enum StoreError {
     )]
     Open { path: PathBuf, reason: String },
     #[error(
-        "the store failed while {action}\n  why: {source}\n  next: rerun; if it persists, run `sqlite3 STORE 'PRAGMA integrity_check'` and report it"
+        "the store {path} is damaged (truncated or corrupted)\n  why: {reason}\n  next: restore it from a backup, or move it aside and import again into a new store; the file was not modified"
+    )]
+    Damaged { path: PathBuf, reason: String },
+    #[error(
+        "the store {path} is read-only, and this command writes to it\n  why: it could be opened for reading only (file permissions, an immutable flag or a read-only file system)\n  next: make it writable (chmod u+w, with its folder writable for the -wal and -shm files), or point --store at a writable copy; `inspect` still reads it. Nothing was changed"
+    )]
+    ReadOnly { path: PathBuf },
+    /// The cause is shown in the message, not chained: `{:#}` would print it twice.
+    #[error(
+        "the store failed while {action}\n  why: {cause}\n  next: {}",
+        sql_next(cause)
     )]
     Sql {
         action: &'static str,
-        #[source]
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
+}
+
+/// What to do about a failed statement, by SQLite's reason.
+fn sql_next(cause: &rusqlite::Error) -> &'static str {
+    use rusqlite::ErrorCode::*;
+    match cause.sqlite_error_code() {
+        Some(ReadOnly) => {
+            "the store is read-only: make it (and its folder) writable, or point --store at a writable copy"
+        }
+        Some(DatabaseCorrupt | NotADatabase) => {
+            "the store file is damaged (truncated or corrupted): restore it from a backup, or check it with `sqlite3 STORE 'PRAGMA integrity_check'`"
+        }
+        Some(DiskFull) => {
+            "free some space on the store's disk, then rerun; the failed write was rolled back"
+        }
+        _ if matches!(
+            cause,
+            rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..)
+        ) =>
+        {
+            "the store holds values this version cannot read (a damaged file?): check it with `sqlite3 STORE 'PRAGMA integrity_check'` and restore it from a backup"
+        }
+        _ => "rerun; if it persists, run `sqlite3 STORE 'PRAGMA integrity_check'` and report it",
+    }
 }
 
 /// Extension to attach what the store was doing to a rusqlite error.
@@ -129,7 +162,7 @@ pub trait SqlContext<T> {
 
 impl<T> SqlContext<T> for Result<T, rusqlite::Error> {
     fn doing(self, action: &'static str) -> Result<T, StoreError> {
-        self.map_err(|source| StoreError::Sql { action, source })
+        self.map_err(|cause| StoreError::Sql { action, cause })
     }
 }
 

@@ -65,7 +65,14 @@ impl FindingIdentity {
 /// The short label form carried by providers with labels or tags: `fp-<12 hex>`.
 pub fn label(fingerprint: &str) -> String {
     let hexpart = fingerprint.rsplit(':').next().unwrap_or(fingerprint);
-    format!("fp-{}", &hexpart[..hexpart.len().min(12)])
+    // Imported fingerprints are the platform's and may be any text: cut on characters, and
+    // keep only what a label may hold.
+    let short: String = hexpart
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(12)
+        .collect();
+    format!("fp-{short}")
 }
 
 /// The marker carried in every ticket body, which lookups match exactly.
@@ -182,7 +189,17 @@ mod tests {
             fp,
             fingerprint(input("https://shop.example/search?q=2", "jira-sec"))
         );
-        insta::assert_snapshot!(fp, @"fp1:000f3d86d114b585283231c23ac72c881fd854b7da3d15b07b5b88b885f0a763");
+        assert_eq!(
+            fp,
+            "fp1:000f3d86d114b585283231c23ac72c881fd854b7da3d15b07b5b88b885f0a763"
+        );
+    }
+
+    #[test]
+    fn labels_of_imported_fingerprints_are_safe() {
+        assert_eq!(label("fp1:abcdef0123456789"), "fp-abcdef012345");
+        assert_eq!(label("platförm-fingerprint ünicode"), "fp-platfrmfinge");
+        assert_eq!(label("ééééééééééééééé"), "fp-");
     }
 
     #[test]

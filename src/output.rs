@@ -202,3 +202,39 @@ impl Printer {
         }
     }
 }
+
+/// A progress bar on stderr, drawn only on a terminal without `--json`, `-q` or `--no-progress`.
+pub struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// Advances the bar.
+    pub fn inc(&self, n: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(n);
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish_and_clear(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Printer {
+    /// A bar for a batch of `len` items; batches under 20 items get none.
+    pub fn progress(&self, len: u64, what: &str) -> Progress {
+        if !self.settings.progress || len < 20 {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new(len);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {eta}")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_owned());
+        Progress(Some(bar))
+    }
+}

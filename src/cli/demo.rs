@@ -29,14 +29,31 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let dir = args
         .dir
         .unwrap_or_else(|| crate::paths::default_demo_dir(&ctx.ambient));
-    std::fs::create_dir_all(&dir)?;
-    let dir = dir.canonicalize()?;
+    let dir = std::fs::create_dir_all(&dir)
+        .and_then(|()| dir.canonicalize())
+        .map_err(|e| {
+            crate::error::UsageError::new(
+                format!("cannot use {} as the demo folder", dir.display()),
+                e.to_string(),
+                "name a folder that can be created and written with --dir",
+            )
+        })?;
     let config_path = dir.join("config.toml");
     let store_path = dir.join("store.sqlite3");
-    write_demo_config(&dir, &config_path)?;
+    // The providers of the demo are a simulator on loopback: real requests, no account.
+    let sim = crate::simulator::Simulator::start()?;
+    write_demo_config(&dir, &config_path, &sim.base_url())?;
     for suffix in ["", "-wal", "-shm"] {
         let stale = PathBuf::from(format!("{}{suffix}", store_path.display()));
         match std::fs::remove_file(&stale) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
+    // The demo's fallback set is rebuilt too, so every run shows the same thing.
+    let demo_set = dir.join("ticket-exports").join("rep_2051");
+    for name in ["rep_2051.csv", "rep_2051.md", "rep_2051.json", "SHA256SUMS"] {
+        match std::fs::remove_file(demo_set.join(name)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
             _ => {}
         }
@@ -75,6 +92,25 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         summary: false,
     };
     super::inspect::run(list, ctx)?;
+    super::demo_flow::run(ctx, &config, &sim, 4)?;
+    ctx.printer.line(
+        "\n6. portable files for a report whose provider is down (ticket-export fallback --report rep_2051):",
+    )?;
+    let fallback = super::fallback::FallbackArgs {
+        ids: Vec::new(),
+        report: Some("rep_2051".into()),
+        all_blocked: false,
+        format: crate::portable::PortableFormat::ALL.to_vec(),
+        preset: crate::portable::CsvPreset::Generic,
+        out: None,
+        dry_run: false,
+        schema: false,
+    };
+    super::fallback::run(fallback, ctx)?;
+    ctx.printer.line(&format!(
+        "   the CSV, Markdown and JSON files and their SHA256SUMS are in {}",
+        config.fallback.out_dir.join("rep_2051").display()
+    ))?;
     let env = format!(
         "TICKET_EXPORT_CONFIG={} TICKET_EXPORT_STORE={}",
         shell_quote(&config_path),
@@ -82,7 +118,8 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     );
     ctx.printer.line(&format!(
         "\nnext, try:\n  export {env}\n  ticket-export inspect tex_9003        # one attempt: reason, decision, history\n  \
-         ticket-export inspect --state blocked # what needs a person\n  ticket-export --json inspect --summary"
+         ticket-export inspect --state blocked # what needs a person\n  ticket-export --json inspect --summary\n  \
+         ticket-export fallback --all-blocked --dry-run   # which portable files would be written"
     ))?;
     Ok(ExitStatus::Ok)
 }
@@ -99,33 +136,36 @@ fn shell_quote(path: &Path) -> String {
     }
 }
 
-/// Writes the demo config and its token files (0600, fake values: nothing here is a real account).
-fn write_demo_config(dir: &Path, config_path: &Path) -> anyhow::Result<()> {
+/// Writes the demo config and its credential files (0600), which only the simulator accepts.
+fn write_demo_config(dir: &Path, config_path: &Path, base: &str) -> anyhow::Result<()> {
+    use crate::simulator::{SIM_TOKEN, SIM_USER, SIM_WEBHOOK_SECRET};
     let tokens = dir.join("tokens");
     std::fs::create_dir_all(&tokens)?;
-    for name in [
-        "jira",
-        "github",
-        "gitlab",
-        "linear",
-        "clickup",
-        "webhook",
-        "jira-user",
+    for (name, value) in [
+        ("jira", SIM_TOKEN),
+        ("github", SIM_TOKEN),
+        ("gitlab", SIM_TOKEN),
+        ("linear", SIM_TOKEN),
+        ("clickup", SIM_TOKEN),
+        ("webhook", SIM_WEBHOOK_SECRET),
+        ("jira-user", SIM_USER),
     ] {
         let path = tokens.join(name);
-        std::fs::write(&path, format!("demo-{name}-token-not-real\n"))?;
+        std::fs::write(&path, format!("{value}\n"))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
         }
     }
-    std::fs::write(config_path, DEMO_CONFIG)?;
+    std::fs::write(config_path, DEMO_CONFIG.replace("{base}", base))?;
     Ok(())
 }
 
-const DEMO_CONFIG: &str = r#"# Demo config written by `ticket-export demo`. Tokens are fake files under tokens/.
-mode = "cloud"
+const DEMO_CONFIG: &str = r#"# Demo config written by `ticket-export demo`. Every provider is the loopback simulator
+# of that run (self-hosted mode, plain http allowed); the credentials under tokens/ are the
+# simulator's, not a real account's.
+mode = "self-hosted"
 
 [fallback]
 out_dir = "ticket-exports"
@@ -133,7 +173,8 @@ after = "24h"
 
 [providers.jira-sec]
 kind = "jira"
-base_url = "https://acme.atlassian.net"
+base_url = "{base}"
+allow_http = true
 auth = { user_file = "tokens/jira-user", token_file = "tokens/jira" }
 owned = ["SEC"]
 [providers.jira-sec.mapping]
@@ -144,35 +185,40 @@ priority = { critical = "Highest", high = "High", medium = "Medium", low = "Low"
 
 [providers.gh-shop]
 kind = "github"
-base_url = "https://api.github.com"
+base_url = "{base}"
+allow_http = true
 auth = { token_file = "tokens/github" }
 owned = ["acme/shop"]
 mapping = { repo = "acme/shop", labels = ["security"] }
 
 [providers.gitlab-portal]
 kind = "gitlab"
-base_url = "https://gitlab.com"
+base_url = "{base}"
+allow_http = true
 auth = { token_file = "tokens/gitlab" }
 owned = ["acme/portal"]
 mapping = { project = "acme/portal", labels = ["security"] }
 
 [providers.linear-web]
 kind = "linear"
-base_url = "https://api.linear.app"
+base_url = "{base}"
+allow_http = true
 auth = { token_file = "tokens/linear" }
-owned = ["WEB"]
-mapping = { team = "WEB" }
+owned = ["SEC"]
+mapping = { team = "SEC" }
 
 [providers.clickup-ops]
 kind = "clickup"
-base_url = "https://api.clickup.com"
+base_url = "{base}"
+allow_http = true
 auth = { token_file = "tokens/clickup" }
 owned = ["901100200300"]
 mapping = { list = "901100200300" }
 
 [providers.hooks]
 kind = "webhook"
-base_url = "https://hooks.acme.example/webriskops"
+base_url = "{base}/hooks/webriskops"
+allow_http = true
 auth = { secret_file = "tokens/webhook" }
-owned = ["hooks.acme.example"]
+owned = ["127.0.0.1"]
 "#;

@@ -23,7 +23,7 @@ pub struct ImportArgs {
 /// Runs `import`.
 pub fn run(args: ImportArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let config = ctx.config()?;
-    let mut store = ctx.store()?;
+    let mut store = ctx.store_for_writing()?;
     let (input, name): (Box<dyn Read>, String) = if args.file == "-" {
         (Box::new(std::io::stdin().lock()), "standard input".into())
     } else {

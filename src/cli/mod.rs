@@ -3,10 +3,15 @@
 mod completions;
 pub use completions::completion_script;
 mod demo;
+mod demo_flow;
+mod fallback;
 mod import;
 mod inspect;
 mod inspect_summary;
+mod retry;
 mod settings;
+mod settings_check;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +76,9 @@ pub struct Cli {
 pub enum Command {
     Import(import::ImportArgs),
     Inspect(inspect::InspectArgs),
+    Retry(retry::RetryArgs),
+    Sync(sync::SyncArgs),
+    Fallback(fallback::FallbackArgs),
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
     Demo(demo::DemoArgs),
@@ -92,6 +100,13 @@ impl Context {
     /// Opens the store.
     pub fn store(&self) -> anyhow::Result<Store> {
         Ok(Store::open(&self.store_path)?)
+    }
+
+    /// Opens the store for a command that writes: a read-only store is refused up front.
+    pub fn store_for_writing(&self) -> anyhow::Result<Store> {
+        let store = Store::open(&self.store_path)?;
+        store.ensure_writable()?;
+        Ok(store)
     }
 
     /// Loads the config.
@@ -145,6 +160,8 @@ pub fn main() -> ExitCode {
     let flushed = ctx.printer.flush();
     let status = match result.and_then(|s| flushed.map(|()| s).map_err(Into::into)) {
         Ok(status) => status,
+        // A reader that went away (`| head`) is not an error worth a message.
+        Err(err) if is_broken_pipe(&err) => ExitStatus::Ok,
         Err(err) => {
             ctx.printer
                 .error(&format!("{err:#}").replace(": \n", ":\n"));
@@ -154,10 +171,19 @@ pub fn main() -> ExitCode {
     ExitCode::from(status.code())
 }
 
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
 fn run(command: Command, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     match command {
         Command::Import(args) => import::run(args, ctx),
         Command::Inspect(args) => inspect::run(args, ctx),
+        Command::Retry(args) => retry::run(args, ctx),
+        Command::Sync(args) => sync::run(args, ctx),
+        Command::Fallback(args) => fallback::run(args, ctx),
         Command::Settings(cmd) => settings::run(cmd, ctx),
         Command::Demo(args) => demo::run(args, ctx),
         Command::Completions(args) => completions::run_completions(args, ctx),

@@ -1,4 +1,4 @@
-//! `settings path` (and, with the provider layer, `settings check`).
+//! `settings path` and `settings check`.
 
 use clap::Subcommand;
 use serde_json::json;
@@ -6,9 +6,20 @@ use serde_json::json;
 use super::Context;
 use crate::error::ExitStatus;
 
-/// Inspect the configuration
+/// Inspect and check the configuration
 #[derive(Debug, Subcommand)]
 pub enum SettingsCommand {
+    /// Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe
+    #[command(
+        after_help = "Examples:\n  ticket-export settings check\n  ticket-export settings check jira-sec && ticket-export retry tex_9006\n\n\
+        A passing check is recorded: an attempt blocked by PROVIDER_AUTH_FAILED becomes ready.\n\
+        Exits 0 when every provider passes, 3 when one needs a person, 4 when one is unreachable."
+    )]
+    Check {
+        /// Only this provider key
+        #[arg(value_name = "PROVIDER")]
+        provider: Option<String>,
+    },
     /// Print the config, store and fallback folder paths in use
     #[command(
         after_help = "Examples:\n  ticket-export settings path\n  ticket-export --json settings path | jq -r .store.path"
@@ -20,6 +31,7 @@ pub enum SettingsCommand {
 pub fn run(cmd: SettingsCommand, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     match cmd {
         SettingsCommand::Path => path(ctx),
+        SettingsCommand::Check { provider } => super::settings_check::run(provider, ctx),
     }
 }
 

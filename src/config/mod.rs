@@ -4,6 +4,7 @@ mod digest;
 mod parse;
 mod raw;
 pub mod safety;
+mod scrub;
 #[cfg(test)]
 mod tests;
 
@@ -242,7 +243,7 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
-            message: e.to_string().trim_end().replace('\n', "\n       "),
+            message: scrub::scrub(e.to_string().trim_end(), text).replace('\n', "\n       "),
         })?;
         let mut problems = Vec::new();
         let mode = raw.mode.unwrap_or(Mode::Cloud);
@@ -263,7 +264,7 @@ impl Config {
         if !problems.is_empty() {
             return Err(ConfigError::Invalid {
                 path: path.to_owned(),
-                problems,
+                problems: problems.iter().map(|p| scrub::scrub(p, text)).collect(),
             });
         }
         Ok(Config {

@@ -41,7 +41,7 @@ pub(super) fn parse_fallback(
 }
 
 /// Token prefixes of real providers: a "variable name" starting with one is a pasted secret.
-const TOKEN_PREFIXES: &[&str] = &[
+pub(super) const TOKEN_PREFIXES: &[&str] = &[
     "ghp_",
     "gho_",
     "ghs_",

@@ -5,6 +5,8 @@
 
 mod cache;
 mod ctx;
+mod error;
+mod members;
 mod raw;
 mod record;
 mod stream;
@@ -25,50 +27,8 @@ use crate::store::{ImportCounts, OwnerDigests, Problem, Store};
 use ctx::{Batch, Ctx};
 use stream::TopSeed;
 
-/// At most this many problems are listed; the rest are counted.
-const MAX_LISTED: usize = 50;
-
-/// The import file was refused; nothing was written. Exit code 2.
-#[derive(Debug, thiserror::Error)]
-pub struct ImportError {
-    pub source_name: String,
-    pub problems: Vec<(String, String)>,
-    pub unlisted: usize,
-}
-
-impl fmt::Display for ImportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let total = self.problems.len() + self.unlisted;
-        writeln!(
-            f,
-            "{} was not imported: {total} problem(s)",
-            self.source_name
-        )?;
-        for (path, message) in &self.problems {
-            writeln!(f, "  - {path}: {message}")?;
-        }
-        if self.unlisted > 0 {
-            writeln!(f, "  - … and {} more", self.unlisted)?;
-        }
-        writeln!(
-            f,
-            "  why: a file imports whole or not at all, so the store is unchanged"
-        )?;
-        write!(
-            f,
-            "  next: fix the fields named above (the README's Import format section lists them) and import again"
-        )
-    }
-}
-
-/// Why an import did not happen: the file (exit 2) or the store (exit 1).
-#[derive(Debug, thiserror::Error)]
-pub enum ImportFailure {
-    #[error(transparent)]
-    File(#[from] ImportError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
+pub use error::{ImportError, ImportFailure};
+use error::{MAX_LISTED, file_error};
 
 /// Batches in flight from the reader to the writer; with `ctx::BATCH` records each, this
 /// bounds the records held in memory, whatever the file's size.
@@ -191,7 +151,10 @@ pub fn import_timed(
     problems.truncate(listed);
     Err(ImportError {
         source_name: source_name.to_owned(),
-        problems,
+        problems: problems
+            .into_iter()
+            .map(|(path, message)| (path, error::one_line(message)))
+            .collect(),
         unlisted,
     }
     .into())
@@ -216,9 +179,11 @@ fn read(input: impl std::io::Read, sender: mpsc::SyncSender<Batch>) -> (Reading,
     }
     let mut ctx = Ctx::new(sender);
     let mut de = serde_json::Deserializer::from_reader(reader);
-    let parsed = TopSeed(&mut ctx)
-        .deserialize(&mut de)
-        .and_then(|()| de.end());
+    let parsed = TopSeed(&mut ctx).deserialize(&mut de).and_then(|()| {
+        // Past the document's end, no member is being read: blame the whole file.
+        ctx.position = ctx::Position::Start;
+        de.end()
+    });
     if let Err(err) = parsed
         && !ctx.writer_gone()
     {
@@ -300,22 +265,6 @@ fn write<'o>(
     let counts = staging.commit()?;
     timings.committing = lap();
     Ok(Written::Committed(counts, timings))
-}
-
-fn file_error(source_name: &str, path: &str, message: String) -> ImportFailure {
-    ImportError {
-        source_name: source_name.to_owned(),
-        problems: vec![(
-            if path.is_empty() {
-                "$".into()
-            } else {
-                path.into()
-            },
-            message,
-        )],
-        unlisted: 0,
-    }
-    .into()
 }
 
 /// A UTF-8 byte-order mark is harmless; skip it so editors that add one are not punished.

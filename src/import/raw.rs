@@ -1,7 +1,7 @@
 //! Reading one JSON object into fixed slots, one per known field, rather than into a
 //! `serde_json::Map`: a map costs a key allocation and a tree insert and removal per field, which
-//! was a fifth of the time an import spent reading. What is accepted is the same as for a map: a
-//! repeated key keeps its last value, and every value, known or not, is read as a JSON value.
+//! was a fifth of the time an import spent reading. A key given twice is remembered, so that it
+//! is refused rather than silently replaced, and every value, known or not, is read as a JSON value.
 
 use std::fmt;
 
@@ -36,22 +36,42 @@ impl fmt::Display for RecordPath {
 pub(super) struct RawRecord {
     values: [Option<Value>; MAX_FIELDS],
     unknown: Vec<String>,
+    repeated: Vec<String>,
 }
 
 impl RawRecord {
-    /// Stores the value of the known field at `slot`; a repeated key keeps its last value.
-    pub fn set(&mut self, slot: usize, value: Value) {
-        self.values[slot] = Some(value);
+    /// Stores the value of the known field `name` at `slot`; a filled slot means the key was
+    /// given twice, which is remembered (the first value stays).
+    pub fn set(&mut self, slot: usize, name: &str, value: Value) {
+        match &self.values[slot] {
+            Some(_) => self.repeat(name),
+            None => self.values[slot] = Some(value),
+        }
     }
 
-    /// Remembers an unknown field's name.
+    /// Whether the known field at `slot` was given.
+    pub fn has(&self, slot: usize) -> bool {
+        self.values[slot].is_some()
+    }
+
+    /// Remembers an unknown field's name, or that it was given twice.
     pub fn unknown(&mut self, name: String) {
-        self.unknown.push(name);
+        match self.unknown.contains(&name) {
+            true => self.repeat(&name),
+            false => self.unknown.push(name),
+        }
     }
 
-    /// The values by slot, and the unknown names in the order they came.
-    pub fn into_parts(self) -> ([Option<Value>; MAX_FIELDS], Vec<String>) {
-        (self.values, self.unknown)
+    /// Remembers that `name` was given more than once (each name once).
+    pub fn repeat(&mut self, name: &str) {
+        if !self.repeated.iter().any(|r| r == name) {
+            self.repeated.push(name.to_owned());
+        }
+    }
+
+    /// The values by slot, the unknown names in the order they came, and the names given twice.
+    pub fn into_parts(self) -> ([Option<Value>; MAX_FIELDS], Vec<String>, Vec<String>) {
+        (self.values, self.unknown, self.repeated)
     }
 }
 
@@ -106,7 +126,7 @@ impl<'de> Visitor<'de> for RecordSeed {
             // Unknown values are still read as values, so their syntax and UTF-8 are checked.
             let value: Value = map.next_value()?;
             match key {
-                Key::Known(slot) => raw.set(slot, value),
+                Key::Known(slot) => raw.set(slot, self.0[slot], value),
                 Key::Unknown(name) => raw.unknown(name),
             }
         }

@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use super::members::{REPEATED, member_path};
 use super::raw::{MAX_FIELDS, RawRecord, RecordPath};
 use crate::model::{ExportStatus, FailureCode, FindingStatus, MappingStatus, Severity, SyncStatus};
 use crate::store::{ExportRow, FindingRow, ts_to_sql};
@@ -27,18 +28,19 @@ pub(super) struct Fields {
 impl Fields {
     /// Starts validating `raw`, whose known fields are `names`; unknown fields are problems.
     pub fn new(path: RecordPath, raw: RawRecord, names: &'static [&'static str]) -> Self {
-        let (values, mut unknown) = raw.into_parts();
+        let (values, mut unknown, repeated) = raw.into_parts();
         unknown.sort();
-        unknown.dedup();
-        let problems = unknown
+        let base = path.to_string();
+        let repeated = repeated
             .into_iter()
-            .map(|key| {
-                (
-                    format!("{path}.{key}"),
-                    format!("unknown field (expected one of {})", names.join(", ")),
-                )
-            })
-            .collect();
+            .map(|key| (member_path(&base, &key), REPEATED.to_owned()));
+        let unknown = unknown.into_iter().map(|key| {
+            (
+                member_path(&base, &key),
+                format!("unknown field (expected one of {})", names.join(", ")),
+            )
+        });
+        let problems = repeated.chain(unknown).collect();
         Fields {
             path,
             names,

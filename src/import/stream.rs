@@ -8,6 +8,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::Value;
 
 use super::ctx::{Ctx, Position};
+use super::members::{REPEATED, member_path};
 use super::raw::{Key, KeySeed, RawRecord, RecordPath, RecordSeed};
 use super::record::{self, Fields, Header};
 use crate::store::{ReportRow, Route, Staged};
@@ -39,6 +40,13 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
         let (mut version_seen, mut reports_seen) = (false, false);
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
+                "schema_version" | "reports"
+                    if (key == "schema_version" && version_seen)
+                        || (key == "reports" && reports_seen) =>
+                {
+                    ctx.push(key.clone(), REPEATED.into());
+                    map.next_value::<IgnoredAny>()?;
+                }
                 "schema_version" => {
                     version_seen = true;
                     ctx.position = Position::Key("schema_version".into());
@@ -57,7 +65,7 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
                 }
                 other => {
                     ctx.push(
-                        other.to_owned(),
+                        member_path("", other),
                         "unknown field (expected schema_version, reports)".into(),
                     );
                     map.next_value::<IgnoredAny>()?;
@@ -139,23 +147,30 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
         // Else the whole report is staged and resolved at the end. The header written directly
         // is kept to compare with the header as the whole object gives it.
         let mut route = None;
-        let mut written: Option<Header> = None;
+        let mut written = false;
         let mut lists_read = [false; 2];
+        let base = RecordPath::Report(idx).to_string();
         while let Some(key) = map.next_key_seed(KeySeed(record::REPORT_KEYS))? {
             let name = match &key {
                 Key::Known(slot) => record::REPORT_KEYS[*slot],
                 Key::Unknown(name) => name.as_str(),
             };
-            ctx.position = Position::Key(format!("reports[{idx}].{name}"));
+            ctx.position = Position::Key(member_path(&base, name));
+            let repeated = match &key {
+                Key::Known(slot @ (3 | 4)) => lists_read[slot - 3],
+                Key::Known(slot) => raw.has(*slot),
+                Key::Unknown(_) => false,
+            };
+            if repeated {
+                // Refused, not replaced: the records already read belong to the first one.
+                ctx.push(member_path(&base, name), REPEATED.into());
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
             match key {
                 Key::Known(slot @ (3 | 4)) => {
                     let findings = slot == 3;
-                    if std::mem::replace(&mut lists_read[slot - 3], true) {
-                        ctx.push(
-                            format!("reports[{idx}].{name}"),
-                            "is given more than once in this report; give one list".into(),
-                        );
-                    }
+                    lists_read[slot - 3] = true;
                     let route = *route.get_or_insert_with(|| {
                         let (header, _) = header_of(idx, raw.clone());
                         match header {
@@ -165,7 +180,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
                                     row: report_row(idx, &h),
                                     route: Route::Direct,
                                 });
-                                written = Some(h);
+                                written = true;
                                 Route::Direct
                             }
                             _ => Route::Deferred,
@@ -179,7 +194,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
                     })?;
                     store_abort(ctx)?;
                 }
-                Key::Known(slot) => raw.set(slot, map.next_value()?),
+                Key::Known(slot) => raw.set(slot, name, map.next_value()?),
                 Key::Unknown(name) => {
                     // Read as a value, so its syntax and UTF-8 are checked as before.
                     map.next_value::<Value>()?;
@@ -190,28 +205,15 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
         ctx.cache.close();
         let (header, problems) = header_of(idx, raw);
         ctx.extend(problems);
-        match (header, written) {
-            (Some(h), None) => ctx.stage(Staged::Report {
+        // A header written before the lists was complete, and any later header member was a
+        // repeat, refused above: the header as a whole cannot differ from the one written.
+        if let Some(h) = header
+            && !written
+        {
+            ctx.stage(Staged::Report {
                 row: report_row(idx, &h),
                 route: route.unwrap_or(Route::Direct),
-            }),
-            (Some(h), Some(w)) if h != w => {
-                // A header field given again after the lists, with another value: its records
-                // were written under the first, so the file is refused rather than guessed at.
-                for (name, (now, then)) in [
-                    ("report_id", (&h.report_id, &w.report_id)),
-                    ("title", (&h.title, &w.title)),
-                    ("target", (&h.target, &w.target)),
-                ] {
-                    if now != then {
-                        ctx.push(
-                            format!("reports[{idx}].{name}"),
-                            "is given more than once, with different values, around the report's lists; give it once".into(),
-                        );
-                    }
-                }
-            }
-            _ => {}
+            });
         }
         store_abort(ctx)
     }

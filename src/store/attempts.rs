@@ -19,7 +19,7 @@ pub struct AttemptFilter {
     pub code: Option<String>,
 }
 
-const COLUMNS: &str = "ticket_export_id, report_id, finding_id, provider_key, export_status, provider_error_code,
+pub(super) const COLUMNS: &str = "ticket_export_id, report_id, finding_id, provider_key, export_status, provider_error_code,
     provider_response_code, mapping_status, mapping_missing, duplicate_fingerprint, idempotency_key, retry_after,
     external_ticket_id, external_ticket_url, status_sync_status, portable_export_path, attempt_count, owner_kind,
     owner_digest, failing_since, created_at, updated_at";
@@ -39,7 +39,7 @@ pub(super) fn bad(idx: usize, what: &str, value: &str) -> rusqlite::Error {
     )
 }
 
-fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<TicketExport> {
+pub(super) fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<TicketExport> {
     let status: String = row.get(4)?;
     let mapping: String = row.get(7)?;
     let missing: String = row.get(8)?;

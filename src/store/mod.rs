@@ -3,9 +3,12 @@
 mod attempts;
 mod events;
 mod health;
+mod outcomes;
+mod portable;
 mod schema;
 mod staging;
 mod summary;
+mod sync;
 #[cfg(test)]
 mod tests;
 
@@ -19,11 +22,14 @@ use crate::error::{SqlContext, StoreError};
 pub use attempts::AttemptFilter;
 pub use events::Event;
 pub use health::HealthRecord;
+pub use outcomes::{FailureRecord, Lease, Link};
+pub use portable::{FallbackSelection, PortableSource};
 pub use staging::{
     ExportRow, FindingRow, Identities, ImportCounts, OwnerDigests, Problem, ReportRow, Route,
     Staged, Staging,
 };
 pub use summary::SummaryGroup;
+pub use sync::{SyncFailure, SyncItem};
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = schema::MIGRATIONS.len() as i64;
@@ -71,23 +77,37 @@ impl Store {
 
     fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Store, StoreError> {
         let display = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
-        let not_a_store = |reason: String| StoreError::NotAStore {
-            path: display.clone(),
-            reason,
+        // The header was SQLite's (see `check_header`), so an unreadable file is a damaged
+        // store (truncated, most often), not somebody else's file.
+        let not_a_store = |e: rusqlite::Error| {
+            let reason = e.to_string();
+            match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                    StoreError::Damaged {
+                        path: display.clone(),
+                        reason,
+                    }
+                }
+                _ => StoreError::NotAStore {
+                    path: display.clone(),
+                    reason,
+                },
+            }
         };
         conn.busy_timeout(BUSY_TIMEOUT)
             .doing("setting the busy timeout")?;
         // Read before writing anything: a foreign file must stay untouched.
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| not_a_store(e.to_string()))?;
+            .map_err(not_a_store)?;
         let tables: i64 = conn
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(|e| not_a_store(e.to_string()))?;
+            .map_err(not_a_store)?;
         if version == 0 && tables > 0 {
-            return Err(not_a_store(
-                "it is a SQLite database, but not one written by ticket-export".into(),
-            ));
+            return Err(StoreError::NotAStore {
+                path: display,
+                reason: "it is a SQLite database, but not one written by ticket-export".into(),
+            });
         }
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew {
@@ -151,6 +171,18 @@ impl Store {
         self.bulk_threshold = attempts;
     }
 
+    /// Refuses, before any work, a store that SQLite could open for reading only.
+    pub fn ensure_writable(&self) -> Result<(), StoreError> {
+        let read_only = self
+            .conn
+            .is_readonly("main")
+            .doing("checking that the store is writable")?;
+        match (read_only, &self.path) {
+            (true, Some(path)) => Err(StoreError::ReadOnly { path: path.clone() }),
+            _ => Ok(()),
+        }
+    }
+
     /// The file behind the store, if any.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
@@ -211,8 +243,15 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
         });
     }
     let read = file.read(&mut header).unwrap_or(0);
-    if read == 0 || (read == 16 && header == *b"SQLite format 3\0") {
+    const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+    if read == 0 || (read == 16 && header == *MAGIC) {
         return Ok(());
+    }
+    if header[..read] == MAGIC[..read] {
+        return Err(StoreError::Damaged {
+            path: path.to_owned(),
+            reason: format!("it ends after {read} bytes, inside the SQLite file header"),
+        });
     }
     Err(StoreError::NotAStore {
         path: path.to_owned(),

@@ -1,7 +1,7 @@
 //! The store's migrations, append-only: never edit one that has shipped, add the next.
 
 /// Each entry moves the schema from version `i` to `i + 1` (`PRAGMA user_version`).
-pub(super) const MIGRATIONS: &[&str] = &[V1];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -99,4 +99,19 @@ CREATE TABLE provider_health (
     checked_at   TEXT NOT NULL,
     detail       TEXT NOT NULL DEFAULT ''
 ) STRICT;
+"#;
+
+/// Provider-wide cooldowns: a provider that asked us to wait is not called by any run until then.
+const V2: &str = r#"
+CREATE TABLE provider_cooldowns (
+    provider_key TEXT PRIMARY KEY,
+    until        TEXT NOT NULL,
+    reason       TEXT NOT NULL DEFAULT ''
+) STRICT;
+"#;
+
+/// The state a push is moving a ticket to, kept until the push is confirmed: when its answer is
+/// lost, the next sync can tell this tool's own write from a person's change.
+const V3: &str = r#"
+ALTER TABLE links ADD COLUMN push_target TEXT;
 "#;

@@ -230,7 +230,7 @@ mod tests {
         let hashed = store.hashed_groups(&now, usize::MAX).unwrap().unwrap();
         let by_sql = store.sorted_groups(&now).unwrap();
         assert!(hashed.len() > 3, "the demo makes many groups");
-        assert_eq!(hashed.iter().map(|g| g.count).sum::<u64>(), 19 * 3);
+        assert_eq!(hashed.iter().map(|g| g.count).sum::<u64>(), 20 * 3);
         assert!(
             hashed
                 .iter()

@@ -30,7 +30,7 @@ pub(super) fn decide(input: &TriageInput<'_>) -> Decision {
             .unwrap_or_else(|| ctx.by_code(provider)),
         None => ctx.provider_missing(),
     };
-    ctx.hold_for_cooldown(decision)
+    ctx.hold_for_cooldown(ctx.look_before_fallback(decision))
 }
 
 /// One attempt's facts, plus the names every sentence uses.
@@ -159,6 +159,23 @@ impl<'a> Ctx<'a> {
             }
             _ => d,
         }
+    }
+
+    /// A create whose outcome is unknown may have made a ticket: portable files beside it
+    /// would be duplicate downstream work, so `retry` looks it up first.
+    fn look_before_fallback(&self, d: Decision) -> Decision {
+        let unknown = matches!(
+            self.attempt.export_status,
+            ExportStatus::Uncertain | ExportStatus::InFlight
+        );
+        if d.action != Action::Fallback || !unknown {
+            return d;
+        }
+        let why = format!(
+            "{}; but a create may have reached the provider, so no portable files until the ticket is looked up",
+            d.why
+        );
+        self.retry(Guide::StatusSyncAndDuplicates, why)
     }
 
     fn cooldown(&self, until: Timestamp, guide: Guide, then: String) -> Decision {

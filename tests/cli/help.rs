@@ -62,3 +62,37 @@ fn every_environment_variable_is_documented() {
         );
     }
 }
+
+/// Every test the README's provider table names exists, in the file its path says.
+#[test]
+fn the_provider_table_names_real_tests() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let table = readme
+        .split("## Providers")
+        .nth(1)
+        .unwrap()
+        .split("How each provider")
+        .next()
+        .unwrap();
+    let mut checked = 0;
+    for name in table
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|n| n.contains("::"))
+    {
+        let parts: Vec<&str> = name.split("::").collect();
+        let (modules, test) = parts.split_at(parts.len() - 1);
+        let base = root.join("tests/providers").join(modules.join("/"));
+        let source = std::fs::read_to_string(base.with_extension("rs"))
+            .or_else(|_| std::fs::read_to_string(base.join("mod.rs")))
+            .unwrap_or_else(|_| panic!("no test file for {name}"));
+        assert!(
+            source.contains(&format!("fn {}(", test[0])),
+            "the README names {name}, which does not exist"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 70, "the table names {checked} tests");
+}

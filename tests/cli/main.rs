@@ -1,8 +1,16 @@
 //! CLI tests: one test binary (fast to link on a 2-core CI), one module per command.
 
 mod completions;
+mod fallback;
+mod fallback_formats;
 mod help;
 mod import;
 mod inspect;
+mod partial_create;
+mod retry;
+mod retry_killed;
+mod secrets;
 mod settings;
 mod support;
+mod sync;
+mod sync_steps;

@@ -43,6 +43,8 @@ impl Env {
             .assert()
             .success();
         std::fs::remove_file(self.store()).unwrap();
+        // The demo writes a fallback set; tests start from an empty output folder.
+        let _ = std::fs::remove_dir_all(self.path().join("ticket-exports"));
         self
     }
 
@@ -113,7 +115,12 @@ impl Env {
             let rows = stmt
                 .query_map([], |r| {
                     Ok((0..n)
-                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .map(|i| match r.get_ref(i).unwrap() {
+                            rusqlite::types::ValueRef::Text(t) => {
+                                String::from_utf8_lossy(t).into_owned()
+                            }
+                            other => format!("{other:?}"),
+                        })
                         .collect::<Vec<_>>()
                         .join("|"))
                 })
@@ -124,4 +131,42 @@ impl Env {
         }
         out
     }
+}
+
+/// A config with one provider pointing at `base` (the simulator), its token in a 0600 file.
+pub fn write_sim_config(env: &Env, mode: &str, entry: &str) {
+    let token = env.path().join("sim.token");
+    std::fs::write(&token, ticket_export::simulator::SIM_TOKEN).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    std::fs::write(env.config(), format!("mode = \"{mode}\"\n{entry}")).unwrap();
+}
+
+/// An import file of `n` attempts for `provider_key`, each its own finding, all failed with
+/// `code` (or pending when None).
+pub fn attempts_file(env: &Env, provider_key: &str, n: usize, code: Option<&str>) -> PathBuf {
+    let findings: Vec<serde_json::Value> = (1..=n)
+        .map(|i| {
+            serde_json::json!({"finding_id": format!("fnd_{i}"), "rule_id": "xss-reflected", "title": format!("Reflected XSS {i}"),
+                "severity": "high", "url": format!("https://shop.example/page/{i}?q=1"), "parameter": "q",
+                "description": "echoed", "evidence": "GET /page HTTP/1.1\nCookie: session=abc123", "remediation": "encode"})
+        })
+        .collect();
+    let exports: Vec<serde_json::Value> = (1..=n)
+        .map(|i| {
+            serde_json::json!({"ticket_export_id": format!("tex_{i:04}"), "finding_id": format!("fnd_{i}"),
+                "provider_key": provider_key, "export_status": if code.is_some() { "failed" } else { "pending" },
+                "provider_error_code": code, "provider_response_code": code.map(|_| 503), "mapping_status": "complete",
+                "duplicate_fingerprint": null, "idempotency_key": null, "retry_after": null, "external_ticket_url": null,
+                "status_sync_status": null, "portable_export_path": null})
+        })
+        .collect();
+    let doc = serde_json::json!({"schema_version": 1, "reports": [{"report_id": "rep_1", "title": "Scan",
+        "target": "https://shop.example", "findings": findings, "ticket_exports": exports}]});
+    let path = env.path().join(format!("attempts-{provider_key}-{n}.json"));
+    std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
+    path
 }

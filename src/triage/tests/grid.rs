@@ -153,6 +153,21 @@ fn never_ready_to_call_the_provider_before_retry_after() {
 }
 
 #[test]
+fn never_fallback_while_a_create_may_have_landed() {
+    let unknown = [ExportStatus::Uncertain, ExportStatus::InFlight];
+    for f in grid().filter(|f| unknown.contains(&f.attempt.export_status)) {
+        let d = f.decide();
+        assert_ne!(
+            d.action,
+            Action::Fallback,
+            "{:?} {:?}: portable files beside a ticket that may exist: {d:?}",
+            f.attempt.provider_error_code,
+            f.attempt.export_status
+        );
+    }
+}
+
+#[test]
 fn cooldown_always_says_until_when() {
     for f in grid() {
         let d = f.decide();

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Reproduces every figure in BENCHMARKS.md, one section after another, on this machine.
+#
+#   benches/run.sh            # everything (about 15 minutes on 2 cores)
+#   benches/run.sh retry sync # only some sections: import_inspect, fallback, retry, sync, chaos
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sections=("$@")
+[ ${#sections[@]} -gt 0 ] || sections=(import_inspect fallback retry sync chaos)
+echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -h | awk '/Mem:/ {print $2}') RAM, load $(cut -d' ' -f1-3 /proc/loadavg)"
+cargo build --release --locked --bin ticket-export --examples
+for s in "${sections[@]}"; do
+    echo; echo "## $s"
+    case $s in
+        import_inspect) benches/import_inspect.sh ;;
+        fallback) benches/fallback.sh 10000 100000 ;;
+        retry) target/release/examples/bench_retry 1000 20 ;;
+        sync) target/release/examples/bench_sync 5000 20 8 ;;
+        chaos) CHAOS_ATTEMPTS=1000 CRASH_KILLS=50 CONCURRENT_WAVES=10 \
+                   cargo test --release --locked --test chaos -- --nocapture --test-threads 1 ;;
+        *) echo "unknown section $s" >&2; exit 2 ;;
+    esac
+done

@@ -1,0 +1,116 @@
+//! `settings check [PROVIDER]`: static checks, then a live read-only probe per provider, whose
+//! result is recorded as provider health for triage.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::Context;
+use crate::error::{ExitStatus, UsageError};
+use crate::providers::http::{Http, Timeouts};
+use crate::providers::{Failure, client_for};
+use crate::store::HealthRecord;
+
+/// Runs the check.
+pub fn run(only: Option<String>, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
+    let config = ctx.config()?;
+    let store = ctx.store_for_writing()?;
+    if let Some(key) = &only
+        && config.provider(key).is_none()
+    {
+        return Err(UsageError::new(
+            format!("no provider {key:?} in {}", ctx.config_path.display()),
+            "settings check takes a key of a [providers.KEY] table",
+            format!(
+                "configured: {}",
+                config
+                    .providers
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .into());
+    }
+    if config.providers.is_empty() {
+        ctx.printer.info(&format!(
+            "no providers configured in {}",
+            ctx.config_path.display()
+        ));
+    }
+    let http = Arc::new(Http::new(config.mode, Timeouts::default()));
+    let now = ctx.ambient.now();
+    let mut status = ExitStatus::Ok;
+    let mut rows = Vec::new();
+    for provider in config
+        .providers
+        .values()
+        .filter(|p| only.as_ref().is_none_or(|k| *k == p.key))
+    {
+        let (result, detail, health, item) = if let Some(reason) = &provider.unsafe_base_url {
+            (
+                "unsafe",
+                format!("base_url refused: {reason}; nothing was sent"),
+                None,
+                ExitStatus::Blocked,
+            )
+        } else if !provider.destination_owned() {
+            let detail = format!(
+                "destination {:?} is not in owned {:?}; nothing was sent",
+                provider.destination(),
+                provider.owned
+            );
+            ("not owned", detail, None, ExitStatus::Blocked)
+        } else {
+            match client_for(provider, http.clone(), &ctx.ambient).and_then(|c| c.check()) {
+                Ok(report) => {
+                    let detail = format!("as {} ({})", report.identity, report.probes.join(", "));
+                    ("ok", detail, Some("ok"), ExitStatus::Ok)
+                }
+                Err(
+                    f @ (Failure::Unavailable { .. }
+                    | Failure::Uncertain { .. }
+                    | Failure::RateLimited { .. }),
+                ) => (
+                    "unreachable",
+                    f.to_string(),
+                    Some("unreachable"),
+                    ExitStatus::Cooldown,
+                ),
+                Err(f) => (
+                    "failed",
+                    f.to_string(),
+                    Some("auth_failed"),
+                    ExitStatus::Blocked,
+                ),
+            }
+        };
+        if let Some(health) = health {
+            store.record_health(
+                &provider.key,
+                &HealthRecord {
+                    status: health.into(),
+                    checked_at: now,
+                    detail: detail.clone(),
+                },
+            )?;
+        }
+        status = status.worst(item);
+        if ctx.printer.settings.json {
+            ctx.printer.json(&json!({"provider_key": provider.key, "kind": provider.kind, "result": result, "detail": detail}))?;
+        } else {
+            rows.push(vec![
+                provider.key.clone(),
+                provider.kind.as_str().to_owned(),
+                result.to_owned(),
+                detail,
+            ]);
+        }
+    }
+    if !ctx.printer.settings.json {
+        ctx.printer
+            .table(&["PROVIDER", "KIND", "RESULT", "DETAIL"], &rows)?;
+    }
+    Ok(status)
+}

@@ -1,0 +1,149 @@
+//! `sync [ID...]`: keep linked tickets and findings in step; safe to run from cron every minute.
+
+use clap::Args;
+use serde_json::json;
+
+use super::Context;
+use crate::error::{ExitStatus, UsageError};
+use crate::store::AttemptFilter;
+use crate::sync::{Direction, SyncOptions, SyncReport};
+
+/// Sync ticket status both ways for linked tickets; conflicts are reported, never guessed
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  ticket-export sync --all\n  \
+    ticket-export sync --report rep_1042 --direction pull --dry-run\n  \
+    * * * * *  ticket-export --quiet sync --all || [ $? -eq 4 ]   # crontab: wait quietly on cooldowns\n\n\
+    Prints nothing when nothing changed; otherwise the changed links and a one-line summary.")]
+#[command(group = clap::ArgGroup::new("selection").required(true).args(["ids", "report", "all"]))]
+pub struct SyncArgs {
+    /// ticket_export_ids whose ticket link to sync
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Every linked ticket of this report
+    #[arg(long, value_name = "REPORT")]
+    pub report: Option<String>,
+    /// Every linked ticket in the store
+    #[arg(long)]
+    pub all: bool,
+    /// Which sides may change
+    #[arg(long, value_enum, default_value = "both")]
+    pub direction: Direction,
+    /// Read the tickets and print what would change on each side; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Requests in flight at once per provider
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+}
+
+/// Runs `sync`.
+pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
+    let config = ctx.config()?;
+    let store = if args.dry_run {
+        ctx.store()?
+    } else {
+        ctx.store_for_writing()?
+    };
+    let filter = AttemptFilter {
+        ids: args.ids.clone(),
+        report: args.report.clone(),
+        ..AttemptFilter::default()
+    };
+    let items = store.sync_items(&filter)?;
+    if !args.ids.is_empty() && items.len() < args.ids.len() {
+        let found: Vec<&str> = items
+            .iter()
+            .map(|i| i.attempt.ticket_export_id.as_str())
+            .collect();
+        let missing: Vec<&str> = args
+            .ids
+            .iter()
+            .map(String::as_str)
+            .filter(|id| !found.contains(id))
+            .collect();
+        return Err(UsageError::new(
+            format!("{} has no linked ticket to sync", missing.join(", ")),
+            "sync works on attempts linked to a ticket (after a successful retry or an import with external_ticket_id)",
+            "check with `ticket-export inspect ID`; nothing was synced",
+        )
+        .into());
+    }
+    drop(store);
+    let options = SyncOptions {
+        direction: args.direction,
+        dry_run: args.dry_run,
+        concurrency: args.concurrency as usize,
+        timeouts: Default::default(),
+    };
+    let mut status = ExitStatus::Ok;
+    let mut counts: std::collections::BTreeMap<&'static str, u64> = Default::default();
+    let mut rows = Vec::new();
+    let mut io = Ok(());
+    let progress = ctx.printer.progress(items.len() as u64, "sync");
+    let (ambient, store_path) = (ctx.ambient.clone(), ctx.store_path.clone());
+    crate::sync::run(
+        &config,
+        &ambient,
+        &store_path,
+        items,
+        options,
+        |item: SyncReport| {
+            status = status.worst(if item.store_failed {
+                ExitStatus::Failure
+            } else {
+                item.state.into()
+            });
+            *counts.entry(item.outcome).or_default() += 1;
+            progress.inc(1);
+            if io.is_ok() && (item.outcome != "unchanged" || ctx.printer.settings.json) {
+                io = print_item(ctx, &item, &mut rows);
+            }
+        },
+    )?;
+    progress.finish_and_clear();
+    io?;
+    if ctx.printer.settings.terminal && !rows.is_empty() {
+        ctx.printer.table(
+            &["ID", "PROVIDER", "TICKET", "OUTCOME", "STATE", "DETAIL"],
+            &rows,
+        )?;
+    }
+    let changed = counts.iter().any(|(k, _)| *k != "unchanged");
+    if ctx.printer.settings.json {
+        ctx.printer.json(
+            &json!({"summary": counts, "exit_code": status.code(), "dry_run": args.dry_run}),
+        )?;
+    } else if changed {
+        let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        ctx.printer.info(&format!(
+            "sync: {} (exit {})",
+            summary.join(", "),
+            status.code()
+        ));
+    }
+    Ok(status)
+}
+
+fn print_item(
+    ctx: &mut Context,
+    item: &SyncReport,
+    rows: &mut Vec<Vec<String>>,
+) -> std::io::Result<()> {
+    if ctx.printer.settings.json {
+        return ctx.printer.json(item);
+    }
+    let row = vec![
+        item.ticket_export_id.clone(),
+        item.provider_key.clone(),
+        item.external_ticket_id.clone(),
+        item.outcome.to_owned(),
+        item.state.to_string(),
+        item.detail.clone(),
+    ];
+    if ctx.printer.settings.terminal {
+        rows.push(row);
+        Ok(())
+    } else {
+        ctx.printer.table(&[], &[row])
+    }
+}

@@ -1,0 +1,347 @@
+//! One report's file set: its open writers, the files they commit, and the `SHA256SUMS`
+//! manifest that ties them together.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::csv::CsvWriter;
+use super::export::{ExportOptions, FileOutcome, FileRecord, MANIFEST, Target};
+use super::json::JsonWriter;
+use super::markdown::MarkdownWriter;
+use super::write::{HashSink, ReportDir, StagedFile, WriteError, digest_of, file_component};
+use super::{CsvPreset, PortableFormat, PortableRow, report_header};
+use crate::model::Report;
+
+/// Where one file's bytes go: a staged file, or a hash for a dry run.
+enum Sink {
+    Staged(StagedFile),
+    Dry(HashSink, PathBuf),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Staged(s) => s.write(buf),
+            Sink::Dry(h, _) => h.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Staged(s) => s.flush(),
+            Sink::Dry(h, _) => h.flush(),
+        }
+    }
+}
+
+impl Sink {
+    fn commit(self) -> Result<(PathBuf, String, u64, FileOutcome), WriteError> {
+        match self {
+            Sink::Staged(staged) => {
+                let w = staged.commit()?;
+                let outcome = if w.changed {
+                    FileOutcome::Written
+                } else {
+                    FileOutcome::Unchanged
+                };
+                Ok((w.path, w.sha256, w.bytes, outcome))
+            }
+            Sink::Dry(hash, path) => {
+                let (sha, bytes) = hash.finish();
+                let same = matches!(digest_of(&path), Ok((s, n)) if s == sha && n == bytes);
+                let outcome = if same {
+                    FileOutcome::WouldKeep
+                } else {
+                    FileOutcome::WouldWrite
+                };
+                Ok((path, sha, bytes, outcome))
+            }
+        }
+    }
+}
+
+/// The open writers of one report.
+pub(super) struct ReportSet {
+    pub(super) report_id: String,
+    stem: String,
+    header: Report,
+    dir: Result<Folder, WriteError>,
+    csv: Option<(CsvWriter<Sink>, u32)>,
+    md: Option<MarkdownWriter<Sink, File>>,
+    json: Option<JsonWriter<Sink>>,
+    label_columns: usize,
+    done: Vec<FileRecord>,
+    rows: u64,
+}
+
+/// A report's folder: real, or only a path for a dry run.
+enum Folder {
+    Real(ReportDir),
+    Dry(PathBuf),
+}
+
+impl Folder {
+    fn path(&self) -> &Path {
+        match self {
+            Folder::Real(d) => d.path(),
+            Folder::Dry(p) => p,
+        }
+    }
+
+    fn sink(&self, name: &str) -> Result<Sink, WriteError> {
+        match self {
+            Folder::Real(d) => d.stage(name).map(Sink::Staged),
+            Folder::Dry(p) => Ok(Sink::Dry(HashSink::default(), p.join(name))),
+        }
+    }
+
+    fn spill(&self) -> io::Result<File> {
+        match self {
+            Folder::Real(d) => tempfile::tempfile_in(d.path()),
+            Folder::Dry(_) => tempfile::tempfile(),
+        }
+    }
+}
+
+impl ReportSet {
+    pub(super) fn open(
+        target: Target<'_>,
+        report: &Report,
+        opts: &ExportOptions<'_>,
+        label_columns: usize,
+    ) -> ReportSet {
+        let dir = match target {
+            Err(e) => Err(e.clone()),
+            Ok(out) if opts.dry_run => Ok(Folder::Dry(out.report_path(&report.report_id))),
+            Ok(out) => out.report_dir(&report.report_id).map(Folder::Real),
+        };
+        let mut set = ReportSet {
+            report_id: report.report_id.clone(),
+            stem: file_component(&report.report_id),
+            header: report_header(report),
+            dir,
+            csv: None,
+            md: None,
+            json: None,
+            label_columns,
+            done: Vec::new(),
+            rows: 0,
+        };
+        set.start(opts);
+        set
+    }
+
+    fn fail_io(&mut self, e: io::Error) {
+        let path = self
+            .dir
+            .as_ref()
+            .map(|d| d.path().display().to_string())
+            .unwrap_or_default();
+        if self.dir.is_ok() {
+            self.dir = Err(WriteError {
+                path,
+                reason: format!("cannot write: {e}"),
+            });
+        }
+        self.csv = None;
+        self.md = None;
+        self.json = None;
+    }
+
+    fn start(&mut self, opts: &ExportOptions<'_>) {
+        let started = (|| -> Result<(), WriteError> {
+            let Ok(dir) = &self.dir else { return Ok(()) };
+            let io_err = |e: io::Error| WriteError {
+                path: dir.path().display().to_string(),
+                reason: e.to_string(),
+            };
+            for format in opts.formats {
+                match format {
+                    PortableFormat::Csv => {
+                        let name = self.csv_name(opts.preset, 1);
+                        let w = CsvWriter::new(dir.sink(&name)?, opts.preset, self.label_columns)
+                            .map_err(io_err)?;
+                        self.csv = Some((w, 1));
+                    }
+                    PortableFormat::Markdown => {
+                        let sink = dir.sink(&format!("{}.md", self.stem))?;
+                        let spill = dir.spill().map_err(io_err)?;
+                        self.md =
+                            Some(MarkdownWriter::new(sink, spill, &self.header).map_err(io_err)?);
+                    }
+                    PortableFormat::Json => {
+                        let sink = dir.sink(&format!("{}.json", self.stem))?;
+                        self.json = Some(JsonWriter::new(sink, &self.header).map_err(io_err)?);
+                    }
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = started {
+            self.dir = Err(e);
+            self.csv = None;
+            self.md = None;
+            self.json = None;
+        }
+    }
+
+    fn csv_name(&self, preset: CsvPreset, part: u32) -> String {
+        match preset {
+            CsvPreset::Generic => format!("{}.csv", self.stem),
+            p if p.rows_per_file().is_some() => {
+                format!("{}.{}.{part:03}.csv", self.stem, p.as_str())
+            }
+            p => format!("{}.{}.csv", self.stem, p.as_str()),
+        }
+    }
+
+    pub(super) fn row(&mut self, row: &PortableRow, opts: &ExportOptions<'_>) {
+        self.rows += 1;
+        if self.dir.is_err() {
+            return;
+        }
+        if let Err(e) = self.feed(row, opts) {
+            self.fail_io(e);
+        }
+    }
+
+    fn feed(&mut self, row: &PortableRow, opts: &ExportOptions<'_>) -> io::Result<()> {
+        let full = matches!((&self.csv, opts.preset.rows_per_file()), (Some((w, _)), Some(limit)) if w.rows() >= limit);
+        if full && let Some((w, part)) = self.csv.take() {
+            let findings = w.rows();
+            self.commit(w.finish()?, "csv", Some(opts.preset), findings)
+                .map_err(io::Error::other)?;
+            let name = self.csv_name(opts.preset, part + 1);
+            let sink = match &self.dir {
+                Ok(dir) => dir.sink(&name).map_err(io::Error::other)?,
+                Err(_) => return Ok(()),
+            };
+            self.csv = Some((
+                CsvWriter::new(sink, opts.preset, self.label_columns)?,
+                part + 1,
+            ));
+        }
+        if let Some((w, _)) = self.csv.as_mut() {
+            w.row(row, &self.report_id)?;
+        }
+        if let Some(md) = self.md.as_mut() {
+            md.row(row)?;
+        }
+        if let Some(json) = self.json.as_mut() {
+            json.row(row)?;
+        }
+        Ok(())
+    }
+
+    fn commit(
+        &mut self,
+        sink: Sink,
+        format: &'static str,
+        preset: Option<CsvPreset>,
+        findings: u64,
+    ) -> Result<(), WriteError> {
+        let (path, sha256, bytes, outcome) = sink.commit()?;
+        self.done.push(FileRecord {
+            report_id: self.report_id.clone(),
+            format,
+            preset: preset.map(CsvPreset::as_str),
+            path,
+            sha256,
+            bytes,
+            findings,
+            outcome,
+        });
+        Ok(())
+    }
+
+    /// Commits the files, then the manifest, then removes files an earlier run listed that this
+    /// one does not write.
+    pub(super) fn finish(
+        mut self,
+        opts: &ExportOptions<'_>,
+        on_file: &mut impl FnMut(&FileRecord),
+    ) -> super::export::ReportResult {
+        let outcome = self.finish_files(opts);
+        for record in &self.done {
+            on_file(record);
+        }
+        super::export::ReportResult {
+            report_id: self.report_id,
+            findings: self.rows,
+            outcome,
+        }
+    }
+
+    fn finish_files(&mut self, opts: &ExportOptions<'_>) -> Result<String, WriteError> {
+        let rows = self.rows;
+        let folder = self
+            .dir
+            .as_ref()
+            .map(|d| d.path().display().to_string())
+            .unwrap_or_default();
+        let as_err = |e: io::Error| WriteError {
+            path: folder.clone(),
+            reason: format!("cannot write: {e}"),
+        };
+        if let Some((w, _)) = self.csv.take() {
+            let findings = w.rows();
+            self.commit(
+                w.finish().map_err(as_err)?,
+                "csv",
+                Some(opts.preset),
+                findings,
+            )?;
+        }
+        if let Some(md) = self.md.take() {
+            self.commit(md.finish().map_err(as_err)?, "md", None, rows)?;
+        }
+        if let Some(json) = self.json.take() {
+            self.commit(json.finish().map_err(as_err)?, "json", None, rows)?;
+        }
+        let dir = std::mem::replace(&mut self.dir, Ok(Folder::Dry(PathBuf::new())))?;
+        let old = read_manifest(&dir.path().join(MANIFEST));
+        let mut listed: Vec<(String, String)> = self
+            .done
+            .iter()
+            .map(|f| (file_name(&f.path), f.sha256.clone()))
+            .collect();
+        listed.sort();
+        let mut sink = dir.sink(MANIFEST)?;
+        for (name, sha) in &listed {
+            writeln!(sink, "{sha}  {name}").map_err(as_err)?;
+        }
+        self.commit(sink, "sha256sums", None, rows)?;
+        let manifest = self
+            .done
+            .last()
+            .cloned()
+            .ok_or_else(|| as_err(io::Error::other("no manifest")))?;
+        if let Folder::Real(real) = &dir {
+            for stale in old.iter().filter(|n| !listed.iter().any(|(l, _)| l == *n)) {
+                real.remove_stale(stale)?;
+            }
+        }
+        Ok(format!(
+            "{} sha256:{}",
+            manifest.path.display(),
+            manifest.sha256
+        ))
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The file names an earlier run listed in a manifest; none when there is no readable one.
+fn read_manifest(path: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|l| l.split_once("  ").map(|(_, name)| name.to_owned()))
+        .filter(|n| n != MANIFEST)
+        .collect()
+}

@@ -1,0 +1,395 @@
+//! Safe writing under the output folder: names that cannot escape it, no symlinks, atomic
+//! replacement, 0644, and a re-read that proves the bytes on disk are the bytes meant.
+//!
+//! The shape is cargo's `write_atomic` and jj's `persist_temp_file`: a temporary file in the
+//! target's own folder (so the rename is atomic and never crosses file systems), `sync_data`,
+//! permissions, then `persist`. A failure at any step drops the temporary file, so no partial
+//! file is ever left under its final name.
+
+use std::fs;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Component, Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::fingerprint::hex;
+
+/// A portable file could not be written safely. The text names the path and the cause; it is
+/// what `PORTABLE_EXPORT_FAILED` records.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {reason}")]
+pub struct WriteError {
+    pub path: String,
+    pub reason: String,
+}
+
+fn fail(path: &Path, reason: impl std::fmt::Display) -> WriteError {
+    WriteError {
+        path: path.display().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Turns an id into one file-name component: letters, digits, `-`, `_` and inner `.` stay;
+/// everything else (`/`, `\`, `:`, spaces, non-ASCII, a leading `.`) is percent-encoded. The
+/// result is never empty, `.` or `..`, and never holds a separator, so it cannot leave its folder.
+pub fn file_component(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for (i, b) in id.bytes().enumerate() {
+        let plain = b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (b == b'.' && i > 0);
+        if plain {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if out.is_empty() { "%00".into() } else { out }
+}
+
+/// Refuses a name that is not exactly one normal path component.
+pub fn check_component(name: &str) -> Result<(), String> {
+    let mut parts = Path::new(name).components();
+    match (parts.next(), parts.next()) {
+        (Some(Component::Normal(n)), None)
+            if n == name && !name.contains(['/', '\\', '\0']) && name != "." && name != ".." =>
+        {
+            Ok(())
+        }
+        _ => Err(format!(
+            "{name:?} is not a plain file name (a path with `..`, a separator or an absolute part is refused)"
+        )),
+    }
+}
+
+/// The output folder, created if missing and resolved once, so every path is built from it.
+#[derive(Debug, Clone)]
+pub struct OutDir {
+    root: PathBuf,
+}
+
+impl OutDir {
+    /// Creates (if needed) and resolves the folder. Its own path may pass through symlinks the
+    /// user chose; what the tool creates inside it may not.
+    pub fn prepare(path: &Path) -> Result<OutDir, WriteError> {
+        fs::create_dir_all(path)
+            .map_err(|e| fail(path, format!("cannot create the folder: {e}")))?;
+        let root = path
+            .canonicalize()
+            .map_err(|e| fail(path, format!("cannot resolve the folder: {e}")))?;
+        if !root.is_dir() {
+            return Err(fail(path, "is not a folder"));
+        }
+        Ok(OutDir { root })
+    }
+
+    /// Resolves the folder without creating anything, for a dry run.
+    pub fn resolve(path: &Path) -> Result<OutDir, WriteError> {
+        let root = match path.canonicalize() {
+            Ok(root) => root,
+            Err(_) => std::path::absolute(path).map_err(|e| fail(path, e))?,
+        };
+        Ok(OutDir { root })
+    }
+
+    /// The resolved folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The prefix every recorded path under this folder starts with.
+    pub fn prefix(&self) -> String {
+        format!("{}{}", self.root.display(), std::path::MAIN_SEPARATOR)
+    }
+
+    /// The path of a report's folder (not created).
+    pub fn report_path(&self, report_id: &str) -> PathBuf {
+        self.root.join(file_component(report_id))
+    }
+
+    /// A report's folder, created if missing. A symlink or a non-folder in its place is refused.
+    pub fn report_dir(&self, report_id: &str) -> Result<ReportDir, WriteError> {
+        let name = file_component(report_id);
+        check_component(&name).map_err(|e| fail(&self.root, e))?;
+        let path = self.root.join(&name);
+        match fs::create_dir(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(fail(&path, format!("cannot create the folder: {e}"))),
+        }
+        let meta = fs::symlink_metadata(&path).map_err(|e| fail(&path, e))?;
+        if meta.file_type().is_symlink() {
+            return Err(fail(
+                &path,
+                "is a symlink, which is refused: it could lead out of the output folder",
+            ));
+        }
+        if !meta.is_dir() {
+            return Err(fail(&path, "exists and is not a folder"));
+        }
+        Ok(ReportDir { path })
+    }
+}
+
+/// One report's folder inside the output folder.
+#[derive(Debug, Clone)]
+pub struct ReportDir {
+    path: PathBuf,
+}
+
+impl ReportDir {
+    /// The folder's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The final path of a file in this folder, after checking its name and that nothing but a
+    /// regular file stands there.
+    pub fn target(&self, name: &str) -> Result<PathBuf, WriteError> {
+        check_component(name).map_err(|e| fail(&self.path, e))?;
+        let path = self.path.join(name);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => Err(fail(
+                &path,
+                "is a symlink, which is refused: writing through it could leave the output folder",
+            )),
+            Ok(meta) if !meta.is_file() => Err(fail(&path, "exists and is not a regular file")),
+            _ => Ok(path),
+        }
+    }
+
+    /// Starts a file: a temporary file beside its final name, hashed as it is written.
+    pub fn stage(&self, name: &str) -> Result<StagedFile, WriteError> {
+        let target = self.target(name)?;
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(&self.path)
+            .map_err(|e| fail(&self.path, format!("cannot create a temporary file: {e}")))?;
+        Ok(StagedFile {
+            target,
+            out: BufWriter::with_capacity(256 * 1024, tmp),
+            hash: HashSink::default(),
+        })
+    }
+
+    /// Removes a file this tool wrote earlier that the new set no longer has. Only regular
+    /// files with a plain name are touched.
+    pub fn remove_stale(&self, name: &str) -> Result<(), WriteError> {
+        let path = self.target(name)?;
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(fail(&path, e)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Counts and hashes bytes: the digest of a staged file, and the whole of a dry run.
+#[derive(Debug, Clone, Default)]
+pub struct HashSink {
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl HashSink {
+    /// The SHA-256 (hex) and length of what was written.
+    pub fn finish(self) -> (String, u64) {
+        (hex(&self.hasher.finalize()), self.bytes)
+    }
+}
+
+impl Write for HashSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.hasher.update(buf);
+        self.bytes += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A file being written; nothing appears under its final name until [`StagedFile::commit`].
+pub struct StagedFile {
+    target: PathBuf,
+    out: BufWriter<tempfile::NamedTempFile>,
+    hash: HashSink,
+}
+
+impl Write for StagedFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.hash.write_all(&buf[..n])?;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// A file on disk, verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenFile {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub bytes: u64,
+    /// False when an identical file was already there and was left untouched.
+    pub changed: bool,
+}
+
+impl StagedFile {
+    /// Syncs, sets 0644, moves the file into place (unless an identical file is already
+    /// there), then re-reads it and checks length and SHA-256.
+    pub fn commit(self) -> Result<WrittenFile, WriteError> {
+        let target = self.target;
+        let tmp = self
+            .out
+            .into_inner()
+            .map_err(|e| fail(&target, format!("cannot write: {}", e.error())))?;
+        let (sha256, bytes) = self.hash.finish();
+        tmp.as_file()
+            .sync_data()
+            .map_err(|e| fail(&target, format!("cannot sync to disk: {e}")))?;
+        set_readable(tmp.path())
+            .map_err(|e| fail(&target, format!("cannot set permissions: {e}")))?;
+        let unchanged = matches!(digest_of(&target), Ok((sha, len)) if sha == sha256 && len == bytes)
+            && is_readable_file(&target);
+        if !unchanged {
+            tmp.persist(&target)
+                .map_err(|e| fail(&target, format!("cannot move into place: {}", e.error)))?;
+            sync_dir(target.parent().unwrap_or(Path::new(".")));
+        }
+        let (on_disk, len) =
+            digest_of(&target).map_err(|e| fail(&target, format!("cannot re-read: {e}")))?;
+        if on_disk != sha256 || len != bytes || !is_readable_file(&target) {
+            return Err(fail(
+                &target,
+                "the file read back differs from what was written",
+            ));
+        }
+        Ok(WrittenFile {
+            path: target,
+            sha256,
+            bytes,
+            changed: !unchanged,
+        })
+    }
+}
+
+/// SHA-256 (hex) and length of a file's contents.
+pub fn digest_of(path: &Path) -> io::Result<(String, u64)> {
+    let mut file = fs::File::open(path)?;
+    let mut sink = HashSink::default();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        sink.write_all(&buf[..n])?;
+    }
+    Ok(sink.finish())
+}
+
+#[cfg(unix)]
+fn set_readable(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn set_readable(_path: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+/// A regular file (not a symlink) with mode 0644 where modes exist.
+fn is_readable_file(path: &Path) -> bool {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o777 == 0o644
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
+}
+
+/// Makes the rename durable; best effort, since not every platform can sync a folder.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_become_one_safe_component() {
+        for (id, name) in [
+            ("rep_1042", "rep_1042"),
+            ("..", "%2E."),
+            ("../../etc/passwd", "%2E.%2F..%2Fetc%2Fpasswd"),
+            ("/abs", "%2Fabs"),
+            ("a\\b c", "a%5Cb%20c"),
+            (".hidden", "%2Ehidden"),
+            ("", "%00"),
+            ("é", "%C3%A9"),
+        ] {
+            assert_eq!(file_component(id), name);
+            check_component(&file_component(id)).unwrap();
+        }
+    }
+
+    #[test]
+    fn escaping_names_are_refused() {
+        for bad in ["..", ".", "", "a/b", "/abs", "a\\b", "x\0y"] {
+            assert!(check_component(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_refused_and_files_are_atomic_and_0644() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let out = OutDir::prepare(&tmp.path().join("out")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), out.root().join("rep_link")).unwrap();
+        let err = out.report_dir("rep_link").unwrap_err();
+        assert!(err.reason.contains("symlink"), "{err}");
+
+        let dir = out.report_dir("rep_1").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("x"), dir.path().join("f.csv")).unwrap();
+        assert!(dir.stage("f.csv").is_err());
+        assert!(dir.stage("../f.csv").is_err());
+
+        let mut staged = dir.stage("g.csv").unwrap();
+        staged.write_all(b"a,b\r\n").unwrap();
+        assert!(
+            !dir.path().join("g.csv").exists(),
+            "nothing under the final name yet"
+        );
+        let written = staged.commit().unwrap();
+        assert!(written.changed);
+        let mode = fs::metadata(&written.path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
+        let mut again = dir.stage("g.csv").unwrap();
+        again.write_all(b"a,b\r\n").unwrap();
+        assert!(
+            !again.commit().unwrap().changed,
+            "identical bytes are left in place"
+        );
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        assert!(fs::read_dir(outside.path()).unwrap().next().is_none());
+    }
+}

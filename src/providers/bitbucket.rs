@@ -1,0 +1,296 @@
+//! Bitbucket Cloud issues (REST 2.0), `https://api.bitbucket.org` with paths under `/2.0`.
+//!
+//! Bitbucket issues have no labels, so the fingerprint travels in the title (` [fp-…]`) and as
+//! the body marker. Lookup asks BBQL for titles containing the short label, then confirms the
+//! marker in `content.raw`. The rate limit is a rolling hour (1,000 requests for most
+//! repository resources) and a 429 often comes without `Retry-After`.
+
+use jiff::SignedDuration;
+use serde_json::{Value, json};
+
+use super::answer::listing;
+use super::failure::{Failure, classify, requested_wait, summary};
+use super::http::{HttpRequest, HttpResponse, basic_auth};
+use super::{
+    CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
+    TicketDraft, api_prefix, status_map,
+};
+
+/// The wait after a 429 that names none: the hour-long window frees a minute's worth of
+/// requests each minute, so ten minutes lets a retry batch through without hammering it.
+const WINDOW_WAIT: SignedDuration = SignedDuration::from_mins(10);
+/// Bitbucket's longest title.
+const TITLE_MAX: usize = 255;
+/// The kinds and priorities Bitbucket accepts (its issue schema's enums).
+const KINDS: &[&str] = &["bug", "enhancement", "proposal", "task"];
+const PRIORITIES: &[&str] = &["trivial", "minor", "major", "critical", "blocker"];
+/// Every state an issue can be in, for checking `status_map` targets.
+const STATES: &[&str] = &[
+    "submitted",
+    "new",
+    "open",
+    "resolved",
+    "on hold",
+    "invalid",
+    "duplicate",
+    "wontfix",
+    "closed",
+];
+
+/// A Bitbucket repository's issue tracker.
+pub struct Bitbucket {
+    base: ClientBase,
+    repo: String,
+    /// `/2.0`, unless the configured base URL already ends with it.
+    prefix: String,
+}
+
+impl Bitbucket {
+    /// A client for the repository in `mapping.repo` (`workspace/slug`).
+    pub fn new(base: ClientBase) -> Self {
+        let repo = base.provider.mapping.repo.clone().unwrap_or_default();
+        let prefix = api_prefix(&base.provider.base_url, "/2.0");
+        Bitbucket { base, repo, prefix }
+    }
+
+    fn request(&self, method: &'static str, path: &str) -> HttpRequest {
+        let user = self.base.user.as_ref().map(|u| u.expose()).unwrap_or("");
+        let credential = basic_auth(user, self.base.token.expose());
+        let path = format!("{}{path}", self.prefix);
+        self.base
+            .json_request(method, &path, "authorization", credential)
+    }
+
+    fn issues_path(&self) -> String {
+        format!("/repositories/{}/issues", self.repo)
+    }
+
+    fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
+        self.base
+            .call(&req, write, |resp| self.failure(resp, write))
+    }
+
+    fn failure(&self, resp: &HttpResponse, write: bool) -> Failure {
+        let now = self.base.now;
+        let json = resp.json();
+        let mut detail = summary(resp);
+        if let Some(more) = json["error"]["detail"].as_str() {
+            detail = format!("{detail}: {more}");
+        }
+        match resp.status {
+            429 => Failure::RateLimited {
+                status: 429,
+                retry_after: requested_wait(resp, now).unwrap_or(now + WINDOW_WAIT),
+                detail: format!("{detail} (Bitbucket allows about 1,000 requests an hour)"),
+            },
+            401 => {
+                let realm = resp
+                    .header("www-authenticate")
+                    .map(|r| format!(" [{r}]"))
+                    .unwrap_or_default();
+                Failure::Auth {
+                    status: 401,
+                    detail: format!(
+                        "{detail}{realm}; Bitbucket wants the Atlassian account e-mail as the user \
+                         and an API token (not the username; app passwords stop working in June 2026)"
+                    ),
+                }
+            }
+            404 => Failure::NotFound {
+                status: 404,
+                detail: format!(
+                    "{detail} ({} does not exist, is not visible to these credentials, or has no issue tracker)",
+                    self.repo
+                ),
+            },
+            _ => {
+                let fields = json["error"]["fields"]
+                    .as_object()
+                    .map(|f| f.keys().cloned().collect())
+                    .unwrap_or_default();
+                match classify(resp, now, write, fields) {
+                    Failure::Auth { status, .. } => Failure::Auth { status, detail },
+                    other => other,
+                }
+            }
+        }
+    }
+
+    fn ticket(&self, issue: &Value) -> RemoteTicket {
+        RemoteTicket {
+            id: issue["id"]
+                .as_u64()
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            url: issue["links"]["html"]["href"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            state: issue["state"].as_str().map(str::to_owned),
+        }
+    }
+
+    /// The title with the fingerprint label appended, shortened to fit Bitbucket's limit.
+    fn title(draft: &TicketDraft) -> String {
+        let suffix = format!(" [{}]", draft.fingerprint_label);
+        let room = TITLE_MAX - suffix.chars().count();
+        let mut title = draft.title.clone();
+        if title.chars().count() > room {
+            title = format!("{}…", title.chars().take(room - 1).collect::<String>());
+        }
+        title + &suffix
+    }
+
+    fn state(&self, issue: &Value) -> RemoteState {
+        let raw = issue["state"].as_str().unwrap_or("new").to_owned();
+        let normal =
+            status_map::mapped(&self.base.provider.status_map, &raw).unwrap_or(normalise(&raw));
+        RemoteState { raw, normal }
+    }
+}
+
+/// Bitbucket's issue states, normalised. Bitbucket has no "in progress": `open` and `on hold`
+/// read as open unless `status_map` says otherwise.
+pub fn normalise(state: &str) -> NormalState {
+    match state {
+        "resolved" | "closed" => NormalState::Done,
+        "invalid" | "duplicate" | "wontfix" => NormalState::WontFix,
+        _ => NormalState::Open,
+    }
+}
+
+impl ProviderClient for Bitbucket {
+    fn check(&self) -> Result<CheckReport, Failure> {
+        let user = self.call(self.request("GET", "/user"), false)?;
+        let repo_path = format!("/repositories/{}", self.repo);
+        let repo = self.call(self.request("GET", &repo_path), false)?;
+        if repo["has_issues"] == Value::Bool(false) {
+            return Err(Failure::Rejected {
+                status: 200,
+                detail: format!("the issue tracker is disabled on {}", self.repo),
+            });
+        }
+        Ok(CheckReport {
+            identity: user["display_name"]
+                .as_str()
+                .or(user["nickname"].as_str())
+                .unwrap_or("?")
+                .to_owned(),
+            probes: vec![
+                format!("GET {}/user", self.prefix),
+                format!("GET {}{repo_path}", self.prefix),
+            ],
+        })
+    }
+
+    fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
+        let mut req = self.request("GET", &self.issues_path());
+        req.url
+            .query_pairs_mut()
+            .append_pair("q", &format!("title ~ \"{}\"", draft.fingerprint_label))
+            .append_pair("pagelen", "50");
+        let page = self.call(req, false)?;
+        let marker = draft.marker();
+        Ok(listing(&page, "values")?
+            .iter()
+            .filter(|i| {
+                i["content"]["raw"]
+                    .as_str()
+                    .is_some_and(|b| b.contains(&marker))
+            })
+            .map(|i| self.ticket(i))
+            .collect())
+    }
+
+    fn create(&self, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
+        let kind = draft
+            .fields
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("bug");
+        if !KINDS.contains(&kind) {
+            return Err(not_allowed("kind", kind, KINDS));
+        }
+        let mut body = json!({
+            "title": Self::title(draft),
+            "content": {"raw": draft.body, "markup": "markdown"},
+            "kind": kind,
+        });
+        if let Some(priority) = &draft.priority {
+            if !PRIORITIES.contains(&priority.as_str()) {
+                return Err(not_allowed("priority", priority, PRIORITIES));
+            }
+            body["priority"] = json!(priority);
+        }
+        for key in ["component", "milestone", "version"] {
+            if let Some(name) = draft.fields.get(key).and_then(Value::as_str) {
+                body[key] = json!({ "name": name });
+            }
+        }
+        if let Some(account) = draft.assignees.first() {
+            body["assignee"] = json!({ "account_id": account });
+        }
+        let issue = self.call(self.request("POST", &self.issues_path()).json(&body), true)?;
+        Ok(self.ticket(&issue))
+    }
+
+    fn update(&self, ticket_id: &str, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
+        let body = json!({
+            "title": Self::title(draft),
+            "content": {"raw": draft.body, "markup": "markdown"},
+        });
+        let path = format!("{}/{ticket_id}", self.issues_path());
+        let issue = self.call(self.request("PUT", &path).json(&body), true)?;
+        Ok(self.ticket(&issue))
+    }
+
+    fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure> {
+        let path = format!("{}/{ticket_id}", self.issues_path());
+        let issue = self.call(self.request("GET", &path), false)?;
+        Ok(self.state(&issue))
+    }
+
+    fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure> {
+        let mapped = status_map::names_for(&self.base.provider.status_map, target)
+            .into_iter()
+            .map(str::to_ascii_lowercase)
+            .find(|name| STATES.contains(&name.as_str()));
+        let state = mapped.unwrap_or_else(|| {
+            match target {
+                NormalState::Open | NormalState::InProgress => "open",
+                NormalState::Done => "resolved",
+                NormalState::WontFix => "wontfix",
+            }
+            .to_owned()
+        });
+        let path = format!("{}/{ticket_id}", self.issues_path());
+        let issue = self.call(
+            self.request("PUT", &path).json(&json!({ "state": state })),
+            true,
+        )?;
+        Ok(self.state(&issue))
+    }
+
+    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
+        let issues = format!("{}{}", self.prefix, self.issues_path());
+        match call {
+            PlannedCall::Lookup => {
+                format!("GET {issues} (q=title ~ \"{}\")", draft.fingerprint_label)
+            }
+            PlannedCall::Create => format!("POST {issues} in {}", self.repo),
+            PlannedCall::Update => format!("PUT {issues}/{{id}}"),
+        }
+    }
+}
+
+/// A mapping value Bitbucket would refuse, caught before anything is sent.
+fn not_allowed(field: &str, value: &str, allowed: &[&str]) -> Failure {
+    Failure::Mapping {
+        status: 0,
+        fields: vec![field.to_owned()],
+        detail: format!(
+            "Bitbucket's {field} must be one of {}, not {value:?}",
+            allowed.join(", ")
+        ),
+    }
+}

@@ -1,0 +1,397 @@
+//! Jira: Cloud REST v3 (Basic e-mail and API token, descriptions as Atlassian Documents) when
+//! `auth.user_env` is set, else Data Center REST v2 (a Bearer personal access token, wiki
+//! markup descriptions, users by name).
+//!
+//! Lookup runs JQL on the project and the exact fingerprint label (`labels = "fp-…"` is an
+//! exact match; text fields only offer fuzzy `~`), then confirms the body marker in the
+//! description's text nodes, so a label copied onto another issue by hand does not link it.
+//! Cloud's `/search/jql` is eventually consistent and its `reconcileIssues` only helps for
+//! issue ids the caller already knows, which a lost create response never gives us: a lookup
+//! seconds after an uncertain create can miss the issue. The retry engine should wait before
+//! that lookup (see the report of this change).
+
+pub mod states;
+mod text;
+
+use serde_json::{Map, Value, json};
+
+use super::answer::listing;
+use super::failure::{Failure, classify, summary};
+use super::http::{HttpRequest, HttpResponse, basic_auth, bearer_auth};
+use super::{
+    CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
+    TicketDraft,
+};
+
+/// More tickets than this with one fingerprint already means "block and report".
+const LOOKUP_PAGE: u32 = 50;
+
+/// Which Jira the entry points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    /// Jira Cloud, REST v3.
+    Cloud,
+    /// Jira Data Center or Server, REST v2.
+    DataCenter,
+}
+
+/// A Jira project's issues.
+pub struct Jira {
+    base: ClientBase,
+    flavour: Flavour,
+    project: String,
+    issue_type: String,
+}
+
+impl Jira {
+    /// Cloud when a user (the account e-mail) is configured, else Data Center.
+    pub fn new(base: ClientBase) -> Self {
+        let flavour = if base.user.is_some() {
+            Flavour::Cloud
+        } else {
+            Flavour::DataCenter
+        };
+        let mapping = &base.provider.mapping;
+        Jira {
+            project: mapping.project.clone().unwrap_or_default(),
+            issue_type: mapping.issue_type.clone().unwrap_or_else(|| "Bug".into()),
+            flavour,
+            base,
+        }
+    }
+
+    /// The API flavour in use.
+    pub fn flavour(&self) -> Flavour {
+        self.flavour
+    }
+
+    fn api(&self) -> &'static str {
+        match self.flavour {
+            Flavour::Cloud => "/rest/api/3",
+            Flavour::DataCenter => "/rest/api/2",
+        }
+    }
+
+    fn request(&self, method: &'static str, path: &str) -> HttpRequest {
+        let auth = match (&self.flavour, &self.base.user) {
+            (Flavour::Cloud, Some(user)) => basic_auth(user.expose(), self.base.token.expose()),
+            _ => bearer_auth(self.base.token.expose()),
+        };
+        let path = format!("{}{path}", self.api());
+        self.base.json_request(method, &path, "authorization", auth)
+    }
+
+    fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
+        self.base
+            .call(&req, write, |resp| self.failure(resp, write))
+    }
+
+    fn failure(&self, resp: &HttpResponse, write: bool) -> Failure {
+        let json = resp.json();
+        let errors = json["errors"].as_object().filter(|e| !e.is_empty());
+        // `{"errors": {"customfield_10951": "Field ... cannot be set"}}`: the field ids are the
+        // mapping to fix, and the messages say why.
+        if let (400, Some(errors)) = (resp.status, errors) {
+            return Failure::Mapping {
+                status: 400,
+                fields: errors.keys().cloned().collect(),
+                detail: errors
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default()))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            };
+        }
+        if resp.status == 410 {
+            return Failure::Rejected {
+                status: 410,
+                detail: format!("Jira removed this endpoint: {}", summary(resp)),
+            };
+        }
+        classify(resp, self.base.now, write, Vec::new())
+    }
+
+    fn browse(&self, key: &str) -> String {
+        self.base.url(&format!("/browse/{key}")).to_string()
+    }
+
+    fn description(&self, draft: &TicketDraft) -> Value {
+        match self.flavour {
+            Flavour::Cloud => text::to_adf(&draft.body),
+            Flavour::DataCenter => Value::String(text::to_wiki(&draft.body)),
+        }
+    }
+
+    fn user(&self, name: &str) -> Value {
+        match self.flavour {
+            Flavour::Cloud => json!({"accountId": name}),
+            Flavour::DataCenter => json!({"name": name}),
+        }
+    }
+
+    fn create_fields(&self, draft: &TicketDraft) -> Map<String, Value> {
+        let mut fields = Map::new();
+        fields.insert("project".into(), json!({"key": self.project}));
+        fields.insert("issuetype".into(), json!({"name": self.issue_type}));
+        fields.insert("summary".into(), json!(draft.title));
+        fields.insert("description".into(), self.description(draft));
+        fields.insert("labels".into(), json!(draft.labels));
+        if let Some(priority) = &draft.priority {
+            fields.insert("priority".into(), json!({"name": priority}));
+        }
+        // Jira has one assignee; the first of the mapping's list is it.
+        if let Some(assignee) = draft.assignees.first() {
+            fields.insert("assignee".into(), self.user(assignee));
+        }
+        // Extra fields are by field id (`customfield_10951`) with the value shape Jira wants.
+        for (id, value) in &draft.fields {
+            fields.insert(id.clone(), value.clone());
+        }
+        fields
+    }
+
+    fn jql(&self, draft: &TicketDraft) -> String {
+        let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+        format!(
+            "project = {} AND labels = {}",
+            quote(&self.project),
+            quote(&draft.fingerprint_label)
+        )
+    }
+
+    fn status_of(&self, issue: &Value) -> RemoteState {
+        let status = &issue["fields"]["status"];
+        let name = status["name"].as_str().unwrap_or("?");
+        let category = status["statusCategory"]["key"].as_str().unwrap_or("new");
+        let resolution = issue["fields"]["resolution"]["name"].as_str();
+        RemoteState {
+            raw: resolution.map_or_else(|| name.to_owned(), |r| format!("{name} ({r})")),
+            normal: states::normalise(&self.base.provider.status_map, name, category, resolution),
+        }
+    }
+}
+
+impl ProviderClient for Jira {
+    fn check(&self) -> Result<CheckReport, Failure> {
+        let me = self.call(self.request("GET", "/myself"), false)?;
+        let project_path = format!("/project/{}", self.project);
+        self.call(self.request("GET", &project_path), false)
+            .map_err(|e| match e {
+                // Jira answers 404 both for a missing project and one the user cannot browse.
+                Failure::NotFound { status, .. } => Failure::NotFound {
+                    status,
+                    detail: format!(
+                        "project {} does not exist or this account cannot browse it",
+                        self.project
+                    ),
+                },
+                other => other,
+            })?;
+        let mut req = self.request("GET", "/mypermissions");
+        req.url
+            .query_pairs_mut()
+            .append_pair("projectKey", &self.project);
+        // Cloud requires the permission list; Data Center has no such parameter and returns all.
+        if self.flavour == Flavour::Cloud {
+            req.url
+                .query_pairs_mut()
+                .append_pair("permissions", "CREATE_ISSUES,TRANSITION_ISSUES");
+        }
+        let perms = self.call(req, false)?;
+        if perms["permissions"]["CREATE_ISSUES"]["havePermission"] == Value::Bool(false) {
+            return Err(Failure::Auth {
+                status: 200,
+                detail: format!("this account cannot create issues in {}", self.project),
+            });
+        }
+        let identity = ["displayName", "emailAddress", "name", "accountId"]
+            .iter()
+            .find_map(|k| me[k].as_str())
+            .unwrap_or("?");
+        Ok(CheckReport {
+            identity: identity.to_owned(),
+            probes: vec![
+                format!("GET {}/myself", self.api()),
+                format!("GET {}{project_path}", self.api()),
+                format!("GET {}/mypermissions", self.api()),
+            ],
+        })
+    }
+
+    fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
+        let fields = json!(["summary", "description", "status", "labels"]);
+        let (path, body) = match self.flavour {
+            Flavour::Cloud => (
+                "/search/jql",
+                json!({"jql": self.jql(draft), "fields": fields, "maxResults": LOOKUP_PAGE}),
+            ),
+            Flavour::DataCenter => (
+                "/search",
+                json!({"jql": self.jql(draft), "fields": fields, "maxResults": LOOKUP_PAGE, "startAt": 0}),
+            ),
+        };
+        // POST keeps the JQL, which names the fingerprint, out of URLs and proxy logs.
+        let found = self.call(self.request("POST", path).json(&body), false)?;
+        let marker = draft.marker();
+        Ok(listing(&found, "issues")?
+            .iter()
+            .filter(|i| {
+                let labels = &i["fields"]["labels"];
+                labels
+                    .as_array()
+                    .is_some_and(|l| l.iter().any(|l| l == draft.fingerprint_label.as_str()))
+                    && text::plain_text(&i["fields"]["description"]).contains(&marker)
+            })
+            .map(|i| {
+                let key = i["key"].as_str().unwrap_or_default();
+                RemoteTicket {
+                    id: key.to_owned(),
+                    url: self.browse(key),
+                    state: i["fields"]["status"]["name"].as_str().map(str::to_owned),
+                }
+            })
+            .collect())
+    }
+
+    fn create(&self, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
+        let body = json!({"fields": self.create_fields(draft)});
+        let created = self.call(self.request("POST", "/issue").json(&body), true)?;
+        let key = created["key"].as_str().ok_or_else(|| Failure::Uncertain {
+            status: Some(201),
+            detail: "Jira answered without an issue key".into(),
+        })?;
+        Ok(RemoteTicket {
+            id: key.to_owned(),
+            url: self.browse(key),
+            state: None,
+        })
+    }
+
+    fn update(&self, ticket_id: &str, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
+        // Labels are added, not replaced, so labels a person put on the issue stay.
+        let labels: Vec<Value> = draft.labels.iter().map(|l| json!({"add": l})).collect();
+        let body = json!({
+            "fields": {"summary": draft.title, "description": self.description(draft)},
+            "update": {"labels": labels},
+        });
+        self.call(
+            self.request("PUT", &format!("/issue/{ticket_id}"))
+                .json(&body),
+            true,
+        )?;
+        Ok(RemoteTicket {
+            id: ticket_id.to_owned(),
+            url: self.browse(ticket_id),
+            state: None,
+        })
+    }
+
+    fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure> {
+        let mut req = self.request("GET", &format!("/issue/{ticket_id}"));
+        req.url
+            .query_pairs_mut()
+            .append_pair("fields", "status,resolution");
+        Ok(self.status_of(&self.call(req, false)?))
+    }
+
+    fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure> {
+        let current = self.read_status(ticket_id)?;
+        if current.normal == target {
+            return Ok(current);
+        }
+        let path = format!("/issue/{ticket_id}/transitions");
+        let mut req = self.request("GET", &path);
+        req.url
+            .query_pairs_mut()
+            .append_pair("expand", "transitions.fields");
+        let transitions = self.call(req, false)?;
+        let Some(chosen) = states::choose(&self.base.provider.status_map, &transitions, target)
+        else {
+            return Err(Failure::Mapping {
+                status: 0,
+                fields: vec!["status".into()],
+                detail: format!(
+                    "no transition from \"{}\" on {ticket_id} reaches {}; name the target status in status_map",
+                    current.raw,
+                    target.as_str()
+                ),
+            });
+        };
+        let mut body = json!({"transition": {"id": chosen.transition_id}});
+        if chosen.fields.as_object().is_some_and(|f| !f.is_empty()) {
+            body["fields"] = chosen.fields;
+        }
+        self.call(self.request("POST", &path).json(&body), true)?;
+        self.read_status(ticket_id)
+    }
+
+    /// Pages through the project's issues carrying the mapping's first label, 100 a page, with
+    /// only their status and resolution.
+    fn read_statuses(
+        &self,
+        ticket_ids: &[String],
+    ) -> Result<Option<std::collections::HashMap<String, RemoteState>>, Failure> {
+        let Some(label) = self.base.provider.mapping.labels.first() else {
+            return Ok(None);
+        };
+        let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+        let jql = format!(
+            "project = {} AND labels = {}",
+            quote(&self.project),
+            quote(label)
+        );
+        let wanted: std::collections::HashSet<&str> =
+            ticket_ids.iter().map(String::as_str).collect();
+        let mut found = std::collections::HashMap::new();
+        let mut token: Option<String> = None;
+        let mut start = 0u64;
+        loop {
+            let mut body =
+                json!({"jql": jql, "fields": ["status", "resolution"], "maxResults": 100});
+            let path = match self.flavour {
+                Flavour::Cloud => {
+                    if let Some(t) = &token {
+                        body["nextPageToken"] = json!(t);
+                    }
+                    "/search/jql"
+                }
+                Flavour::DataCenter => {
+                    body["startAt"] = json!(start);
+                    "/search"
+                }
+            };
+            let page = self.call(self.request("POST", path).json(&body), false)?;
+            let issues = page["issues"].as_array().cloned().unwrap_or_default();
+            for issue in &issues {
+                let key = issue["key"].as_str().unwrap_or_default();
+                if wanted.contains(key) {
+                    found.insert(key.to_owned(), self.status_of(issue));
+                }
+            }
+            start += issues.len() as u64;
+            let done = match self.flavour {
+                Flavour::Cloud => {
+                    token = page["nextPageToken"].as_str().map(str::to_owned);
+                    page["isLast"].as_bool().unwrap_or(true) || token.is_none()
+                }
+                Flavour::DataCenter => start >= page["total"].as_u64().unwrap_or(0),
+            };
+            if done || issues.is_empty() || found.len() == wanted.len() {
+                break;
+            }
+        }
+        Ok(Some(found))
+    }
+
+    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
+        let api = self.api();
+        match call {
+            PlannedCall::Lookup => match self.flavour {
+                Flavour::Cloud => format!("POST {api}/search/jql ({})", self.jql(draft)),
+                Flavour::DataCenter => format!("POST {api}/search ({})", self.jql(draft)),
+            },
+            PlannedCall::Create => format!("POST {api}/issue in {}", self.project),
+            PlannedCall::Update => format!("PUT {api}/issue/{{key}}"),
+        }
+    }
+}

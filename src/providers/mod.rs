@@ -1,0 +1,330 @@
+//! Providers: one client per tracker behind one trait, sharing one HTTP agent.
+//!
+//! A client turns a `TicketDraft` into the provider's own request, and the provider's answers
+//! into `RemoteTicket`s or a `Failure`. It never touches the store: the retry and sync engines
+//! record outcomes.
+
+pub mod answer;
+pub mod asana;
+pub mod azure_devops;
+pub mod bitbucket;
+pub mod clickup;
+mod draft;
+pub mod failure;
+pub mod github;
+pub mod gitlab;
+pub mod http;
+pub mod jira;
+pub mod linear;
+mod paging;
+mod scrub;
+pub mod status_map;
+pub mod trello;
+pub mod webhook;
+pub mod youtrack;
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use crate::ambient::Ambient;
+use crate::config::{Provider, ProviderKind};
+use crate::secret::Secret;
+pub use draft::TicketDraft;
+pub use failure::Failure;
+use http::{Http, HttpRequest, HttpResponse};
+
+/// A ticket on the provider.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RemoteTicket {
+    /// The id used in API paths (Jira key, GitHub number, GitLab iid...).
+    pub id: String,
+    /// The page a person opens.
+    pub url: String,
+    /// The provider's own state name, when the answer carried one.
+    pub state: Option<String>,
+}
+
+/// The four states every provider's workflow is normalised to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NormalState {
+    Open,
+    InProgress,
+    Done,
+    WontFix,
+}
+
+impl NormalState {
+    /// The snake_case spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NormalState::Open => "open",
+            NormalState::InProgress => "in_progress",
+            NormalState::Done => "done",
+            NormalState::WontFix => "wont_fix",
+        }
+    }
+
+    /// What `pick` finds for this state, else for the nearest one a workflow without it has: a
+    /// workflow with no won't-fix state closes as done, one with no in-progress state stays open.
+    pub fn pick_or_nearest<T>(self, pick: impl Fn(NormalState) -> Option<T>) -> Option<T> {
+        let nearest = match self {
+            NormalState::WontFix => Some(NormalState::Done),
+            NormalState::InProgress => Some(NormalState::Open),
+            _ => None,
+        };
+        pick(self).or_else(|| nearest.and_then(pick))
+    }
+}
+
+/// A ticket's state as read from the provider.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RemoteState {
+    /// The provider's own name for it.
+    pub raw: String,
+    pub normal: NormalState,
+}
+
+/// What a read-only connection check found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CheckReport {
+    /// Who the credentials belong to, as the provider names them (never the credential).
+    pub identity: String,
+    /// What was probed, in order.
+    pub probes: Vec<String>,
+}
+
+/// One planned call, for `--dry-run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlannedCall {
+    Lookup,
+    Create,
+    Update,
+}
+
+/// What every provider client can do. All calls are blocking and thread-safe.
+pub trait ProviderClient: Send + Sync {
+    /// A read-only probe of credentials, scope and destination.
+    fn check(&self) -> Result<CheckReport, Failure>;
+    /// Tickets that carry the fingerprint, through a consistent listing (not a search index).
+    fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure>;
+    /// Creates a ticket carrying the fingerprint.
+    fn create(&self, draft: &TicketDraft) -> Result<RemoteTicket, Failure>;
+    /// Updates an existing ticket's content from the draft.
+    fn update(&self, ticket_id: &str, draft: &TicketDraft) -> Result<RemoteTicket, Failure>;
+    /// Reads a ticket's state.
+    fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure>;
+    /// Moves a ticket to a normalised state, discovering the provider's way at run time.
+    fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure>;
+    /// The request a call would make (method and path), for plans.
+    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String;
+    /// States of many tickets through paged listings, where the provider has them. `None`
+    /// means "read one at a time"; tickets missing from the map are read one at a time too.
+    fn read_statuses(
+        &self,
+        _ticket_ids: &[String],
+    ) -> Result<Option<std::collections::HashMap<String, RemoteState>>, Failure> {
+        Ok(None)
+    }
+}
+
+/// What every client holds: its config entry, the shared agent, its credentials and the clock.
+pub struct ClientBase {
+    pub provider: Provider,
+    pub http: Arc<Http>,
+    pub user: Option<Secret>,
+    pub token: Secret,
+    pub now: Timestamp,
+}
+
+impl ClientBase {
+    /// Joins a path onto the base URL, keeping any path prefix the base URL has.
+    pub fn url(&self, path: &str) -> url::Url {
+        let mut url = self.provider.base_url.clone();
+        let base = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base}{path}"));
+        url
+    }
+
+    /// A request to `path` under the base URL that accepts JSON and carries the credential in
+    /// the header `auth` (`authorization` for most providers).
+    pub fn json_request(
+        &self,
+        method: &'static str,
+        path: &str,
+        auth: &'static str,
+        credential: String,
+    ) -> HttpRequest {
+        HttpRequest::new(method, self.url(path))
+            .header(auth, credential)
+            .header("accept", "application/json")
+    }
+
+    /// Sends a request; transport failures become a `Failure` (uncertain only for writes).
+    pub fn send(&self, req: &HttpRequest, write: bool) -> Result<HttpResponse, Failure> {
+        self.http
+            .send(req)
+            .map_err(|e| Failure::from_transport(e, write))
+    }
+
+    /// Sends a request and answers the JSON of a 2xx response; `failure` reads any other.
+    pub fn call(
+        &self,
+        req: &HttpRequest,
+        write: bool,
+        failure: impl FnOnce(&HttpResponse) -> Failure,
+    ) -> Result<serde_json::Value, Failure> {
+        let resp = self.send(req, write)?;
+        if (200..300).contains(&resp.status) {
+            return Ok(resp.json());
+        }
+        Err(failure(&resp))
+    }
+}
+
+/// The part of `api` (such as `/api/v2`) still to add after the base URL's path, so a base URL
+/// given as the host (`https://api.clickup.com`) and one pasted with the API path
+/// (`https://api.clickup.com/api/v2`) both work.
+pub fn api_prefix(base: &url::Url, api: &str) -> String {
+    let path = base.path().trim_end_matches('/');
+    let cuts = api
+        .match_indices('/')
+        .map(|(i, _)| i)
+        .chain([api.len()])
+        .collect::<Vec<_>>();
+    // Longest overlap first: a base ending in `/api/v2` needs nothing, one ending in `/api`
+    // needs `/v2`.
+    for &cut in cuts.iter().rev() {
+        if cut > 0 && path.ends_with(&api[..cut]) {
+            return api[cut..].to_owned();
+        }
+    }
+    api.to_owned()
+}
+
+/// A provider's credentials, read now.
+pub struct Credentials {
+    pub user: Option<Secret>,
+    pub token: Secret,
+}
+
+impl Credentials {
+    /// The values, for scrubbing them out of anything a provider echoes back.
+    pub fn values(&self) -> Vec<&str> {
+        self.user
+            .iter()
+            .chain(std::iter::once(&self.token))
+            .map(Secret::expose)
+            .collect()
+    }
+}
+
+/// Reads a provider's credentials from the environment or its 0600 file.
+pub fn load_credentials(provider: &Provider, ambient: &Ambient) -> Result<Credentials, Failure> {
+    let load = |source: &Option<crate::secret::SecretSource>| -> Result<Option<Secret>, Failure> {
+        source
+            .as_ref()
+            .map(|s| s.load(ambient))
+            .transpose()
+            .map_err(|e| Failure::Auth {
+                status: 0,
+                detail: format!("{e}"),
+            })
+    };
+    let user = load(&provider.auth.user)?;
+    let token = load(&provider.auth.token)?.ok_or_else(|| Failure::Auth {
+        status: 0,
+        detail: "no credential is configured".into(),
+    })?;
+    Ok(Credentials { user, token })
+}
+
+/// Builds the client for a provider entry, reading its credentials now.
+pub fn client_for(
+    provider: &Provider,
+    http: Arc<Http>,
+    ambient: &Ambient,
+) -> Result<Box<dyn ProviderClient>, Failure> {
+    let credentials = load_credentials(provider, ambient)?;
+    client_with(provider, http, credentials, ambient.now())
+}
+
+/// A client that can only plan (`--dry-run`): no credential is read or needed.
+pub fn planning_client(
+    provider: &Provider,
+    http: Arc<Http>,
+    now: Timestamp,
+) -> Result<Box<dyn ProviderClient>, Failure> {
+    let credentials = Credentials {
+        user: None,
+        token: Secret::new(String::new()),
+    };
+    client_with(provider, http, credentials, now)
+}
+
+/// Builds the client for a provider entry with the given credentials.
+pub fn client_with(
+    provider: &Provider,
+    http: Arc<Http>,
+    credentials: Credentials,
+    now: Timestamp,
+) -> Result<Box<dyn ProviderClient>, Failure> {
+    if let Some(reason) = &provider.unsafe_base_url {
+        return Err(Failure::NotSent(format!("base_url is unsafe: {reason}")));
+    }
+    let forms = scrub::Forms::of(&credentials);
+    let base = ClientBase {
+        provider: provider.clone(),
+        http,
+        user: credentials.user,
+        token: credentials.token,
+        now,
+    };
+    let client: Box<dyn ProviderClient> = match provider.kind {
+        ProviderKind::Github => Box::new(github::GitHub::new(base)),
+        ProviderKind::Jira => Box::new(jira::Jira::new(base)),
+        ProviderKind::Gitlab => Box::new(gitlab::GitLab::new(base)),
+        ProviderKind::Webhook => Box::new(webhook::Webhook::new(base)),
+        ProviderKind::Bitbucket => Box::new(bitbucket::Bitbucket::new(base)),
+        ProviderKind::Trello => Box::new(trello::Trello::new(base)),
+        ProviderKind::Linear => Box::new(linear::Linear::new(base)),
+        ProviderKind::AzureDevops => Box::new(azure_devops::AzureDevOps::new(base)),
+        ProviderKind::Youtrack => Box::new(youtrack::YouTrack::new(base)),
+        ProviderKind::Asana => Box::new(asana::Asana::new(base)),
+        ProviderKind::Clickup => Box::new(clickup::ClickUp::new(base)),
+    };
+    // Answers are checked first (a page that is not a listing is never "no ticket"), then
+    // anything the provider echoes back is scrubbed of the credentials.
+    Ok(Box::new(scrub::Scrubbed {
+        inner: Box::new(answer::Checked(client)),
+        forms,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_state_falls_back_to_the_nearest() {
+        use NormalState::*;
+        fn only(have: &[NormalState], target: NormalState) -> Option<&'static str> {
+            target.pick_or_nearest(|t| have.contains(&t).then_some(t.as_str()))
+        }
+        assert_eq!(only(&[Open, Done], WontFix), Some("done"));
+        assert_eq!(only(&[Open, Done], InProgress), Some("open"));
+        assert_eq!(only(&[Open, WontFix], WontFix), Some("wont_fix"));
+        assert_eq!(only(&[Open], Done), None);
+    }
+
+    #[test]
+    fn the_api_prefix_is_added_once() {
+        let at = |base: &str| api_prefix(&base.parse().unwrap(), "/api/v2");
+        assert_eq!(at("https://api.clickup.com"), "/api/v2");
+        assert_eq!(at("https://api.clickup.com/"), "/api/v2");
+        assert_eq!(at("https://api.clickup.com/api"), "/v2");
+        assert_eq!(at("https://api.clickup.com/api/v2/"), "");
+        assert_eq!(at("https://host/youtrack"), "/api/v2");
+    }
+}

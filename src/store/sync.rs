@@ -1,0 +1,213 @@
+//! What `sync` reads and records: linked attempts, the last synced pair, and sync outcomes.
+
+use jiff::Timestamp;
+use rusqlite::{TransactionBehavior, params};
+
+use super::attempts::{COLUMNS, attempt_from_row};
+use super::outcomes::insert_event;
+use super::{AttemptFilter, Store, ts_to_sql};
+use crate::error::{SqlContext, StoreError};
+use crate::model::{FindingStatus, TicketExport};
+
+/// A linked ticket to sync, with the finding's status and the last synced pair.
+#[derive(Debug, Clone)]
+pub struct SyncItem {
+    pub attempt: TicketExport,
+    pub ticket_id: String,
+    pub ticket_url: Option<String>,
+    pub last_synced: Option<String>,
+    /// The state a push was moving the ticket to, when its outcome was never recorded.
+    pub push_target: Option<String>,
+    pub finding_status: FindingStatus,
+}
+
+/// A failed or conflicting sync, as recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncFailure<'a> {
+    pub http_status: Option<u16>,
+    pub retry_after: Option<Timestamp>,
+    /// `failed` or `conflict`.
+    pub outcome: &'a str,
+    pub detail: &'a str,
+}
+
+impl Store {
+    /// Every link (one per finding and destination) among the selected attempts.
+    pub fn sync_items(&self, filter: &AttemptFilter) -> Result<Vec<SyncItem>, StoreError> {
+        let cols = COLUMNS
+            .split(',')
+            .map(|c| format!("t.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let ids = serde_json::to_string(&filter.ids).unwrap_or_else(|_| "[]".into());
+        let sql = format!(
+            "SELECT {cols}, l.external_ticket_id, l.external_ticket_url, l.last_synced_state, f.status, l.push_target
+               FROM links l
+               JOIN ticket_exports t ON t.ticket_export_id = l.ticket_export_id
+               JOIN findings f ON f.report_id = t.report_id AND f.finding_id = t.finding_id
+              WHERE (?1 = '[]' OR t.ticket_export_id IN (SELECT value FROM json_each(?1)))
+                AND (?2 IS NULL OR t.report_id = ?2)
+                AND (?3 IS NULL OR t.provider_key = ?3)
+              ORDER BY t.provider_key, t.ticket_export_id"
+        );
+        let mut stmt = self.conn.prepare(&sql).doing("listing linked tickets")?;
+        let n = COLUMNS.split(',').count();
+        let rows = stmt
+            .query_map(params![ids, filter.report, filter.provider], |r| {
+                let status: String = r.get(n + 3)?;
+                Ok(SyncItem {
+                    attempt: attempt_from_row(r)?,
+                    ticket_id: r.get(n)?,
+                    ticket_url: r.get(n + 1)?,
+                    last_synced: r.get(n + 2)?,
+                    push_target: r.get(n + 4)?,
+                    finding_status: FindingStatus::parse(&status).unwrap_or(FindingStatus::Open),
+                })
+            })
+            .doing("listing linked tickets")?;
+        rows.collect::<Result<_, _>>()
+            .doing("listing linked tickets")
+    }
+
+    /// The last synced pair of an attempt's link and its unconfirmed push target, read fresh
+    /// (another run may have synced it).
+    pub fn last_synced(&self, id: &str) -> Result<(Option<String>, Option<String>), StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT last_synced_state, push_target FROM links WHERE ticket_export_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .doing("reading the last sync")?
+            .unwrap_or_default())
+    }
+
+    /// Records, before a push is sent, the pair it starts from (`baseline`: what both sides
+    /// last agreed on, an earlier unconfirmed push included) and the state it moves the ticket to.
+    pub fn record_push_intent(
+        &self,
+        id: &str,
+        baseline: &str,
+        target: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE links SET last_synced_state = ?2, push_target = ?3 WHERE ticket_export_id = ?1",
+                params![id, baseline, target],
+            )
+            .doing("recording a push")?;
+        Ok(())
+    }
+
+    /// Records a successful sync: the new synced pair, `status_sync_status = ok`, a cleared
+    /// sync-failed code, an event when something changed, and the released lease.
+    pub fn record_synced(
+        &mut self,
+        id: &str,
+        holder: &str,
+        now: Timestamp,
+        synced: &str,
+        outcome: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .doing("recording a sync")?;
+        tx.execute(
+            "UPDATE links SET last_synced_state = ?2, push_target = NULL WHERE ticket_export_id = ?1",
+            params![id, synced],
+        )
+        .doing("recording a sync")?;
+        let cleared = tx
+            .execute(
+                "UPDATE ticket_exports SET provider_error_code = NULL, provider_response_code = NULL, retry_after = NULL,
+                     failing_since = NULL, owner_kind = NULL, owner_digest = NULL, outcome_recorded_at = ?2, updated_at = ?2
+                 WHERE ticket_export_id = ?1 AND provider_error_code = 'TICKET_STATUS_SYNC_FAILED'",
+                params![id, ts_to_sql(now)],
+            )
+            .doing("recording a sync")?;
+        tx.execute(
+            "UPDATE ticket_exports SET status_sync_status = 'ok', lease_holder = NULL, lease_until = NULL
+             WHERE ticket_export_id = ?1 AND (lease_holder IS NULL OR lease_holder = ?2)",
+            params![id, holder],
+        )
+        .doing("recording a sync")?;
+        if outcome != "unchanged" || cleared > 0 {
+            let detail = if cleared > 0 {
+                format!("{detail}; the sync failure is cleared")
+            } else {
+                detail.to_owned()
+            };
+            insert_event(&tx, id, now, "sync", outcome, None, None, &detail)?;
+        }
+        tx.commit().doing("recording a sync")
+    }
+
+    /// Records one step of a push that takes two writes (reopen, then close the other way): the
+    /// pair the link is in now and an event, keeping the lease for the next step. A run that
+    /// stops after this step leaves a plain push for the next run, not a conflict.
+    pub fn record_sync_step(
+        &mut self,
+        id: &str,
+        now: Timestamp,
+        synced: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .doing("recording a sync step")?;
+        tx.execute(
+            "UPDATE links SET last_synced_state = ?2 WHERE ticket_export_id = ?1",
+            params![id, synced],
+        )
+        .doing("recording a sync step")?;
+        insert_event(&tx, id, now, "sync", "reopened", None, None, detail)?;
+        tx.commit().doing("recording a sync step")
+    }
+
+    /// Records a failed or conflicting sync: the code, the wait, an event; the link is kept.
+    pub fn record_sync_failure(
+        &mut self,
+        id: &str,
+        holder: &str,
+        now: Timestamp,
+        f: &SyncFailure<'_>,
+    ) -> Result<(), StoreError> {
+        let SyncFailure {
+            http_status,
+            retry_after,
+            outcome,
+            detail,
+        } = *f;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .doing("recording a sync failure")?;
+        tx.execute(
+            "UPDATE ticket_exports SET status_sync_status = 'failed', provider_response_code = ?3, retry_after = ?4,
+                 failing_since = CASE WHEN provider_error_code = 'TICKET_STATUS_SYNC_FAILED' AND failing_since IS NOT NULL
+                                      THEN failing_since ELSE ?2 END,
+                 provider_error_code = 'TICKET_STATUS_SYNC_FAILED', owner_kind = NULL, owner_digest = NULL,
+                 outcome_recorded_at = ?2, updated_at = ?2, lease_holder = NULL, lease_until = NULL
+             WHERE ticket_export_id = ?1 AND (lease_holder IS NULL OR lease_holder = ?5)",
+            params![id, ts_to_sql(now), http_status, retry_after.map(ts_to_sql), holder],
+        )
+        .doing("recording a sync failure")?;
+        insert_event(
+            &tx,
+            id,
+            now,
+            "sync",
+            outcome,
+            Some("TICKET_STATUS_SYNC_FAILED"),
+            http_status,
+            detail,
+        )?;
+        tx.commit().doing("recording a sync failure")
+    }
+}

@@ -1,0 +1,301 @@
+//! One link's sync: claim, read (fresh when another run got there first), merge three ways,
+//! write only what the merge allows, record.
+
+use super::merge::{self, Plan, Synced, local_state};
+use super::{FAILURE_WAIT, ProviderSync, SyncReport};
+use crate::model::State;
+use crate::providers::{Failure, NormalState, RemoteState};
+use crate::store::{Store, SyncFailure, SyncItem};
+
+pub(super) fn one(
+    run: &ProviderSync<'_>,
+    store: &mut Store,
+    holder: &str,
+    item: &SyncItem,
+) -> Result<SyncReport, crate::error::StoreError> {
+    let id = item.attempt.ticket_export_id.as_str();
+    if let Some((reason, state)) = run.stopped.lock().ok().and_then(|s| s.clone()) {
+        return Ok(SyncReport::new(item, "skipped", state, reason));
+    }
+    if let Some(report) = unchanged_from_listing(run, item) {
+        return Ok(report);
+    }
+    if !run.options.dry_run
+        && !store.claim(
+            id,
+            &crate::lease::lease(holder),
+            run.now,
+            "sync",
+            crate::lease::stale,
+        )?
+    {
+        return Ok(SyncReport::new(
+            item,
+            "skipped",
+            State::Ready,
+            "held by another ticket-export run",
+        ));
+    }
+    // Another run may have synced this link since the batch read: then the listed state is
+    // stale, and only a fresh read may decide a write.
+    let (last_synced, push_target) = if run.options.dry_run {
+        (item.last_synced.clone(), item.push_target.clone())
+    } else {
+        store.last_synced(id)?
+    };
+    let listed = (last_synced == item.last_synced && push_target == item.push_target)
+        .then(|| run.known.get(&item.ticket_id).cloned())
+        .flatten();
+    let remote = match listed
+        .map(Ok)
+        .unwrap_or_else(|| run.client.read_status(&item.ticket_id))
+    {
+        Ok(remote) => remote,
+        Err(f) => return failed(run, store, holder, item, &f, "read"),
+    };
+    let local = local_state(item.finding_status);
+    let last = merge::baseline(
+        last_synced
+            .as_deref()
+            .and_then(Synced::decode)
+            .unwrap_or(Synced::CREATED),
+        push_target.as_deref().and_then(merge::parse),
+        remote.normal,
+    );
+    let plan = merge::plan(last, local, remote.normal, run.options.direction);
+    let mut report = SyncReport::new(
+        item,
+        "unchanged",
+        State::Ready,
+        format!("ticket {} is {}", item.ticket_id, remote.raw),
+    );
+    report.remote = Some(remote.normal);
+    if run.options.dry_run {
+        report.outcome = match plan {
+            Plan::Pull { .. } => "would_pull",
+            Plan::Push { .. } => "would_push",
+            Plan::Converged => "converged",
+            Plan::Conflict => "conflict",
+            Plan::Held { .. } => "held",
+            Plan::Unchanged => "unchanged",
+        };
+        if let Plan::Push { target } = plan {
+            report.detail = format!(
+                "would move ticket {} from {} to {}",
+                item.ticket_id,
+                remote.raw,
+                target.as_str()
+            );
+        }
+        if plan == Plan::Conflict {
+            report.state = State::Blocked;
+        }
+        return Ok(report);
+    }
+    let (outcome, synced, detail) = match plan {
+        Plan::Unchanged => (
+            "unchanged",
+            Synced {
+                local,
+                remote: remote.normal,
+            },
+            report.detail.clone(),
+        ),
+        Plan::Converged => (
+            "converged",
+            Synced {
+                local,
+                remote: remote.normal,
+            },
+            format!("both sides are {}", remote.raw),
+        ),
+        Plan::Pull { remote: r } => {
+            let what = match r {
+                NormalState::Done | NormalState::WontFix => {
+                    "the ticket is closed; the finding stays for the scanner to verify"
+                }
+                _ if matches!(last.remote, NormalState::Done | NormalState::WontFix) => {
+                    "the ticket was reopened"
+                }
+                _ => "the ticket moved",
+            };
+            (
+                "pulled",
+                Synced { local, remote: r },
+                format!("{what} ({})", remote.raw),
+            )
+        }
+        Plan::Held { remote_changed } => {
+            let side = if remote_changed {
+                "the ticket changed; --direction push does not pull"
+            } else {
+                "the finding changed; --direction pull does not push"
+            };
+            store.release(id, holder, item.attempt.export_status)?;
+            report.outcome = "held";
+            report.detail = side.into();
+            return Ok(report);
+        }
+        Plan::Conflict => {
+            let detail = format!(
+                "conflict: since the last sync the finding became {} and the ticket became {}; changed neither side",
+                local.as_str(),
+                remote.raw
+            );
+            let conflict = SyncFailure {
+                http_status: None,
+                retry_after: None,
+                outcome: "conflict",
+                detail: &detail,
+            };
+            store.record_sync_failure(id, holder, run.now, &conflict)?;
+            report.outcome = "conflict";
+            report.state = State::Blocked;
+            report.detail = detail;
+            return Ok(report);
+        }
+        Plan::Push { target } => match push(run, store, item, &remote, last, target)? {
+            Ok(after) => {
+                report.remote = Some(after.normal);
+                (
+                    "pushed",
+                    Synced {
+                        local,
+                        remote: after.normal,
+                    },
+                    format!("moved ticket {} to {}", item.ticket_id, after.raw),
+                )
+            }
+            Err(f) => return failed(run, store, holder, item, &f, "write"),
+        },
+    };
+    store.record_synced(id, holder, run.now, &synced.encode(), outcome, &detail)?;
+    report.outcome = outcome;
+    report.detail = detail;
+    Ok(report)
+}
+
+/// Moves the ticket to `target`. A closed ticket that must close the other way (done to won't
+/// fix, or back) and that the provider will not move directly is reopened first: Jira has no
+/// transition from Done to Done with another resolution, and GitHub ignores a new
+/// `state_reason` unless the state changes. The reopen is recorded as its own step, so a run
+/// that stops between the two writes leaves a plain push for the next run, never a conflict of
+/// this tool's own making.
+fn push(
+    run: &ProviderSync<'_>,
+    store: &mut Store,
+    item: &SyncItem,
+    remote: &RemoteState,
+    last: Synced,
+    target: NormalState,
+) -> Result<Result<RemoteState, Failure>, crate::error::StoreError> {
+    let closed = |s| matches!(s, NormalState::Done | NormalState::WontFix);
+    let id = &item.attempt.ticket_export_id;
+    let ticket = &item.ticket_id;
+    store.record_push_intent(id, &last.encode(), target.as_str())?;
+    let first = run.client.write_status(ticket, target);
+    let stuck = match &first {
+        Err(Failure::Mapping { .. }) => true,
+        Ok(after) => after.normal == remote.normal && !merge::same(after.normal, target),
+        Err(_) => false,
+    };
+    if !(stuck && closed(remote.normal) && closed(target)) {
+        return Ok(first);
+    }
+    store.record_push_intent(id, &last.encode(), NormalState::Open.as_str())?;
+    let reopened = match run.client.write_status(ticket, NormalState::Open) {
+        Ok(s) if !closed(s.normal) => s,
+        Ok(_) => return Ok(first),
+        Err(f) => return Ok(Err(f)),
+    };
+    let step = Synced {
+        local: last.local,
+        remote: reopened.normal,
+    };
+    let detail = format!(
+        "reopened ticket {ticket} ({}) to close it as {}: it does not move from {} directly",
+        reopened.raw,
+        target.as_str(),
+        remote.raw
+    );
+    store.record_sync_step(id, run.now, &step.encode(), &detail)?;
+    store.record_push_intent(id, &step.encode(), target.as_str())?;
+    Ok(run.client.write_status(ticket, target))
+}
+
+fn failed(
+    run: &ProviderSync<'_>,
+    store: &mut Store,
+    holder: &str,
+    item: &SyncItem,
+    f: &Failure,
+    what: &str,
+) -> Result<SyncReport, crate::error::StoreError> {
+    let detail = match f {
+        Failure::NotFound { .. } => format!(
+            "{what}: ticket {} is gone on the provider (404: deleted, moved or hidden); the link is kept and sync never re-creates it",
+            item.ticket_id
+        ),
+        other => format!("{what}: {other}; the link is kept"),
+    };
+    if run.options.dry_run {
+        return Ok(SyncReport::new(item, "failed", State::Blocked, detail));
+    }
+    let retry_after = f.retry_after().or_else(|| {
+        matches!(f, Failure::Unavailable { .. } | Failure::Uncertain { .. })
+            .then(|| run.now + FAILURE_WAIT)
+    });
+    let failure = SyncFailure {
+        http_status: f.status().filter(|s| *s >= 100),
+        retry_after,
+        outcome: "failed",
+        detail: &detail,
+    };
+    store.record_sync_failure(&item.attempt.ticket_export_id, holder, run.now, &failure)?;
+    let state = if retry_after.is_some() {
+        State::Cooldown
+    } else {
+        State::Blocked
+    };
+    if let Some(until) = f.retry_after().filter(|_| f.stops_provider()) {
+        store.set_provider_cooldown(&run.provider.key, until, &detail)?;
+    }
+    if f.stops_provider()
+        && let Ok(mut s) = run.stopped.lock()
+    {
+        s.get_or_insert((
+            format!(
+                "not sent: {} failed earlier in this run ({detail})",
+                run.provider.key
+            ),
+            state,
+        ));
+    }
+    Ok(SyncReport::new(item, "failed", state, detail))
+}
+
+/// A link whose listed state matches its last sync, and that has nothing to clear, needs no
+/// claim and no write: cron runs where nothing changed stay read-only on the store.
+fn unchanged_from_listing(run: &ProviderSync<'_>, item: &SyncItem) -> Option<SyncReport> {
+    let remote = run.known.get(&item.ticket_id)?;
+    let last = item
+        .last_synced
+        .as_deref()
+        .and_then(Synced::decode)
+        .unwrap_or(Synced::CREATED);
+    let local = local_state(item.finding_status);
+    let clean = item.attempt.provider_error_code.is_none()
+        && item.push_target.is_none()
+        && item.attempt.status_sync_status == Some(crate::model::SyncStatus::Ok);
+    let plan = merge::plan(last, local, remote.normal, run.options.direction);
+    (clean && plan == Plan::Unchanged).then(|| {
+        let mut report = SyncReport::new(
+            item,
+            "unchanged",
+            State::Ready,
+            format!("ticket {} is {}", item.ticket_id, remote.raw),
+        );
+        report.remote = Some(remote.normal);
+        report
+    })
+}

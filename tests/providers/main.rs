@@ -1,0 +1,17 @@
+//! Provider clients against the loopback simulator, and their requests against the providers'
+//! own published API descriptions (`../shared/specs`). One test binary, one module per provider.
+
+mod asana;
+mod azure_devops;
+mod bitbucket;
+mod clickup;
+mod github;
+mod gitlab;
+mod graphql;
+mod jira;
+mod linear;
+mod spec;
+mod support;
+mod trello;
+mod webhook;
+mod youtrack;
