@@ -16,7 +16,7 @@ mod sync;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::ambient::Ambient;
 use crate::config::Config;
@@ -115,9 +115,26 @@ impl Context {
     }
 }
 
+/// Parses the arguments. A path variable set to the empty string counts as unset: `VAR= cmd`
+/// is how a shell clears one, and clap would otherwise refuse the run, even with the flag given.
+pub fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut command = Cli::command();
+    for (id, var) in [("store", env_vars::STORE), ("config", env_vars::CONFIG)] {
+        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            command = command.mut_arg(id, |arg| arg.env(None));
+        }
+    }
+    let matches = command.try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
 /// Runs the program: parses arguments, runs the command, prints any error, returns the code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
