@@ -151,6 +151,7 @@ pub fn check(fleet: &mut Fleet, settled: bool) {
             "remote tickets, one per fingerprint and destination",
             per.len() as u64,
         );
+        creates_recorded(&fleet.store(), &mut fleet.tally, sim.key, &per);
         let find = |id: &str| {
             state
                 .tickets
@@ -224,6 +225,52 @@ pub fn check(fleet: &mut Fleet, settled: bool) {
     );
     decisions(fleet, settled);
     no_secret_in_files(fleet);
+}
+
+/// Every ticket a provider holds was asked for by a create this tool recorded: an event on an
+/// attempt of its fingerprint for each create sent (`retry`/`created`, or `create` with the
+/// outcome uncertain, retrying or failed), lost answers included. A killed run may die between
+/// the request and that event; the intent it recorded before any request still accounts for it.
+fn creates_recorded(
+    store: &Path,
+    tally: &mut crate::fleet::Tally,
+    key: &str,
+    per: &BTreeMap<(String, String), Vec<String>>,
+) {
+    let conn = rusqlite::Connection::open(store).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT t.duplicate_fingerprint,
+                    sum(e.action = 'create' OR (e.action = 'retry' AND e.outcome = 'created')),
+                    sum(e.action = 'retry' AND e.outcome = 'intent')
+               FROM events e JOIN ticket_exports t USING (ticket_export_id)
+              WHERE t.provider_key = ?1 GROUP BY 1",
+        )
+        .unwrap();
+    let recorded: BTreeMap<String, (i64, i64)> = stmt
+        .query_map([key], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let killed = tally.0.contains_key("kills that landed mid-run");
+    for ((_, fp), ids) in per {
+        let (creates, intents) = recorded.get(fp).copied().unwrap_or_default();
+        let tickets = ids.len() as i64;
+        assert!(
+            intents >= tickets,
+            "{key}: {tickets} ticket(s) {ids:?} for {fp}, but only {intents} recorded intent(s)"
+        );
+        if !killed {
+            assert!(
+                creates >= tickets,
+                "{key}: {tickets} ticket(s) {ids:?} for {fp}, but only {creates} recorded create(s)"
+            );
+        }
+        tally.add(
+            "remote tickets whose create was recorded first",
+            tickets as u64,
+        );
+    }
 }
 
 /// Every attempt is in a known state and `inspect --json` explains it.
