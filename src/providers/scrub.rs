@@ -36,9 +36,11 @@ pub(super) fn scrub(text: &str, secrets: &[String]) -> String {
 }
 
 impl Failure {
-    /// The failure with every secret form removed from its text.
+    /// The failure with every secret form removed from its text, on one line: a provider's
+    /// message (a GitLab or Linear error list, say) may hold line breaks or terminal escapes,
+    /// which would forge lines in a table, a TSV row or a log.
     pub fn scrubbed(self, secrets: &[String]) -> Failure {
-        let s = |text: String| scrub(&text, secrets);
+        let s = |text: String| scrub(&text, secrets).replace(|c: char| c.is_control(), " ");
         match self {
             Failure::Auth { status, detail } => Failure::Auth {
                 status,
@@ -216,5 +218,19 @@ mod tests {
             secret_forms(&empty).is_empty(),
             "a planning client has none"
         );
+    }
+
+    #[test]
+    fn a_provider_message_stays_on_one_line() {
+        let f = Failure::Mapping {
+            status: 400,
+            fields: vec!["labels\r\nforged".into()],
+            detail: "first\r\nsecond\u{1b}[31m red".into(),
+        };
+        let Failure::Mapping { fields, detail, .. } = f.scrubbed(&[]) else {
+            unreachable!()
+        };
+        assert_eq!(detail, "first  second [31m red");
+        assert_eq!(fields, ["labels  forged"]);
     }
 }
