@@ -173,6 +173,8 @@ pub fn main() -> ExitCode {
         printer: Printer::stdio(settings),
         ambient,
     };
+    // The demo works on a store of its own, which `store_path` does not name.
+    let store_in_use = (!matches!(cli.command, Command::Demo(_))).then(|| ctx.store_path.clone());
     let result = run(cli.command, &mut ctx);
     let flushed = ctx.printer.flush();
     let status = match result.and_then(|s| flushed.map(|()| s).map_err(Into::into)) {
@@ -180,12 +182,35 @@ pub fn main() -> ExitCode {
         // A reader that went away (`| head`) is not an error worth a message.
         Err(err) if is_broken_pipe(&err) => ExitStatus::Ok,
         Err(err) => {
+            let message = format!("{err:#}").replace(": \n", ":\n");
             ctx.printer
-                .error(&format!("{err:#}").replace(": \n", ":\n"));
+                .error(&name_the_store(message, &err, store_in_use.as_deref()));
             exit_status(&err)
         }
     };
     ExitCode::from(status.code())
+}
+
+/// A statement that failed mid-command is reported by the store module, which knows what it was
+/// doing but not which file: name it here, where the path is known, so the next step can be
+/// followed as written.
+fn name_the_store(message: String, err: &anyhow::Error, store: Option<&std::path::Path>) -> String {
+    let failed_statement = err
+        .chain()
+        .filter_map(|c| c.downcast_ref::<crate::error::StoreError>())
+        .any(|e| matches!(e, crate::error::StoreError::Sql { .. }));
+    match store {
+        Some(path) if failed_statement => message
+            .replace(
+                "the store failed while",
+                &format!("the store {} failed while", path.display()),
+            )
+            .replace(
+                "`sqlite3 STORE ",
+                &format!("`sqlite3 '{}' ", path.display()),
+            ),
+        _ => message,
+    }
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -251,3 +251,22 @@ fn demo_shows_every_state_and_the_next_commands() {
         "the demo rebuilds the same store every run"
     );
 }
+
+#[test]
+fn a_statement_failing_mid_command_names_the_store() {
+    let env = Env::new().with_demo_store();
+    rusqlite::Connection::open(env.store())
+        .unwrap()
+        .execute_batch("DROP TABLE events")
+        .unwrap();
+    let out = env.run(env.cmd().args(["inspect", "tex_9001"]));
+    assert!(out.starts_with("exit: 1\n"), "{out}");
+    assert!(
+        out.contains("the store [TMP]/store.sqlite3 failed while reading events"),
+        "{out}"
+    );
+    assert!(
+        out.contains("`sqlite3 '[TMP]/store.sqlite3' 'PRAGMA integrity_check'`"),
+        "{out}"
+    );
+}
