@@ -205,10 +205,49 @@ fn parse_auth(kind: ProviderKind, raw: RawAuth, base: &Path, problems: &mut Vec<
             kind.as_str()
         ));
     }
+    if let Some(scheme) = &raw.scheme {
+        check_scheme(kind, scheme, user.is_some(), problems);
+    }
     Auth {
         scheme: raw.scheme,
         user,
         token,
+    }
+}
+
+/// `auth.scheme` only names the header a kind sends, which otherwise follows from the kind and
+/// the credentials: a value that disagrees would be silently ignored, so it is refused.
+fn check_scheme(kind: ProviderKind, scheme: &str, has_user: bool, problems: &mut Vec<String>) {
+    let allowed: &[&str] = match kind {
+        ProviderKind::Jira => &["basic", "bearer"],
+        ProviderKind::Bitbucket | ProviderKind::AzureDevops => &["basic"],
+        // Linear: a personal API key goes bare; an OAuth token needs `Bearer`.
+        ProviderKind::Github
+        | ProviderKind::Youtrack
+        | ProviderKind::Asana
+        | ProviderKind::Linear => &["bearer"],
+        _ => &[],
+    };
+    let kind = kind.as_str();
+    let scheme = scheme.to_ascii_lowercase();
+    let scheme = scheme.as_str();
+    if allowed.is_empty() {
+        problems.push(format!(
+            "auth.scheme: kind = \"{kind}\" sends its own header, which no scheme changes; remove auth.scheme"
+        ));
+    } else if !allowed.contains(&scheme) {
+        problems.push(format!(
+            "auth.scheme: {scheme:?} is not a scheme kind = \"{kind}\" uses (expected {})",
+            allowed.join(" or ")
+        ));
+    } else if kind == "jira" && scheme == "basic" && !has_user {
+        problems.push(
+            "auth.scheme = \"basic\" (Jira Cloud) needs auth.user_env or auth.user_file: the account e-mail".into(),
+        );
+    } else if kind == "jira" && scheme == "bearer" && has_user {
+        problems.push(
+            "auth.scheme = \"bearer\" (a Jira Data Center personal access token) takes no user; remove auth.user_env, or use scheme = \"basic\" for Jira Cloud".into(),
+        );
     }
 }
 

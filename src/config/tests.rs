@@ -278,3 +278,56 @@ fn digests_follow_their_settings_and_never_contain_the_secret() {
     changed.mapping.labels.push("new".into());
     assert_ne!(gh.mapping_digest(), changed.mapping_digest());
 }
+
+#[test]
+fn auth_scheme_must_agree_with_the_kind_and_credentials() {
+    let entry = |kind: &str, auth: &str| {
+        format!(
+            "[providers.p]\nkind = \"{kind}\"\nbase_url = \"https://example.com\"\nauth = {{ {auth} }}\nowned = [\"x\"]\nmapping = {{ project = \"x\", issue_type = \"Bug\", repo = \"a/b\" }}\n"
+        )
+    };
+    let cases = [
+        (
+            entry("jira", r#"scheme = "basic", token_env = "T""#),
+            "needs auth.user_env or auth.user_file",
+        ),
+        (
+            entry(
+                "jira",
+                r#"scheme = "bearer", user_env = "U", token_env = "T""#,
+            ),
+            "takes no user",
+        ),
+        (
+            entry(
+                "jira",
+                r#"scheme = "digest", user_env = "U", token_env = "T""#,
+            ),
+            r#"auth.scheme: "digest" is not a scheme kind = "jira" uses (expected basic or bearer)"#,
+        ),
+        (
+            entry("github", r#"scheme = "basic", token_env = "T""#),
+            "(expected bearer)",
+        ),
+        (
+            entry("gitlab", r#"scheme = "bearer", token_env = "T""#),
+            r#"kind = "gitlab" sends its own header"#,
+        ),
+    ];
+    for (text, expected) in cases {
+        let err = problems(&text);
+        assert!(err.contains(expected), "{text}\n{err}");
+    }
+    // The design's own example, and a Data Center token.
+    parse(&entry(
+        "jira",
+        r#"scheme = "basic", user_env = "JIRA_EMAIL", token_env = "JIRA_API_TOKEN""#,
+    ))
+    .unwrap();
+    parse(&entry(
+        "jira",
+        r#"scheme = "bearer", token_env = "JIRA_PAT""#,
+    ))
+    .unwrap();
+    parse(&entry("github", r#"scheme = "bearer", token_env = "T""#)).unwrap();
+}
