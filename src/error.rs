@@ -215,4 +215,69 @@ mod tests {
         let err = anyhow::anyhow!("boom");
         assert_eq!(exit_status(&err), ExitStatus::Failure);
     }
+
+    #[test]
+    fn every_error_says_what_why_and_next() {
+        use std::path::PathBuf;
+        let path = || PathBuf::from("/x/store.sqlite3");
+        let sql = || rusqlite::Error::QueryReturnedNoRows;
+        let messages: Vec<String> = [
+            StoreError::TooNew {
+                path: path(),
+                found: 9,
+                supported: 3,
+            }
+            .to_string(),
+            StoreError::NotAStore {
+                path: path(),
+                reason: "r".into(),
+            }
+            .to_string(),
+            StoreError::Open {
+                path: path(),
+                reason: "r".into(),
+            }
+            .to_string(),
+            StoreError::Damaged {
+                path: path(),
+                reason: "r".into(),
+            }
+            .to_string(),
+            StoreError::ReadOnly { path: path() }.to_string(),
+            StoreError::Sql {
+                action: "reading",
+                cause: sql(),
+            }
+            .to_string(),
+            crate::config::ConfigError::Read {
+                path: path(),
+                reason: "r".into(),
+            }
+            .to_string(),
+            crate::config::ConfigError::Parse {
+                path: path(),
+                message: "m".into(),
+            }
+            .to_string(),
+            crate::config::ConfigError::Invalid {
+                path: path(),
+                problems: vec!["p".into()],
+            }
+            .to_string(),
+            crate::import::ImportError {
+                source_name: "f.json".into(),
+                problems: vec![("$".into(), "m".into())],
+                unlisted: 0,
+            }
+            .to_string(),
+            UsageError::new("a", "b", "c").to_string(),
+        ]
+        .into();
+        for message in messages {
+            let what = message.lines().next().unwrap_or_default();
+            assert!(!what.trim().is_empty(), "{message}");
+            assert!(message.contains("\n  why: "), "no why:\n{message}");
+            assert!(message.contains("\n  next: "), "no next step:\n{message}");
+        }
+    }
 }

@@ -202,7 +202,7 @@ pub enum ConfigError {
     )]
     Parse { path: PathBuf, message: String },
     #[error(
-        "the config {path} has {} problem(s):\n{}\n  next: fix each key named above; the README's Config section lists every key",
+        "the config {path} has {} problem(s):\n{}\n  why: a config is followed exactly or not at all, so nothing was read from the store or sent\n  next: fix each key named above; the README's Config section lists every key",
         problems.len(),
         problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n")
     )]
