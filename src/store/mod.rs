@@ -24,7 +24,7 @@ pub use health::HealthRecord;
 pub use outcomes::{FailureRecord, Lease, Link};
 pub use portable::{FallbackSelection, PortableSource};
 pub use staging::{ImportCounts, OwnerDigests, Problem, StagedReport, Staging};
-pub use sync::{SyncFailure, SyncItem};
+pub use sync::{ListedOutcome, ListedSync, SyncFailure, SyncItem, SyncLink};
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = schema::MIGRATIONS.len() as i64;

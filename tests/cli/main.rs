@@ -13,4 +13,5 @@ mod secrets;
 mod settings;
 mod support;
 mod sync;
+mod sync_pull;
 mod sync_steps;
