@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::attempts::{COLUMNS, attempt_from_row};
 use super::outcomes::{held_elsewhere, insert_event};
-use super::{AttemptFilter, Store, ts_to_sql};
+use super::{AttemptFilter, Store, ts_from_sql, ts_to_sql};
 use crate::error::{SqlContext, StoreError};
 use crate::model::{FindingStatus, TicketExport};
 
@@ -28,6 +28,7 @@ pub struct SyncLink {
     pub ticket_export_id: String,
     pub provider_key: String,
     pub ticket_id: String,
+    pub retry_after: Option<Timestamp>,
 }
 
 /// A sync decided from a provider's listing that writes nothing to the provider (pulled,
@@ -74,20 +75,22 @@ pub struct SyncFailure<'a> {
 }
 
 impl Store {
-    /// The selected links, light: ids, provider and ticket.
+    /// The selected links, light: ids, provider, ticket and the attempt's wait.
     pub fn sync_links(&self, filter: &AttemptFilter) -> Result<Vec<SyncLink>, StoreError> {
         let ids = serde_json::to_string(&filter.ids).unwrap_or_else(|_| "[]".into());
         let sql = format!(
-            "SELECT t.ticket_export_id, t.provider_key, l.external_ticket_id {SELECTED_LINKS}
+            "SELECT t.ticket_export_id, t.provider_key, l.external_ticket_id, t.retry_after {SELECTED_LINKS}
               ORDER BY t.provider_key, t.ticket_export_id"
         );
         let mut stmt = self.conn.prepare(&sql).doing("listing linked tickets")?;
         let rows = stmt
             .query_map(params![ids, filter.report, filter.provider], |r| {
+                let retry_after: Option<String> = r.get(3)?;
                 Ok(SyncLink {
                     ticket_export_id: r.get(0)?,
                     provider_key: r.get(1)?,
                     ticket_id: r.get(2)?,
+                    retry_after: retry_after.as_deref().and_then(ts_from_sql),
                 })
             })
             .doing("listing linked tickets")?;

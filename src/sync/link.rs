@@ -242,7 +242,10 @@ fn failed(
             state,
         ));
     }
-    Ok(SyncReport::new(item, "failed", state, detail))
+    Ok(SyncReport {
+        retry_after,
+        ..SyncReport::new(item, "failed", state, detail)
+    })
 }
 
 /// What the provider's listing alone decides for a link.

@@ -50,6 +50,9 @@ pub struct SyncReport {
     pub local: Option<NormalState>,
     pub remote: Option<NormalState>,
     pub detail: String,
+    /// Until when nothing about this link is sent (a cooldown, or a failure that asked to wait).
+    #[serde(with = "crate::model::opt_ts")]
+    pub retry_after: Option<Timestamp>,
     /// The store failed while handling it: the run exits 1, whatever the link's state.
     #[serde(skip)]
     pub store_failed: bool,
@@ -71,6 +74,7 @@ impl SyncReport {
             local: Some(local_state(item.finding_status)),
             remote: None,
             detail: detail.into(),
+            retry_after: None,
             store_failed: false,
         }
     }
@@ -86,8 +90,28 @@ impl SyncReport {
             local: None,
             remote: None,
             detail,
+            retry_after: None,
             store_failed: true,
         }
+    }
+
+    /// Whether the attempt itself was asked to wait (its `retry_after` is ahead): triage holds
+    /// every call to the provider about it until then (design section 4), sync included.
+    fn cooling(item: &SyncItem, now: Timestamp) -> Option<Self> {
+        let until = item.attempt.retry_after.filter(|until| *until > now)?;
+        let status = item
+            .attempt
+            .provider_response_code
+            .map(|status| format!("HTTP {status}, "))
+            .unwrap_or_default();
+        let detail = format!(
+            "{} asked us to wait until {until} for this ticket ({status}retry_after); nothing sent; rerun sync after {until}",
+            item.attempt.provider_key
+        );
+        Some(SyncReport {
+            retry_after: Some(until),
+            ..SyncReport::new(item, "cooldown", State::Cooldown, detail)
+        })
     }
 }
 
@@ -185,6 +209,7 @@ struct Refusal {
     outcome: &'static str,
     state: State,
     detail: String,
+    until: Option<Timestamp>,
 }
 
 impl Refusal {
@@ -193,11 +218,15 @@ impl Refusal {
             outcome,
             state,
             detail: detail.into(),
+            until: None,
         }
     }
 
     fn report(&self, item: &SyncItem) -> SyncReport {
-        SyncReport::new(item, self.outcome, self.state, self.detail.clone())
+        SyncReport {
+            retry_after: self.until,
+            ..SyncReport::new(item, self.outcome, self.state, self.detail.clone())
+        }
     }
 }
 
@@ -227,11 +256,16 @@ fn refusal(
             "destination not in owned; nothing sent",
         )
     } else if let Some((until, why)) = store.provider_cooldown(key, now)? {
-        Refusal::new(
-            "cooldown",
-            State::Cooldown,
-            format!("{key} asked us to wait until {until} ({why}); nothing sent"),
-        )
+        Refusal {
+            until: Some(until),
+            ..Refusal::new(
+                "cooldown",
+                State::Cooldown,
+                format!(
+                    "{key} asked us to wait until {until} ({why}); nothing sent; rerun sync after {until}"
+                ),
+            )
+        }
     } else {
         return Ok(None);
     }))

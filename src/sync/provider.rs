@@ -1,5 +1,5 @@
-//! One provider's run: its listing while the store reads its links in full, a batched record of
-//! what the listing alone settles, then the workers.
+//! One provider's run: its listing while the store reads its links in full, the links waiting on
+//! their own `retry_after`, a batched record of what the listing alone settles, then the workers.
 
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
@@ -42,7 +42,12 @@ pub(super) fn run(job: Job<'_>, store_path: &Path, tx: &mpsc::Sender<SyncReport>
     let send = |report| {
         let _ = tx.send(report);
     };
-    let ids: Vec<String> = links.iter().map(|l| l.ticket_id.clone()).collect();
+    // A ticket waiting on its own retry_after is not asked about, so an empty list sends nothing.
+    let ids: Vec<String> = links
+        .iter()
+        .filter(|l| l.retry_after.is_none_or(|until| until <= now))
+        .map(|l| l.ticket_id.clone())
+        .collect();
     let (listed, loaded) = std::thread::scope(|scope| {
         // Reading 5,000 links in full takes tens of milliseconds: it runs while the listing
         // waits on the provider instead of before it.
@@ -67,7 +72,13 @@ pub(super) fn run(job: Job<'_>, store_path: &Path, tx: &mpsc::Sender<SyncReport>
             return;
         }
     };
-    let ready = items;
+    let mut ready = Vec::with_capacity(items.len());
+    for item in items {
+        match SyncReport::cooling(&item, now) {
+            Some(report) => send(report),
+            None => ready.push(item),
+        }
+    }
     let known = match listed {
         Ok(map) => map.unwrap_or_default(),
         Err(f) if f.stops_provider() => {
