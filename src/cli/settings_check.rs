@@ -48,6 +48,7 @@ pub fn run(only: Option<String>, ctx: &mut Context) -> anyhow::Result<ExitStatus
         .values()
         .filter(|p| only.as_ref().is_none_or(|k| *k == p.key))
     {
+        let mut wait_until = None;
         let (result, detail, health, item) = if let Some(reason) = &provider.unsafe_base_url {
             (
                 "unsafe",
@@ -63,27 +64,53 @@ pub fn run(only: Option<String>, ctx: &mut Context) -> anyhow::Result<ExitStatus
             );
             ("not owned", detail, None, ExitStatus::Blocked)
         } else {
-            match client_for(provider, http.clone(), &ctx.ambient).and_then(|c| c.check()) {
-                Ok(report) => {
-                    let detail = format!("as {} ({})", report.identity, report.probes.join(", "));
-                    ("ok", detail, Some("ok"), ExitStatus::Ok)
+            // Credentials are read (a missing one is reported) before the cooldown decides.
+            let client = client_for(provider, http.clone(), &ctx.ambient);
+            let cooldown = match &client {
+                Ok(_) => store.provider_cooldown(&provider.key, now)?,
+                Err(_) => None,
+            };
+            if let Some((until, reason)) = cooldown {
+                // The provider asked every run to wait: even a read-only probe would spend the
+                // quota it is protecting, and health stays as the last real probe found it.
+                let detail = format!(
+                    "cooling down until {until} ({reason}); no probe sent; rerun `ticket-export settings check {}` after {until}",
+                    provider.key
+                );
+                wait_until = Some(until);
+                ("cooldown", detail, None, ExitStatus::Cooldown)
+            } else {
+                match client.and_then(|c| c.check()) {
+                    Ok(report) => {
+                        let detail =
+                            format!("as {} ({})", report.identity, report.probes.join(", "));
+                        ("ok", detail, Some("ok"), ExitStatus::Ok)
+                    }
+                    Err(
+                        f @ (Failure::Unavailable { .. }
+                        | Failure::Uncertain { .. }
+                        | Failure::RateLimited { .. }),
+                    ) => {
+                        // A wait the provider asked for holds for every later run, as in retry
+                        // and sync.
+                        if let Some(until) = f.retry_after().filter(|_| f.stops_provider()) {
+                            store.set_provider_cooldown(&provider.key, until, &f.to_string())?;
+                            wait_until = Some(until);
+                        }
+                        (
+                            "unreachable",
+                            f.to_string(),
+                            Some("unreachable"),
+                            ExitStatus::Cooldown,
+                        )
+                    }
+                    Err(f) => (
+                        "failed",
+                        f.to_string(),
+                        Some("auth_failed"),
+                        ExitStatus::Blocked,
+                    ),
                 }
-                Err(
-                    f @ (Failure::Unavailable { .. }
-                    | Failure::Uncertain { .. }
-                    | Failure::RateLimited { .. }),
-                ) => (
-                    "unreachable",
-                    f.to_string(),
-                    Some("unreachable"),
-                    ExitStatus::Cooldown,
-                ),
-                Err(f) => (
-                    "failed",
-                    f.to_string(),
-                    Some("auth_failed"),
-                    ExitStatus::Blocked,
-                ),
             }
         };
         if let Some(health) = health {
@@ -98,7 +125,8 @@ pub fn run(only: Option<String>, ctx: &mut Context) -> anyhow::Result<ExitStatus
         }
         status = status.worst(item);
         if ctx.printer.settings.json {
-            ctx.printer.json(&json!({"provider_key": provider.key, "kind": provider.kind, "result": result, "detail": detail}))?;
+            let retry_after = wait_until.map(|until| until.to_string());
+            ctx.printer.json(&json!({"provider_key": provider.key, "kind": provider.kind, "result": result, "detail": detail, "retry_after": retry_after}))?;
         } else {
             rows.push(vec![
                 provider.key.clone(),

@@ -49,12 +49,10 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         report: args.report.clone(),
         ..AttemptFilter::default()
     };
-    let items = store.sync_items(&filter)?;
-    if !args.ids.is_empty() && items.len() < args.ids.len() {
-        let found: Vec<&str> = items
-            .iter()
-            .map(|i| i.attempt.ticket_export_id.as_str())
-            .collect();
+    // The light read only: each provider reads its links in full while its listing runs.
+    let links = store.sync_links(&filter)?;
+    if !args.ids.is_empty() && links.len() < args.ids.len() {
+        let found: Vec<&str> = links.iter().map(|l| l.ticket_export_id.as_str()).collect();
         let missing: Vec<&str> = args
             .ids
             .iter()
@@ -79,13 +77,14 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let mut counts: std::collections::BTreeMap<&'static str, u64> = Default::default();
     let mut rows = Vec::new();
     let mut io = Ok(());
-    let progress = ctx.printer.progress(items.len() as u64, "sync");
+    let progress = ctx.printer.progress(links.len() as u64, "sync");
     let (ambient, store_path) = (ctx.ambient.clone(), ctx.store_path.clone());
     crate::sync::run(
         &config,
         &ambient,
         &store_path,
-        items,
+        &filter,
+        links,
         options,
         |item: SyncReport| {
             status = status.worst(if item.store_failed {

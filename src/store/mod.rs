@@ -29,7 +29,7 @@ pub use staging::{
     Staged, Staging,
 };
 pub use summary::SummaryGroup;
-pub use sync::{SyncFailure, SyncItem};
+pub use sync::{ListedOutcome, ListedSync, SyncFailure, SyncItem, SyncLink};
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = schema::MIGRATIONS.len() as i64;

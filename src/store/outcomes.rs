@@ -56,32 +56,8 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .doing("claiming an attempt")?;
-        // The lease covers every attempt of the same finding at the same destination: two
-        // attempts of one fingerprint must never be delivered at once.
-        let holders: Vec<(Option<String>, Option<String>)> = {
-            let mut stmt = tx
-                .prepare_cached(
-                    "SELECT lease_holder, lease_until FROM ticket_exports
-                     WHERE ticket_export_id = ?1
-                        OR (lease_holder IS NOT NULL AND (provider_key, duplicate_fingerprint) =
-                            (SELECT provider_key, duplicate_fingerprint FROM ticket_exports WHERE ticket_export_id = ?1))",
-                )
-                .doing("reading leases")?;
-            let rows = stmt
-                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .doing("reading leases")?;
-            rows.collect::<Result<_, _>>().doing("reading leases")?
-        };
-        if holders.is_empty() {
+        if held_elsewhere(&tx, id, &lease.holder, stale)? != Some(false) {
             return Ok(false);
-        }
-        for (holder, until) in holders {
-            if let (Some(holder), Some(until)) = (holder, until.as_deref().and_then(ts_from_sql))
-                && holder != lease.holder
-                && !stale(&holder, until)
-            {
-                return Ok(false);
-            }
         }
         tx.execute(
             "UPDATE ticket_exports SET lease_holder = ?2, lease_until = ?3, attempt_count = attempt_count + (?5 = 'retry'),
@@ -313,6 +289,40 @@ impl Store {
             .doing("recording a provider cooldown")?;
         Ok(())
     }
+}
+
+/// Whether another live holder has a lease on the attempt or on any attempt of the same
+/// finding at the same destination (two attempts of one fingerprint must never be delivered at
+/// once); None when the attempt does not exist. `stale` decides whether a holder is gone.
+pub(super) fn held_elsewhere(
+    conn: &rusqlite::Connection,
+    id: &str,
+    holder: &str,
+    stale: impl Fn(&str, Timestamp) -> bool,
+) -> Result<Option<bool>, StoreError> {
+    let holders: Vec<(Option<String>, Option<String>)> = {
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT lease_holder, lease_until FROM ticket_exports
+                 WHERE ticket_export_id = ?1
+                    OR (lease_holder IS NOT NULL AND (provider_key, duplicate_fingerprint) =
+                        (SELECT provider_key, duplicate_fingerprint FROM ticket_exports WHERE ticket_export_id = ?1))",
+            )
+            .doing("reading leases")?;
+        let rows = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .doing("reading leases")?;
+        rows.collect::<Result<_, _>>().doing("reading leases")?
+    };
+    if holders.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(holders.into_iter().any(|(other, until)| {
+        matches!(
+            (other, until.as_deref().and_then(ts_from_sql)),
+            (Some(other), Some(until)) if other != holder && !stale(&other, until)
+        )
+    })))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -1,7 +1,7 @@
 //! The store's migrations, append-only: never edit one that has shipped, add the next.
 
 /// Each entry moves the schema from version `i` to `i + 1` (`PRAGMA user_version`).
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -114,4 +114,10 @@ CREATE TABLE provider_cooldowns (
 /// lost, the next sync can tell this tool's own write from a person's change.
 const V3: &str = r#"
 ALTER TABLE links ADD COLUMN push_target TEXT;
+"#;
+
+/// Sync reads and records each link by its attempt: without this index every such statement
+/// scanned the whole table (and the batch read built a temporary index on each run).
+const V4: &str = r#"
+CREATE INDEX links_by_attempt ON links(ticket_export_id);
 "#;

@@ -206,3 +206,57 @@ fn timestamps_sort_as_text() {
         Some("2026-11-29T10:00:00Z".parse().unwrap())
     );
 }
+
+/// A batch of listed syncs applies each only to a link still as it was read: one another run
+/// synced meanwhile is handed back, and nothing of it is written.
+#[test]
+fn listed_syncs_apply_only_to_links_still_as_read() {
+    let mut store = Store::open_in_memory().unwrap();
+    seed(&store);
+    store
+        .conn
+        .execute_batch(
+            "INSERT INTO links (provider_key, duplicate_fingerprint, external_ticket_id, ticket_export_id, linked_at, last_synced_state)
+             VALUES ('jira', 'fp1:a', 'SEC-1', 't1', 'now', 'open|open'), ('jira', 'fp1:b', 'SEC-2', 't2', 'now', 'open|open');
+             UPDATE links SET last_synced_state = 'open|done' WHERE ticket_export_id = 't2';",
+        )
+        .unwrap();
+    let at = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    let listed = |id| ListedSync {
+        id,
+        last_synced: Some("open|open"),
+        push_target: None,
+        synced: "open|done",
+        outcome: "pulled",
+        detail: "the ticket is closed",
+    };
+    let outcomes = store
+        .record_listed(
+            &[listed("t1"), listed("t2"), listed("t9")],
+            "me:1",
+            at,
+            |_, _| false,
+        )
+        .unwrap();
+    assert_eq!(
+        outcomes,
+        [
+            ListedOutcome::Recorded,
+            ListedOutcome::Changed,
+            ListedOutcome::Changed
+        ]
+    );
+    assert_eq!(
+        store.last_synced("t1").unwrap().0.as_deref(),
+        Some("open|done")
+    );
+    let pulled = |id| {
+        store
+            .events(id)
+            .unwrap()
+            .iter()
+            .filter(|e| e.outcome == "pulled")
+            .count()
+    };
+    assert_eq!((pulled("t1"), pulled("t2")), (1, 0));
+}

@@ -17,7 +17,7 @@ pub(super) fn one(
     if let Some((reason, state)) = run.stopped.lock().ok().and_then(|s| s.clone()) {
         return Ok(SyncReport::new(item, "skipped", state, reason));
     }
-    if let Some(report) = unchanged_from_listing(run, item) {
+    if let Listed::Unchanged(report) = from_listing(run, item) {
         return Ok(report);
     }
     if !run.options.dry_run
@@ -93,37 +93,8 @@ pub(super) fn one(
         return Ok(report);
     }
     let (outcome, synced, detail) = match plan {
-        Plan::Unchanged => (
-            "unchanged",
-            Synced {
-                local,
-                remote: remote.normal,
-            },
-            report.detail.clone(),
-        ),
-        Plan::Converged => (
-            "converged",
-            Synced {
-                local,
-                remote: remote.normal,
-            },
-            format!("both sides are {}", remote.raw),
-        ),
-        Plan::Pull { remote: r } => {
-            let what = match r {
-                NormalState::Done | NormalState::WontFix => {
-                    "the ticket is closed; the finding stays for the scanner to verify"
-                }
-                _ if matches!(last.remote, NormalState::Done | NormalState::WontFix) => {
-                    "the ticket was reopened"
-                }
-                _ => "the ticket moved",
-            };
-            (
-                "pulled",
-                Synced { local, remote: r },
-                format!("{what} ({})", remote.raw),
-            )
+        Plan::Unchanged | Plan::Converged | Plan::Pull { .. } => {
+            settle(plan, last, local, &remote, item)
         }
         Plan::Held { remote_changed } => {
             let side = if remote_changed {
@@ -271,31 +242,93 @@ fn failed(
             state,
         ));
     }
-    Ok(SyncReport::new(item, "failed", state, detail))
+    Ok(SyncReport {
+        retry_after,
+        ..SyncReport::new(item, "failed", state, detail)
+    })
 }
 
-/// A link whose listed state matches its last sync, and that has nothing to clear, needs no
-/// claim and no write: cron runs where nothing changed stay read-only on the store.
-fn unchanged_from_listing(run: &ProviderSync<'_>, item: &SyncItem) -> Option<SyncReport> {
-    let remote = run.known.get(&item.ticket_id)?;
-    let last = item
-        .last_synced
-        .as_deref()
-        .and_then(Synced::decode)
-        .unwrap_or(Synced::CREATED);
+/// What the provider's listing alone decides for a link.
+pub(super) enum Listed {
+    /// The listed state matches the last sync and there is nothing to clear: no claim and no
+    /// write, so cron runs where nothing changed stay read-only on the store.
+    Unchanged(SyncReport),
+    /// Nothing to write to the provider, a new synced pair to record (in a batch).
+    Record { synced: String, report: SyncReport },
+    /// A worker must claim it: a provider read or write, a conflict, a held change, or no
+    /// listed state (and every item of a dry run that is not unchanged).
+    Work,
+}
+
+pub(super) fn from_listing(run: &ProviderSync<'_>, item: &SyncItem) -> Listed {
+    let Some(remote) = run.known.get(&item.ticket_id) else {
+        return Listed::Work;
+    };
+    let last = merge::baseline(
+        item.last_synced
+            .as_deref()
+            .and_then(Synced::decode)
+            .unwrap_or(Synced::CREATED),
+        item.push_target.as_deref().and_then(merge::parse),
+        remote.normal,
+    );
     let local = local_state(item.finding_status);
     let clean = item.attempt.provider_error_code.is_none()
         && item.push_target.is_none()
         && item.attempt.status_sync_status == Some(crate::model::SyncStatus::Ok);
     let plan = merge::plan(last, local, remote.normal, run.options.direction);
-    (clean && plan == Plan::Unchanged).then(|| {
-        let mut report = SyncReport::new(
-            item,
+    let writes_nothing = matches!(plan, Plan::Unchanged | Plan::Converged | Plan::Pull { .. });
+    if !writes_nothing || (run.options.dry_run && !(clean && plan == Plan::Unchanged)) {
+        return Listed::Work;
+    }
+    let (outcome, synced, detail) = settle(plan, last, local, remote, item);
+    let mut report = SyncReport::new(item, outcome, State::Ready, detail);
+    report.remote = Some(remote.normal);
+    if clean && plan == Plan::Unchanged {
+        Listed::Unchanged(report)
+    } else {
+        Listed::Record {
+            synced: synced.encode(),
+            report,
+        }
+    }
+}
+
+/// The record of a plan that writes nothing to the provider (unchanged, converged or pulled):
+/// its outcome, the new synced pair and the detail.
+fn settle(
+    plan: Plan,
+    last: Synced,
+    local: NormalState,
+    remote: &RemoteState,
+    item: &SyncItem,
+) -> (&'static str, Synced, String) {
+    let now = Synced {
+        local,
+        remote: remote.normal,
+    };
+    match plan {
+        Plan::Converged => ("converged", now, format!("both sides are {}", remote.raw)),
+        Plan::Pull { remote: r } => {
+            let what = match r {
+                NormalState::Done | NormalState::WontFix => {
+                    "the ticket is closed; the finding stays for the scanner to verify"
+                }
+                _ if matches!(last.remote, NormalState::Done | NormalState::WontFix) => {
+                    "the ticket was reopened"
+                }
+                _ => "the ticket moved",
+            };
+            (
+                "pulled",
+                Synced { local, remote: r },
+                format!("{what} ({})", remote.raw),
+            )
+        }
+        _ => (
             "unchanged",
-            State::Ready,
+            now,
             format!("ticket {} is {}", item.ticket_id, remote.raw),
-        );
-        report.remote = Some(remote.normal);
-        report
-    })
+        ),
+    }
 }

@@ -1,11 +1,14 @@
 //! `sync`: keep linked tickets and findings in step (design section 7).
 //!
-//! Per provider: one paged read of every ticket where the provider can list them, then at most
-//! `concurrency` workers that claim each link, merge three ways (`merge.rs`), write only what the
-//! merge allows, and record the outcome. A failed read never leads to a write.
+//! Per provider (side by side): one paged read of every ticket where the provider can list them,
+//! while the store reads the links in full; then what the listing alone settles is recorded in
+//! batches, and at most `concurrency` workers claim each remaining link, merge three ways
+//! (`merge.rs`), write only what the merge allows, and record the outcome (`provider.rs`). A
+//! failed read never leads to a write.
 
 mod link;
 pub mod merge;
+mod provider;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
@@ -18,7 +21,7 @@ use crate::config::{Config, Provider, ProviderKind};
 use crate::model::State;
 use crate::providers::http::{Http, Timeouts};
 use crate::providers::{NormalState, ProviderClient, RemoteState, client_for};
-use crate::store::{Store, SyncItem};
+use crate::store::{AttemptFilter, Store, SyncItem, SyncLink};
 pub use merge::Direction;
 use merge::local_state;
 
@@ -47,6 +50,9 @@ pub struct SyncReport {
     pub local: Option<NormalState>,
     pub remote: Option<NormalState>,
     pub detail: String,
+    /// Until when nothing about this link is sent (a cooldown, or a failure that asked to wait).
+    #[serde(with = "crate::model::opt_ts")]
+    pub retry_after: Option<Timestamp>,
     /// The store failed while handling it: the run exits 1, whatever the link's state.
     #[serde(skip)]
     pub store_failed: bool,
@@ -68,8 +74,44 @@ impl SyncReport {
             local: Some(local_state(item.finding_status)),
             remote: None,
             detail: detail.into(),
+            retry_after: None,
             store_failed: false,
         }
+    }
+
+    /// A link whose full item could not be read from the store: the run exits 1.
+    fn store_failed(link: &SyncLink, detail: String) -> Self {
+        SyncReport {
+            ticket_export_id: link.ticket_export_id.clone(),
+            provider_key: link.provider_key.clone(),
+            external_ticket_id: link.ticket_id.clone(),
+            outcome: "failed",
+            state: State::Blocked,
+            local: None,
+            remote: None,
+            detail,
+            retry_after: None,
+            store_failed: true,
+        }
+    }
+
+    /// Whether the attempt itself was asked to wait (its `retry_after` is ahead): triage holds
+    /// every call to the provider about it until then (design section 4), sync included.
+    fn cooling(item: &SyncItem, now: Timestamp) -> Option<Self> {
+        let until = item.attempt.retry_after.filter(|until| *until > now)?;
+        let status = item
+            .attempt
+            .provider_response_code
+            .map(|status| format!("HTTP {status}, "))
+            .unwrap_or_default();
+        let detail = format!(
+            "{} asked us to wait until {until} for this ticket ({status}retry_after); nothing sent; rerun sync after {until}",
+            item.attempt.provider_key
+        );
+        Some(SyncReport {
+            retry_after: Some(until),
+            ..SyncReport::new(item, "cooldown", State::Cooldown, detail)
+        })
     }
 }
 
@@ -83,110 +125,76 @@ pub(super) struct ProviderSync<'a> {
     now: Timestamp,
 }
 
-/// Syncs `items`, calling `report` for each as it finishes.
+/// Syncs the selected `links`, calling `report` for each as it finishes. `filter` is the
+/// selection `links` was read with: each provider reads its links in full with it, while its
+/// listing runs.
 pub fn run(
     config: &Config,
     ambient: &Ambient,
     store_path: &Path,
-    items: Vec<SyncItem>,
+    filter: &AttemptFilter,
+    links: Vec<SyncLink>,
     options: SyncOptions,
     mut report: impl FnMut(SyncReport),
 ) -> anyhow::Result<()> {
     let store = Store::open(store_path)?;
     let now = ambient.now();
     let http = Arc::new(Http::new(config.mode, options.timeouts));
-    let mut groups: BTreeMap<String, Vec<SyncItem>> = BTreeMap::new();
-    for item in items {
+    let mut groups: BTreeMap<String, Vec<SyncLink>> = BTreeMap::new();
+    for link in links {
         groups
-            .entry(item.attempt.provider_key.clone())
+            .entry(link.provider_key.clone())
             .or_default()
-            .push(item);
+            .push(link);
     }
     let mut runs = Vec::new();
-    for (key, items) in groups {
-        let refuse = |items: &[SyncItem],
-                      outcome,
-                      state,
-                      detail: &str,
-                      report: &mut dyn FnMut(SyncReport)| {
-            for item in items {
-                report(SyncReport::new(item, outcome, state, detail));
-            }
-        };
-        let Some(provider) = config.provider(&key) else {
-            refuse(
-                &items,
+    for (key, links) in groups {
+        let ready = match config.provider(&key) {
+            None => Err(Refusal::new(
                 "skipped",
                 State::Blocked,
-                &format!("{key} is not in the config; add [providers.{key}]"),
-                &mut report,
-            );
-            continue;
+                format!("{key} is not in the config; add [providers.{key}]"),
+            )),
+            Some(provider) => match refusal(provider, &store, now)? {
+                Some(refused) => Err(refused),
+                None => client_for(provider, http.clone(), ambient)
+                    .map(|client| (provider, client))
+                    .map_err(|f| Refusal::new("failed", State::Blocked, f.to_string())),
+            },
         };
-        if provider.kind == ProviderKind::Webhook {
-            refuse(
-                &items,
-                "skipped",
-                State::Ready,
-                "webhooks have no ticket status to sync",
-                &mut report,
-            );
-            continue;
-        }
-        if let Some(reason) = &provider.unsafe_base_url {
-            refuse(
-                &items,
-                "skipped",
-                State::Stop,
-                &format!("base_url refused: {reason}; nothing sent"),
-                &mut report,
-            );
-            continue;
-        }
-        if !provider.destination_owned() {
-            refuse(
-                &items,
-                "skipped",
-                State::Stop,
-                "destination not in owned; nothing sent",
-                &mut report,
-            );
-            continue;
-        }
-        if let Some((until, why)) = store.provider_cooldown(&key, now)? {
-            refuse(
-                &items,
-                "cooldown",
-                State::Cooldown,
-                &format!("{key} asked us to wait until {until} ({why}); nothing sent"),
-                &mut report,
-            );
-            continue;
-        }
-        let client = match client_for(provider, http.clone(), ambient) {
-            Ok(c) => c,
-            Err(f) => {
-                refuse(
-                    &items,
-                    "failed",
-                    State::Blocked,
-                    &f.to_string(),
-                    &mut report,
-                );
-                continue;
+        match ready {
+            Ok((provider, client)) => runs.push((provider, client, links)),
+            Err(refused) => {
+                // Refused before any request: this rare path reads the provider's items here.
+                let mine = AttemptFilter {
+                    provider: Some(key.clone()),
+                    ..filter.clone()
+                };
+                for item in store.sync_items(&mine)? {
+                    report(refused.report(&item));
+                }
             }
-        };
-        runs.push((provider, client, items));
+        }
     }
     drop(store);
     let (tx, rx) = mpsc::channel();
     std::thread::scope(|scope| {
         // Providers run side by side: each lists its tickets, then runs its own workers.
-        for (provider, client, items) in runs {
+        for (provider, client, links) in runs {
             let tx = tx.clone();
-            scope.spawn(move || {
-                sync_provider(provider, client, items, options, now, store_path, &tx)
-            });
+            let filter = AttemptFilter {
+                provider: Some(provider.key.clone()),
+                ..filter.clone()
+            };
+            let job = provider::Job {
+                provider,
+                client,
+                links,
+                filter,
+                options,
+                now,
+            };
+            scope.spawn(move || provider::run(job, store_path, &tx));
         }
         drop(tx);
         for item in rx {
@@ -196,71 +204,69 @@ pub fn run(
     Ok(())
 }
 
-/// One provider's run: one paged listing where the provider has it, then the workers.
-fn sync_provider(
-    provider: &Provider,
-    client: Box<dyn ProviderClient>,
-    items: Vec<SyncItem>,
-    options: SyncOptions,
-    now: Timestamp,
-    store_path: &Path,
-    tx: &mpsc::Sender<SyncReport>,
-) {
-    let ids: Vec<String> = items.iter().map(|i| i.ticket_id.clone()).collect();
-    let known = match client.read_statuses(&ids) {
-        Ok(map) => map.unwrap_or_default(),
-        Err(f) if f.stops_provider() => {
-            if let (Some(until), Ok(store)) = (f.retry_after(), Store::open(store_path)) {
-                let _ = store.set_provider_cooldown(&provider.key, until, &f.to_string());
-            }
-            let state = if f.retry_after().is_some() {
-                State::Cooldown
-            } else {
-                State::Blocked
-            };
-            for item in &items {
-                let detail = format!("listing tickets failed: {f}; nothing written");
-                let _ = tx.send(SyncReport::new(item, "failed", state, detail));
-            }
-            return;
-        }
-        // Anything else: read the tickets one at a time instead.
-        Err(_) => HashMap::new(),
-    };
-    let workers = options.concurrency.max(1).min(items.len());
-    let run = ProviderSync {
-        provider,
-        client,
-        items: Mutex::new(items.into()),
-        known,
-        stopped: Mutex::new(None),
-        options,
-        now,
-    };
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| work(&run, store_path, tx));
-        }
-    });
+/// Why nothing is sent to a provider in this run: each of its links is reported so.
+struct Refusal {
+    outcome: &'static str,
+    state: State,
+    detail: String,
+    until: Option<Timestamp>,
 }
 
-fn work(run: &ProviderSync<'_>, store_path: &Path, tx: &mpsc::Sender<SyncReport>) {
-    let holder = crate::lease::holder();
-    let mut store = Store::open(store_path);
-    loop {
-        let Some(item) = run.items.lock().ok().and_then(|mut q| q.pop_front()) else {
-            return;
-        };
-        let report = match &mut store {
-            Ok(store) => link::one(run, store, &holder, &item).unwrap_or_else(|e| SyncReport {
-                store_failed: true,
-                ..SyncReport::new(&item, "failed", State::Blocked, format!("store error: {e}"))
-            }),
-            Err(e) => SyncReport {
-                store_failed: true,
-                ..SyncReport::new(&item, "failed", State::Blocked, e.to_string())
-            },
-        };
-        let _ = tx.send(report);
+impl Refusal {
+    fn new(outcome: &'static str, state: State, detail: impl Into<String>) -> Self {
+        Refusal {
+            outcome,
+            state,
+            detail: detail.into(),
+            until: None,
+        }
     }
+
+    fn report(&self, item: &SyncItem) -> SyncReport {
+        SyncReport {
+            retry_after: self.until,
+            ..SyncReport::new(item, self.outcome, self.state, self.detail.clone())
+        }
+    }
+}
+
+/// Why nothing may be sent to `provider` in this run, if anything.
+fn refusal(
+    provider: &Provider,
+    store: &Store,
+    now: Timestamp,
+) -> Result<Option<Refusal>, crate::error::StoreError> {
+    let key = &provider.key;
+    Ok(Some(if provider.kind == ProviderKind::Webhook {
+        Refusal::new(
+            "skipped",
+            State::Ready,
+            "webhooks have no ticket status to sync",
+        )
+    } else if let Some(reason) = &provider.unsafe_base_url {
+        Refusal::new(
+            "skipped",
+            State::Stop,
+            format!("base_url refused: {reason}; nothing sent"),
+        )
+    } else if !provider.destination_owned() {
+        Refusal::new(
+            "skipped",
+            State::Stop,
+            "destination not in owned; nothing sent",
+        )
+    } else if let Some((until, why)) = store.provider_cooldown(key, now)? {
+        Refusal {
+            until: Some(until),
+            ..Refusal::new(
+                "cooldown",
+                State::Cooldown,
+                format!(
+                    "{key} asked us to wait until {until} ({why}); nothing sent; rerun sync after {until}"
+                ),
+            )
+        }
+    } else {
+        return Ok(None);
+    }))
 }

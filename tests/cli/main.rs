@@ -13,4 +13,6 @@ mod secrets;
 mod settings;
 mod support;
 mod sync;
+mod sync_cooldown;
+mod sync_pull;
 mod sync_steps;
