@@ -82,6 +82,7 @@ fn an_empty_path_variable_counts_as_unset() {
     );
     let store = doc["store"]["path"].as_str().unwrap();
     assert!(store.ends_with("ticket-export/store.sqlite3"), "{store}");
+}
 
 /// A provider in a stored cooldown gets no probe: the check says until when and why, and that
 /// it is to be rerun after then (exit 4); a probe answered with a wait stores one.
