@@ -43,7 +43,9 @@ pub struct FailureRecord {
 impl Store {
     /// Claims an attempt for `holder` unless another live holder has it. `stale` decides
     /// whether an existing holder may be replaced (its lease expired or its process is gone).
-    /// On success the intent is recorded: status `in_flight`, one more attempt, an event.
+    /// On success the intent is recorded: an event and, for a delivery (`retry`), status
+    /// `in_flight` and one more attempt. A `sync` claim only keeps runs apart: it delivers
+    /// nothing, so the export status stays as it was.
     pub fn claim(
         &mut self,
         id: &str,
@@ -61,7 +63,8 @@ impl Store {
         }
         tx.execute(
             "UPDATE ticket_exports SET lease_holder = ?2, lease_until = ?3, attempt_count = attempt_count + (?5 = 'retry'),
-                 export_status = CASE WHEN export_status IN ('exported', 'linked', 'fallback_written') THEN export_status ELSE 'in_flight' END,
+                 export_status = CASE WHEN ?5 = 'sync' OR export_status IN ('exported', 'linked', 'fallback_written')
+                                      THEN export_status ELSE 'in_flight' END,
                  updated_at = ?4
              WHERE ticket_export_id = ?1",
             params![id, lease.holder, ts_to_sql(lease.until), ts_to_sql(now), action],

@@ -101,3 +101,23 @@ fn a_link_held_by_another_live_run_is_left_to_it() {
         vec![("tex_0001".to_owned(), 1), ("tex_0002".to_owned(), 1)]
     );
 }
+
+/// A sync claims a link only to keep two runs apart: it delivers nothing, so the attempt's
+/// export status is not its to change. It was set to `in_flight` by the claim and never
+/// restored, and `inspect` then called a linked ticket a delivery in flight.
+#[test]
+fn a_push_leaves_the_export_status_as_it_was() {
+    let (key, entry) = crate::sync::kinds().swap_remove(0);
+    let l = crate::sync::Linked::new(key, &entry, 1);
+    let conn = rusqlite::Connection::open(l.env.store()).unwrap();
+    conn.execute("UPDATE ticket_exports SET export_status = 'failed'", [])
+        .unwrap();
+    l.set_finding_status("resolved");
+    let (code, items) = l.sync(&["--all"]);
+    assert_eq!(code, Some(0), "{items:?}");
+    assert!(items.iter().any(|i| i["outcome"] == "pushed"), "{items:?}");
+    let status: String = conn
+        .query_row("SELECT export_status FROM ticket_exports", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(status, "failed");
+}
