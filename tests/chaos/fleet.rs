@@ -249,7 +249,7 @@ impl Fleet {
     }
 
     /// `settings check KEY` for each provider an attempt waits on (a person would fix the
-    /// credentials; here they flapped), skipping providers in a stored cooldown.
+    /// credentials; here they flapped).
     pub fn check_settings_where_blocked(&mut self) {
         let blocked: std::collections::BTreeSet<String> = self
             .inspect()
@@ -257,13 +257,8 @@ impl Fleet {
             .filter(|a| a["decision"]["action"] == "fix_settings")
             .filter_map(|a| a["provider_key"].as_str().map(str::to_owned))
             .collect();
-        let cooling: Vec<String> = self
-            .cooldowns()
-            .into_iter()
-            .filter(|(_, until)| *until > self.now)
-            .map(|(k, _)| k)
-            .collect();
-        for key in blocked.iter().filter(|k| !cooling.contains(k)) {
+        // Providers in a stored cooldown are checked too: `watched` proves no probe is sent.
+        for key in &blocked {
             self.run(&["settings", "check", key]);
         }
     }
