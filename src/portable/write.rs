@@ -7,7 +7,7 @@
 //! file is ever left under its final name.
 
 use std::fs;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -167,7 +167,8 @@ impl ReportDir {
             .map_err(|e| fail(&self.path, format!("cannot create a temporary file: {e}")))?;
         Ok(StagedFile {
             target,
-            out: BufWriter::with_capacity(256 * 1024, tmp),
+            file: tmp,
+            buf: Vec::with_capacity(STAGE_BUFFER),
             hash: HashSink::default(),
         })
     }
@@ -208,21 +209,49 @@ impl Write for HashSink {
     }
 }
 
+/// How many bytes a staged file gathers before they are hashed and written.
+const STAGE_BUFFER: usize = 256 * 1024;
+
 /// A file being written; nothing appears under its final name until [`StagedFile::commit`].
+///
+/// The writers hand over a few bytes at a time; the bytes are gathered and then hashed and
+/// written a buffer at a time, since hashing small pieces one by one cost more than the
+/// rendering that produced them.
 pub struct StagedFile {
     target: PathBuf,
-    out: BufWriter<tempfile::NamedTempFile>,
+    file: tempfile::NamedTempFile,
+    buf: Vec<u8>,
     hash: HashSink,
 }
 
+impl StagedFile {
+    /// Hashes and writes what is gathered.
+    fn drain(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            self.hash.write_all(&self.buf)?;
+            self.file.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+}
+
 impl Write for StagedFile {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.hash.write_all(&buf[..n])?;
-        Ok(n)
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.buf.len() + data.len() > STAGE_BUFFER {
+            self.drain()?;
+        }
+        if data.len() >= STAGE_BUFFER {
+            self.hash.write_all(data)?;
+            self.file.write_all(data)?;
+        } else {
+            self.buf.extend_from_slice(data);
+        }
+        Ok(data.len())
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+        self.drain()?;
+        self.file.flush()
     }
 }
 
@@ -239,12 +268,11 @@ pub struct WrittenFile {
 impl StagedFile {
     /// Syncs, sets 0644, moves the file into place (unless an identical file is already
     /// there), then re-reads it and checks length and SHA-256.
-    pub fn commit(self) -> Result<WrittenFile, WriteError> {
-        let target = self.target;
-        let tmp = self
-            .out
-            .into_inner()
-            .map_err(|e| fail(&target, format!("cannot write: {}", e.error())))?;
+    pub fn commit(mut self) -> Result<WrittenFile, WriteError> {
+        if let Err(e) = self.flush() {
+            return Err(fail(&self.target, format!("cannot write: {e}")));
+        }
+        let (target, tmp) = (self.target, self.file);
         let (sha256, bytes) = self.hash.finish();
         tmp.as_file()
             .sync_data()
