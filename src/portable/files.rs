@@ -5,60 +5,14 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::commit::{Pending, Sink, commit_pending, pending};
 use super::csv::CsvWriter;
-use super::export::{ExportOptions, FileOutcome, FileRecord, MANIFEST, Target};
+use super::export::{ExportOptions, FileRecord, MANIFEST, Target};
 use super::json::JsonWriter;
 use super::markdown::MarkdownWriter;
-use super::write::{HashSink, ReportDir, StagedFile, WriteError, digest_of, file_component};
+use super::write::{HashSink, ReportDir, WriteError, file_component};
 use super::{CsvPreset, PortableFormat, PortableRow, report_header};
 use crate::model::Report;
-
-/// Where one file's bytes go: a staged file, or a hash for a dry run.
-enum Sink {
-    Staged(StagedFile),
-    Dry(HashSink, PathBuf),
-}
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Sink::Staged(s) => s.write(buf),
-            Sink::Dry(h, _) => h.write(buf),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::Staged(s) => s.flush(),
-            Sink::Dry(h, _) => h.flush(),
-        }
-    }
-}
-
-impl Sink {
-    fn commit(self) -> Result<(PathBuf, String, u64, FileOutcome), WriteError> {
-        match self {
-            Sink::Staged(staged) => {
-                let w = staged.commit()?;
-                let outcome = if w.changed {
-                    FileOutcome::Written
-                } else {
-                    FileOutcome::Unchanged
-                };
-                Ok((w.path, w.sha256, w.bytes, outcome))
-            }
-            Sink::Dry(hash, path) => {
-                let (sha, bytes) = hash.finish();
-                let same = matches!(digest_of(&path), Ok((s, n)) if s == sha && n == bytes);
-                let outcome = if same {
-                    FileOutcome::WouldKeep
-                } else {
-                    FileOutcome::WouldWrite
-                };
-                Ok((path, sha, bytes, outcome))
-            }
-        }
-    }
-}
 
 /// The open writers of one report.
 pub(super) struct ReportSet {
@@ -209,8 +163,9 @@ impl ReportSet {
         let full = matches!((&self.csv, opts.preset.rows_per_file()), (Some((w, _)), Some(limit)) if w.rows() >= limit);
         if full && let Some((w, part)) = self.csv.take() {
             let findings = w.rows();
-            self.commit(w.finish()?, "csv", Some(opts.preset), findings)
+            let part_file = pending(w.finish()?, "csv", Some(opts.preset), findings)
                 .map_err(io::Error::other)?;
+            self.commit(vec![part_file]).map_err(io::Error::other)?;
             let name = self.csv_name(opts.preset, part + 1);
             let sink = match &self.dir {
                 Ok(dir) => dir.sink(&name).map_err(io::Error::other)?,
@@ -233,24 +188,10 @@ impl ReportSet {
         Ok(())
     }
 
-    fn commit(
-        &mut self,
-        sink: Sink,
-        format: &'static str,
-        preset: Option<CsvPreset>,
-        findings: u64,
-    ) -> Result<(), WriteError> {
-        let (path, sha256, bytes, outcome) = sink.commit()?;
-        self.done.push(FileRecord {
-            report_id: self.report_id.clone(),
-            format,
-            preset: preset.map(CsvPreset::as_str),
-            path,
-            sha256,
-            bytes,
-            findings,
-            outcome,
-        });
+    /// Puts files in place together, or for a dry run compares them with what is there, and
+    /// keeps what the user is told about each.
+    fn commit(&mut self, files: Vec<Pending>) -> Result<(), WriteError> {
+        self.done.extend(commit_pending(&self.report_id, files)?);
         Ok(())
     }
 
@@ -283,20 +224,17 @@ impl ReportSet {
             path: folder.clone(),
             reason: format!("cannot write: {e}"),
         };
+        let mut files = Vec::new();
         if let Some((w, _)) = self.csv.take() {
             let findings = w.rows();
-            self.commit(
-                w.finish().map_err(as_err)?,
-                "csv",
-                Some(opts.preset),
-                findings,
-            )?;
+            let sink = w.finish().map_err(as_err)?;
+            files.push(pending(sink, "csv", Some(opts.preset), findings)?);
         }
         if let Some(md) = self.md.take() {
-            self.commit(md.finish().map_err(as_err)?, "md", None, rows)?;
+            files.push(pending(md.finish().map_err(as_err)?, "md", None, rows)?);
         }
         if let Some(json) = self.json.take() {
-            self.commit(json.finish().map_err(as_err)?, "json", None, rows)?;
+            files.push(pending(json.finish().map_err(as_err)?, "json", None, rows)?);
         }
         let dir = std::mem::replace(&mut self.dir, Ok(Folder::Dry(PathBuf::new())))?;
         let old = read_manifest(&dir.path().join(MANIFEST));
@@ -304,13 +242,19 @@ impl ReportSet {
             .done
             .iter()
             .map(|f| (file_name(&f.path), f.sha256.clone()))
+            .chain(
+                files
+                    .iter()
+                    .map(|p| (file_name(p.file.path()), p.file.sha256().to_owned())),
+            )
             .collect();
         listed.sort();
         let mut sink = dir.sink(MANIFEST)?;
         for (name, sha) in &listed {
             writeln!(sink, "{sha}  {name}").map_err(as_err)?;
         }
-        self.commit(sink, "sha256sums", None, rows)?;
+        files.push(pending(sink, "sha256sums", None, rows)?);
+        self.commit(files)?;
         let manifest = self
             .done
             .last()

@@ -4,8 +4,10 @@
 //! The writers (`csv`, `markdown`, `json`) are generic over `io::Write` and see only
 //! [`PortableRow`]s: redacted finding text plus the non-secret [`TicketShape`] of a provider's
 //! mapping. They never receive the config, so no credential can reach a file. `write` puts
-//! bytes on disk safely; `select` and `export` run a fallback over the store.
+//! bytes on disk safely and `commit` puts them in place; `select` and `export` run a fallback
+//! over the store.
 
+mod commit;
 pub mod csv;
 pub mod export;
 mod files;
