@@ -31,9 +31,11 @@ pub struct FallbackSelection<'a> {
     count: u64,
 }
 
+/// Keyed by report first: every query of it asks for one report's attempts, or for one
+/// attempt of a known report, so one B-tree serves them all.
 const SELECTION_TABLE: &str = "DROP TABLE IF EXISTS temp.fallback_selection;
-CREATE TEMP TABLE fallback_selection (ticket_export_id TEXT PRIMARY KEY, report_id TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX temp.fallback_selection_by_report ON fallback_selection(report_id);";
+CREATE TEMP TABLE fallback_selection (report_id TEXT NOT NULL, ticket_export_id TEXT NOT NULL,
+    PRIMARY KEY (report_id, ticket_export_id)) WITHOUT ROWID;";
 
 /// Members of one report's file set: selected now, or written to this folder before and not
 /// since linked to a ticket (a linked attempt in a file would be imported as a duplicate).
@@ -72,7 +74,8 @@ impl Store {
                JOIN findings f ON f.report_id = t.report_id AND f.finding_id = t.finding_id
                JOIN reports r ON r.report_id = t.report_id
               WHERE t.report_id IN (SELECT report_id FROM temp.fallback_selection)
-                AND (EXISTS (SELECT 1 FROM temp.fallback_selection s WHERE s.ticket_export_id = t.ticket_export_id)
+                AND (EXISTS (SELECT 1 FROM temp.fallback_selection s
+                             WHERE s.report_id = t.report_id AND s.ticket_export_id = t.ticket_export_id)
                      OR (t.export_status = 'fallback_written' AND t.external_ticket_id IS NULL
                          AND t.external_ticket_url IS NULL AND substr(t.portable_export_path, 1, length(?1)) = ?1))
               ORDER BY t.report_id, t.ticket_export_id";
@@ -178,7 +181,7 @@ impl FallbackSelection<'_> {
     pub fn add(&mut self, ticket_export_id: &str, report_id: &str) -> Result<(), StoreError> {
         self.tx
             .prepare_cached("INSERT OR IGNORE INTO temp.fallback_selection VALUES (?1, ?2)")
-            .and_then(|mut s| s.execute([ticket_export_id, report_id]))
+            .and_then(|mut s| s.execute([report_id, ticket_export_id]))
             .doing("selecting an attempt for fallback")?;
         self.count += 1;
         Ok(())
