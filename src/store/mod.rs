@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::error::{SqlContext, StoreError};
-pub use attempts::{AttemptFilter, SummaryGroup};
+pub use attempts::{AttemptFilter, AttemptRow, SummaryGroup};
 pub use events::Event;
 pub use health::HealthRecord;
 pub use outcomes::{FailureRecord, Lease, Link};
