@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::commit::{Pending, Sink, commit_pending, pending};
 use super::csv::CsvWriter;
-use super::export::{ExportOptions, FileRecord, MANIFEST, Target};
+use super::export::{ExportOptions, FileRecord, MANIFEST, ReportResult, Target};
 use super::json::JsonWriter;
 use super::markdown::MarkdownWriter;
 use super::write::{HashSink, ReportDir, WriteError, file_component};
@@ -195,25 +195,20 @@ impl ReportSet {
         Ok(())
     }
 
-    /// Commits the files, then the manifest, then removes files an earlier run listed that this
-    /// one does not write.
-    pub(super) fn finish(
-        mut self,
-        opts: &ExportOptions<'_>,
-        on_file: &mut impl FnMut(&FileRecord),
-    ) -> super::export::ReportResult {
-        let outcome = self.finish_files(opts);
-        for record in &self.done {
-            on_file(record);
-        }
-        super::export::ReportResult {
+    /// Ends the writing: seals the files and their manifest. Putting them in place is left to
+    /// [`SealedReport::commit`], which waits on the disk and so runs beside the writing of the
+    /// next report.
+    pub(super) fn seal(mut self, opts: &ExportOptions<'_>) -> SealedReport {
+        let files = self.seal_files(opts);
+        SealedReport {
             report_id: self.report_id,
-            findings: self.rows,
-            outcome,
+            rows: self.rows,
+            done: self.done,
+            files,
         }
     }
 
-    fn finish_files(&mut self, opts: &ExportOptions<'_>) -> Result<String, WriteError> {
+    fn seal_files(&mut self, opts: &ExportOptions<'_>) -> Result<SealedFiles, WriteError> {
         let rows = self.rows;
         let folder = self
             .dir
@@ -254,22 +249,71 @@ impl ReportSet {
             writeln!(sink, "{sha}  {name}").map_err(as_err)?;
         }
         files.push(pending(sink, "sha256sums", None, rows)?);
-        self.commit(files)?;
-        let manifest = self
-            .done
-            .last()
-            .cloned()
-            .ok_or_else(|| as_err(io::Error::other("no manifest")))?;
-        if let Folder::Real(real) = &dir {
-            for stale in old.iter().filter(|n| !listed.iter().any(|(l, _)| l == *n)) {
-                real.remove_stale(stale)?;
+        let stale = old
+            .into_iter()
+            .filter(|n| !listed.iter().any(|(l, _)| l == n))
+            .collect();
+        let folder_dir = match dir {
+            Folder::Real(real) => Some(real),
+            Folder::Dry(_) => None,
+        };
+        Ok(SealedFiles {
+            files,
+            dir: folder_dir,
+            stale,
+            folder,
+        })
+    }
+}
+
+/// A report whose files and manifest are written and sealed, not yet in place.
+pub(super) struct SealedReport {
+    report_id: String,
+    rows: u64,
+    /// Files already in place (full CSV parts).
+    done: Vec<FileRecord>,
+    files: Result<SealedFiles, WriteError>,
+}
+
+struct SealedFiles {
+    /// The files, the manifest last.
+    files: Vec<Pending>,
+    /// The report's folder; none for a dry run.
+    dir: Option<ReportDir>,
+    /// Files an earlier run listed that this one does not write.
+    stale: Vec<String>,
+    folder: String,
+}
+
+impl SealedReport {
+    /// Commits the files, then the manifest, then removes files an earlier run listed that this
+    /// one does not write. Returns the report's outcome and every file it put in place (or
+    /// would, in a dry run), failed or not.
+    pub(super) fn commit(self) -> (ReportResult, Vec<FileRecord>) {
+        let mut done = self.done;
+        let outcome = self.files.and_then(|sealed| {
+            done.extend(commit_pending(&self.report_id, sealed.files)?);
+            let manifest = done.last().ok_or_else(|| WriteError {
+                path: sealed.folder.clone(),
+                reason: "cannot write: no manifest".to_owned(),
+            })?;
+            if let Some(dir) = &sealed.dir {
+                for stale in &sealed.stale {
+                    dir.remove_stale(stale)?;
+                }
             }
-        }
-        Ok(format!(
-            "{} sha256:{}",
-            manifest.path.display(),
-            manifest.sha256
-        ))
+            Ok(format!(
+                "{} sha256:{}",
+                manifest.path.display(),
+                manifest.sha256
+            ))
+        });
+        let result = ReportResult {
+            report_id: self.report_id,
+            findings: self.rows,
+            outcome,
+        };
+        (result, done)
     }
 }
 
