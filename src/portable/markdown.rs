@@ -8,6 +8,7 @@
 //! emitted, so a finding cannot inject markup or break the document's structure.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 
 use super::PortableRow;
@@ -23,12 +24,17 @@ pub struct MarkdownWriter<W: Write, S: Read + Write + Seek> {
     out: W,
     spill: BufWriter<S>,
     rows: u64,
+    /// A table row, then a section, built here and written at once: the pieces of a finding
+    /// are appended to one reused buffer rather than each allocated on its own.
+    buf: String,
 }
 
 impl<W: Write, S: Read + Write + Seek> MarkdownWriter<W, S> {
     /// Starts the document with the report's heading and the table header.
     pub fn new(mut out: W, spill: S, report: &Report) -> io::Result<Self> {
-        writeln!(out, "# Findings: {}\n", heading(&report.title))?;
+        let mut title = String::new();
+        heading_into(&mut title, &report.title);
+        writeln!(out, "# Findings: {title}\n")?;
         writeln!(out, "- Report: {}", code_span(&report.report_id))?;
         writeln!(out, "- Target: {}", code_span(&report.target))?;
         writeln!(
@@ -44,6 +50,7 @@ impl<W: Write, S: Read + Write + Seek> MarkdownWriter<W, S> {
             out,
             spill: BufWriter::with_capacity(256 * 1024, spill),
             rows: 0,
+            buf: String::with_capacity(4096),
         })
     }
 
@@ -53,18 +60,29 @@ impl<W: Write, S: Read + Write + Seek> MarkdownWriter<W, S> {
         let n = self.rows;
         let f = &row.finding;
         let title = one_line(&f.title);
-        let short: String = title.chars().take(TABLE_TITLE_CHARS).collect();
-        let ellipsis = if title.len() > short.len() { "…" } else { "" };
-        writeln!(
-            self.out,
-            "| {n} | {} | {}{ellipsis} | {} | {} |",
-            f.severity,
-            cell(&short),
-            cell_code(&row.ticket_export_id),
-            cell_code(&row.fingerprint),
-        )?;
-        write!(self.spill, "\n## {n}. {}\n\n", heading(&f.title))?;
-        self.spill.write_all(finding_body(row).as_bytes())
+        let cut = title
+            .char_indices()
+            .nth(TABLE_TITLE_CHARS)
+            .map_or(title.len(), |(i, _)| i);
+        let b = &mut self.buf;
+        b.clear();
+        let _ = write!(b, "| {n} | {} | ", f.severity);
+        escape_with_into(b, title[..cut].trim(), None);
+        if cut < title.len() {
+            b.push('…');
+        }
+        b.push_str(" | ");
+        cell_code_into(b, &row.ticket_export_id);
+        b.push_str(" | ");
+        cell_code_into(b, &row.fingerprint);
+        b.push_str(" |\n");
+        self.out.write_all(b.as_bytes())?;
+        b.clear();
+        let _ = write!(b, "\n## {n}. ");
+        heading_into(b, &f.title);
+        b.push_str("\n\n");
+        finding_body_into(b, row);
+        self.spill.write_all(b.as_bytes())
     }
 
     /// Ends the document: appends the sections and returns the writer.
@@ -84,28 +102,45 @@ pub fn finding_body(row: &PortableRow) -> String {
     let f = &row.finding;
     let mut s =
         String::with_capacity(512 + f.description.len() + f.evidence.len() + f.remediation.len());
-    let mut field = |name: &str, value: &str| {
-        for part in ["- **", name, ":** ", value, "\n"] {
+    finding_body_into(&mut s, row);
+    s
+}
+
+/// [`finding_body`], appended to `s`.
+fn finding_body_into(s: &mut String, row: &PortableRow) {
+    let f = &row.finding;
+    fn field(s: &mut String, name: &str, value: impl FnOnce(&mut String)) {
+        for part in ["- **", name, ":** "] {
             s.push_str(part);
         }
-    };
-    field("ticket_export_id", &code_span(&row.ticket_export_id));
-    field("Fingerprint", &code_span(&row.fingerprint));
-    field("Provider", &code_span(&row.provider_key));
-    let finding = format!(
-        "{} (rule {})",
-        code_span(&f.finding_id),
-        code_span(&f.rule_id)
-    );
-    field("Finding", &finding);
-    field("Severity", f.severity.as_str());
-    field("Status", f.status.as_str());
-    field("URL", &code_span(&f.url));
-    if let Some(p) = &f.parameter {
-        field("Parameter", &code_span(p));
+        value(s);
+        s.push('\n');
     }
-    let labels: Vec<String> = row.labels.iter().map(|l| code_span(l)).collect();
-    field("Labels", &labels.join(", "));
+    field(s, "ticket_export_id", |s| {
+        code_span_into(s, &row.ticket_export_id)
+    });
+    field(s, "Fingerprint", |s| code_span_into(s, &row.fingerprint));
+    field(s, "Provider", |s| code_span_into(s, &row.provider_key));
+    field(s, "Finding", |s| {
+        code_span_into(s, &f.finding_id);
+        s.push_str(" (rule ");
+        code_span_into(s, &f.rule_id);
+        s.push(')');
+    });
+    field(s, "Severity", |s| s.push_str(f.severity.as_str()));
+    field(s, "Status", |s| s.push_str(f.status.as_str()));
+    field(s, "URL", |s| code_span_into(s, &f.url));
+    if let Some(p) = &f.parameter {
+        field(s, "Parameter", |s| code_span_into(s, p));
+    }
+    field(s, "Labels", |s| {
+        for (i, label) in row.labels.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            code_span_into(s, label);
+        }
+    });
     for (name, text) in [("Description", &f.description), ("Evidence", &f.evidence)] {
         for part in ["\n**", name, "**\n\n"] {
             s.push_str(part);
@@ -113,18 +148,17 @@ pub fn finding_body(row: &PortableRow) -> String {
         if text.trim().is_empty() {
             s.push_str("_none_\n");
         } else if name == "Evidence" {
-            s.push_str(&fenced(text));
+            fenced_into(s, text);
         } else {
-            s.push_str(&paragraphs(text));
+            paragraphs_into(s, text);
         }
     }
     s.push_str("\n**Remediation**\n\n");
     if f.remediation.trim().is_empty() {
         s.push_str("_none_\n");
     } else {
-        s.push_str(&paragraphs(&f.remediation));
+        paragraphs_into(s, &f.remediation);
     }
-    s
 }
 
 /// Characters that open inline syntax anywhere in a line (CommonMark plus GFM's `~` and `|`).
@@ -153,17 +187,12 @@ fn opens_line(b: u8) -> bool {
     matches!(b, b'#' | b'>' | b'-' | b'+' | b'=')
 }
 
-/// Escapes one line of text so it renders as itself.
-fn escape_line(line: &str) -> String {
-    escape_with(line, None)
-}
-
-/// [`escape_line`], also escaping `extra` anywhere in the line (`#` in headings).
-fn escape_with(line: &str, extra: Option<u8>) -> String {
+/// Appends one line of text to `out`, escaped so it renders as itself; `extra` is escaped
+/// anywhere in the line too (`#` in headings).
+fn escape_with_into(out: &mut String, line: &str, extra: Option<u8>) {
     let line = line.trim_start_matches([' ', '\t']);
     let bytes = line.as_bytes();
     let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-    let mut out = String::with_capacity(line.len() + 8);
     let mut copied = 0;
     // Every byte that needs a backslash or a replacement is ASCII, so slicing at it is safe.
     for (i, &b) in bytes.iter().enumerate() {
@@ -184,7 +213,6 @@ fn escape_with(line: &str, extra: Option<u8>) -> String {
         copied = i + 1;
     }
     out.push_str(&line[copied..]);
-    out
 }
 
 /// Normalises line ends and control characters a renderer would choke on.
@@ -192,13 +220,15 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l))
 }
 
-/// Multi-line text as paragraphs: blank lines separate paragraphs, other line breaks are kept
-/// as hard breaks (a trailing backslash).
-pub fn paragraphs(text: &str) -> String {
-    let mut out = String::new();
+/// Appends multi-line text as paragraphs: blank lines separate paragraphs, other line breaks
+/// are kept as hard breaks (a trailing backslash).
+fn paragraphs_into(out: &mut String, text: &str) {
+    let start = out.len();
     let mut in_paragraph = false;
+    let mut escaped = String::new();
     for line in lines(text.trim_matches(['\n', '\r'])) {
-        let escaped = escape_line(line);
+        escaped.clear();
+        escape_with_into(&mut escaped, line, None);
         if escaped.trim().is_empty() {
             if in_paragraph {
                 out.push('\n');
@@ -208,14 +238,13 @@ pub fn paragraphs(text: &str) -> String {
         }
         if in_paragraph {
             out.push_str("\\\n");
-        } else if !out.is_empty() {
+        } else if out.len() > start {
             out.push('\n');
         }
         out.push_str(escaped.trim_end());
         in_paragraph = true;
     }
     out.push('\n');
-    out
 }
 
 /// Text on one line: every line break becomes a space.
@@ -227,35 +256,35 @@ fn one_line(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// A heading's text: one line, escaped (a trailing `#` is escaped too, so it is not taken as
-/// a closing sequence).
-fn heading(text: &str) -> String {
-    let escaped = escape_with(one_line(text).trim(), Some(b'#'));
-    if escaped.is_empty() {
-        "(untitled)".to_owned()
-    } else {
-        escaped
+/// Appends a heading's text: one line, escaped (a trailing `#` is escaped too, so it is not
+/// taken as a closing sequence).
+fn heading_into(out: &mut String, text: &str) {
+    let start = out.len();
+    escape_with_into(out, one_line(text).trim(), Some(b'#'));
+    if out.len() == start {
+        out.push_str("(untitled)");
     }
-}
-
-/// A table cell: one line, escaped.
-fn cell(text: &str) -> String {
-    escape_line(one_line(text).trim())
 }
 
 /// A code span, with a fence of backticks longer than any run inside it.
 pub fn code_span(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    code_span_into(&mut out, text);
+    out
+}
+
+/// [`code_span`], appended to `out`.
+fn code_span_into(out: &mut String, text: &str) {
     // Ids, fingerprints and URLs rarely need more than plain backticks: skip the general path.
     if !text.is_empty()
         && !text.contains(['`', '\n', '\r', '\0'])
         && !text.starts_with(' ')
         && !text.ends_with(' ')
     {
-        let mut out = String::with_capacity(text.len() + 2);
         out.push('`');
         out.push_str(text);
         out.push('`');
-        return out;
+        return;
     }
     let text = one_line(text);
     let text = if text.contains('\0') {
@@ -264,7 +293,8 @@ pub fn code_span(text: &str) -> String {
         text
     };
     if text.is_empty() {
-        return "_none_".to_owned();
+        out.push_str("_none_");
+        return;
     }
     let fence = "`".repeat(longest_run(&text, '`') + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') || text.trim().is_empty() {
@@ -272,25 +302,36 @@ pub fn code_span(text: &str) -> String {
     } else {
         ""
     };
-    format!("{fence}{pad}{text}{pad}{fence}")
+    for part in [fence.as_str(), pad, &text, pad, &fence] {
+        out.push_str(part);
+    }
 }
 
-/// A code span inside a table cell: GFM splits cells on `|` even inside code spans.
-fn cell_code(text: &str) -> String {
-    code_span(text).replace('|', "\\|")
+/// Appends a code span for a table cell: GFM splits cells on `|` even inside code spans.
+fn cell_code_into(out: &mut String, text: &str) {
+    let start = out.len();
+    code_span_into(out, text);
+    if out[start..].contains('|') {
+        let span = out.split_off(start);
+        out.push_str(&span.replace('|', "\\|"));
+    }
 }
 
-/// A fenced code block that no line of `text` can close.
-pub fn fenced(text: &str) -> String {
+/// Appends a fenced code block that no line of `text` can close.
+fn fenced_into(out: &mut String, text: &str) {
     let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
-    let mut out = format!("{fence}text\n");
+    out.push_str(&fence);
+    out.push_str("text\n");
     for line in lines(text.trim_end_matches(['\n', '\r'])) {
-        out.push_str(&line.replace('\0', "\u{FFFD}"));
+        if line.contains('\0') {
+            out.push_str(&line.replace('\0', "\u{FFFD}"));
+        } else {
+            out.push_str(line);
+        }
         out.push('\n');
     }
     out.push_str(&fence);
     out.push('\n');
-    out
 }
 
 fn longest_run(text: &str, c: char) -> usize {
@@ -305,6 +346,16 @@ fn longest_run(text: &str, c: char) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rendered(into: fn(&mut String, &str), text: &str) -> String {
+        let mut out = String::new();
+        into(&mut out, text);
+        out
+    }
+
+    fn escape_line(line: &str) -> String {
+        rendered(|out, line| escape_with_into(out, line, None), line)
+    }
 
     #[test]
     fn block_openers_and_inline_syntax_are_escaped() {
@@ -326,13 +377,13 @@ mod tests {
     fn code_spans_and_fences_outgrow_backticks() {
         assert_eq!(code_span("a`b"), "``a`b``");
         assert_eq!(code_span("`x`"), "`` `x` ``");
-        assert_eq!(fenced("```\nx"), "````text\n```\nx\n````\n");
-        assert_eq!(cell_code("a|b"), "`a\\|b`");
+        assert_eq!(rendered(fenced_into, "```\nx"), "````text\n```\nx\n````\n");
+        assert_eq!(rendered(cell_code_into, "a|b"), "`a\\|b`");
     }
 
     #[test]
     fn paragraphs_keep_line_breaks_and_blank_lines() {
-        assert_eq!(paragraphs("a\nb\n\nc"), "a\\\nb\n\nc\n");
-        assert_eq!(paragraphs("\r\n- x\r\n"), "\\- x\n");
+        assert_eq!(rendered(paragraphs_into, "a\nb\n\nc"), "a\\\nb\n\nc\n");
+        assert_eq!(rendered(paragraphs_into, "\r\n- x\r\n"), "\\- x\n");
     }
 }
