@@ -1,9 +1,6 @@
-//! Where a report's bytes go (a staged file, or only a hash for a dry run) and how they are put
-//! in place.
-//!
-//! A report's files are committed together: each temporary file is synced and made 0644 (side
-//! by side, on a few threads), renamed over its final name in order, the folder is synced once,
-//! then every file is re-read and its length and SHA-256 checked.
+//! Putting sealed files in place. A report's files are committed together: each temporary file
+//! is synced and made 0644 (side by side, on a few threads), then renamed over its final name and
+//! re-read (length and SHA-256) in order, and the folder is synced once.
 //!
 //! The guarantee of each file is the one `write` describes: its temporary file is synced before
 //! the rename, so after a crash the final name holds the old bytes or the new ones, never a
@@ -15,160 +12,7 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::CsvPreset;
-use super::export::{FileOutcome, FileRecord};
-use super::write::{HashSink, SealedFile, StagedFile, WriteError, fail};
-
-/// Where one file's bytes go: a staged file, or a hash for a dry run.
-pub(super) enum Sink {
-    Staged(StagedFile),
-    Dry(HashSink, PathBuf),
-}
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Sink::Staged(s) => s.write(buf),
-            Sink::Dry(h, _) => h.write(buf),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::Staged(s) => s.flush(),
-            Sink::Dry(h, _) => h.flush(),
-        }
-    }
-}
-
-impl Sink {
-    /// Ends a file's writing; it is put in place by [`commit_pending`].
-    pub(super) fn seal(self) -> Result<Sealed, WriteError> {
-        match self {
-            Sink::Staged(staged) => staged.seal().map(Sealed::Staged),
-            Sink::Dry(hash, path) => {
-                let (sha256, bytes) = hash.finish();
-                Ok(Sealed::Dry {
-                    path,
-                    sha256,
-                    bytes,
-                })
-            }
-        }
-    }
-}
-
-/// A file whose bytes are all written and hashed, not yet in place.
-pub(super) enum Sealed {
-    Staged(SealedFile),
-    Dry {
-        path: PathBuf,
-        sha256: String,
-        bytes: u64,
-    },
-}
-
-impl Sealed {
-    pub(super) fn path(&self) -> &Path {
-        match self {
-            Sealed::Staged(f) => f.target(),
-            Sealed::Dry { path, .. } => path,
-        }
-    }
-
-    pub(super) fn sha256(&self) -> &str {
-        match self {
-            Sealed::Staged(f) => f.sha256(),
-            Sealed::Dry { sha256, .. } => sha256,
-        }
-    }
-}
-
-/// A sealed file and what the user is told about it.
-pub(super) struct Pending {
-    pub(super) file: Sealed,
-    format: &'static str,
-    preset: Option<CsvPreset>,
-    findings: u64,
-}
-
-/// Seals a file and keeps what the user is told about it.
-pub(super) fn pending(
-    sink: Sink,
-    format: &'static str,
-    preset: Option<CsvPreset>,
-    findings: u64,
-) -> Result<Pending, WriteError> {
-    Ok(Pending {
-        file: sink.seal()?,
-        format,
-        preset,
-        findings,
-    })
-}
-
-/// Puts a report's files in place with [`commit_files`], or for a dry run compares each with
-/// what is there; returns what the user is told about each, in order.
-pub(super) fn commit_pending(
-    report_id: &str,
-    files: Vec<Pending>,
-) -> Result<Vec<FileRecord>, WriteError> {
-    let mut done = Vec::new();
-    let mut staged = Vec::new();
-    let mut shown = Vec::new();
-    for p in files {
-        let record = FileRecord {
-            report_id: report_id.to_owned(),
-            format: p.format,
-            preset: p.preset.map(CsvPreset::as_str),
-            path: p.file.path().to_path_buf(),
-            sha256: p.file.sha256().to_owned(),
-            bytes: 0,
-            findings: p.findings,
-            outcome: FileOutcome::WouldWrite,
-        };
-        match p.file {
-            Sealed::Staged(f) => {
-                staged.push(f);
-                shown.push(record);
-            }
-            Sealed::Dry {
-                path,
-                sha256,
-                bytes,
-            } => {
-                let same = matches!(digest_of(&path), Ok((s, n)) if s == sha256 && n == bytes);
-                let outcome = if same {
-                    FileOutcome::WouldKeep
-                } else {
-                    FileOutcome::WouldWrite
-                };
-                done.push(FileRecord {
-                    bytes,
-                    outcome,
-                    ..record
-                });
-            }
-        }
-    }
-    if staged.is_empty() {
-        return Ok(done);
-    }
-    for (written, record) in commit_files(staged)?.into_iter().zip(shown) {
-        let outcome = if written.changed {
-            FileOutcome::Written
-        } else {
-            FileOutcome::Unchanged
-        };
-        done.push(FileRecord {
-            path: written.path,
-            sha256: written.sha256,
-            bytes: written.bytes,
-            outcome,
-            ..record
-        });
-    }
-    Ok(done)
-}
+use super::write::{HashSink, SealedFile, WriteError, fail};
 
 /// At most this many files of one commit are synced at the same time.
 const SYNC_THREADS: usize = 4;
@@ -183,10 +27,11 @@ pub struct WrittenFile {
     pub changed: bool,
 }
 
-/// Puts `files` in place, in their order, and verifies them. A file whose identical bytes are
-/// already under its name (mode 0644) is left untouched, so a rerun rewrites nothing. On the
-/// first failure the files not yet renamed are dropped with their temporary files.
-pub fn commit_files(files: Vec<SealedFile>) -> Result<Vec<WrittenFile>, WriteError> {
+/// Puts `files` in place, in their order, and verifies them, adding each to `done`. A file
+/// whose identical bytes are already under its name (mode 0644) is left untouched, so a rerun
+/// rewrites nothing. On the first failure the files not yet renamed are dropped with their
+/// temporary files.
+pub fn commit_files(files: Vec<SealedFile>, done: &mut Vec<WrittenFile>) -> Result<(), WriteError> {
     let unchanged: Vec<bool> = files.iter().map(already_there).collect();
     let to_sync: Vec<&SealedFile> = files
         .iter()
@@ -196,37 +41,41 @@ pub fn commit_files(files: Vec<SealedFile>) -> Result<Vec<WrittenFile>, WriteErr
         .collect();
     sync_all(&to_sync)?;
     let mut folders: Vec<PathBuf> = Vec::new();
-    let mut written = Vec::with_capacity(files.len());
-    for (file, unchanged) in files.into_iter().zip(unchanged) {
-        let SealedFile {
-            target,
-            tmp,
-            sha256,
-            bytes,
-        } = file;
-        if !unchanged {
-            tmp.persist(&target)
-                .map_err(|e| fail(&target, format!("cannot move into place: {}", e.error)))?;
-            let folder = target.parent().unwrap_or(Path::new(".")).to_path_buf();
-            if !folders.contains(&folder) {
-                folders.push(folder);
+    // Each file is verified before the next one is renamed, so a manifest (the last file) is
+    // only put in place once the files it lists read back right.
+    let put = || -> Result<(), WriteError> {
+        for (file, unchanged) in files.into_iter().zip(unchanged) {
+            let SealedFile {
+                target,
+                tmp,
+                sha256,
+                bytes,
+            } = file;
+            if !unchanged {
+                tmp.persist(&target)
+                    .map_err(|e| fail(&target, format!("cannot move into place: {}", e.error)))?;
+                let folder = target.parent().unwrap_or(Path::new(".")).to_path_buf();
+                if !folders.contains(&folder) {
+                    folders.push(folder);
+                }
             }
+            let file = WrittenFile {
+                path: target,
+                sha256,
+                bytes,
+                changed: !unchanged,
+            };
+            verify(&file)?;
+            done.push(file);
         }
-        written.push(WrittenFile {
-            path: target,
-            sha256,
-            bytes,
-            changed: !unchanged,
-        });
-    }
+        Ok(())
+    };
+    let result = put();
     // Makes the renames durable before anything records them.
     for folder in &folders {
         sync_dir(folder);
     }
-    for file in &written {
-        verify(file)?;
-    }
-    Ok(written)
+    result
 }
 
 /// Whether the final name already holds these bytes, readable by the customer.
@@ -361,18 +210,17 @@ mod tests {
         let dir = out.report_dir("rep_1").unwrap();
         let names = ["a.csv", "a.md", "a.json", "SHA256SUMS"];
         let files = names.iter().map(|n| seal(&dir, n, n)).collect();
-        let written = commit_files(files).unwrap();
+        let mut written = Vec::new();
+        commit_files(files, &mut written).unwrap();
         assert!(written.iter().all(|w| w.changed));
         for (w, name) in written.iter().zip(names) {
             assert_eq!(fs::read_to_string(&w.path).unwrap(), name);
             assert!(is_readable_file(&w.path));
         }
         let again = vec![seal(&dir, "a.csv", "a.csv"), seal(&dir, "a.md", "new")];
-        let changed: Vec<bool> = commit_files(again)
-            .unwrap()
-            .iter()
-            .map(|w| w.changed)
-            .collect();
+        let mut done = Vec::new();
+        commit_files(again, &mut done).unwrap();
+        let changed: Vec<bool> = done.iter().map(|w| w.changed).collect();
         assert_eq!(changed, [false, true]);
         let left: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
@@ -380,5 +228,30 @@ mod tests {
             .filter(|n| n.ends_with(".tmp"))
             .collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn a_failure_keeps_what_is_in_place_and_leaves_no_partial_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = OutDir::prepare(tmp.path()).unwrap();
+        let dir = out.report_dir("rep_1").unwrap();
+        let files = vec![
+            seal(&dir, "a.csv", "1"),
+            seal(&dir, "a.md", "2"),
+            seal(&dir, "SHA256SUMS", "3"),
+        ];
+        // Something other than a file took the second name after it was staged.
+        fs::create_dir(dir.path().join("a.md")).unwrap();
+        let mut done = Vec::new();
+        let err = commit_files(files, &mut done).unwrap_err();
+        assert!(err.reason.contains("cannot move into place"), "{err}");
+        let names: Vec<_> = done.iter().map(|w| w.path.file_name().unwrap()).collect();
+        assert_eq!(names, ["a.csv"]);
+        let mut left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a.csv", "a.md"], "no manifest, no temporary file");
     }
 }

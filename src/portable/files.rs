@@ -5,11 +5,11 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::commit::{Pending, Sink, commit_pending, pending};
 use super::csv::CsvWriter;
 use super::export::{ExportOptions, FileRecord, MANIFEST, ReportResult, Target};
 use super::json::JsonWriter;
 use super::markdown::MarkdownWriter;
+use super::sink::{Pending, Sink, commit_pending, pending};
 use super::write::{HashSink, ReportDir, WriteError, file_component};
 use super::{CsvPreset, PortableFormat, PortableRow, report_header};
 use crate::model::Report;
@@ -191,8 +191,7 @@ impl ReportSet {
     /// Puts files in place together, or for a dry run compares them with what is there, and
     /// keeps what the user is told about each.
     fn commit(&mut self, files: Vec<Pending>) -> Result<(), WriteError> {
-        self.done.extend(commit_pending(&self.report_id, files)?);
-        Ok(())
+        commit_pending(&self.report_id, files, &mut self.done)
     }
 
     /// Ends the writing: seals the files and their manifest. Putting them in place is left to
@@ -292,7 +291,7 @@ impl SealedReport {
     pub(super) fn commit(self) -> (ReportResult, Vec<FileRecord>) {
         let mut done = self.done;
         let outcome = self.files.and_then(|sealed| {
-            done.extend(commit_pending(&self.report_id, sealed.files)?);
+            commit_pending(&self.report_id, sealed.files, &mut done)?;
             let manifest = done.last().ok_or_else(|| WriteError {
                 path: sealed.folder.clone(),
                 reason: "cannot write: no manifest".to_owned(),

@@ -4,8 +4,8 @@
 //! The writers (`csv`, `markdown`, `json`) are generic over `io::Write` and see only
 //! [`PortableRow`]s: redacted finding text plus the non-secret [`TicketShape`] of a provider's
 //! mapping. They never receive the config, so no credential can reach a file. `write` puts
-//! bytes on disk safely and `commit` puts them in place; `select` and `export` run a fallback
-//! over the store.
+//! bytes on disk safely, `sink` hands them to it and `commit` puts them in place; `select`,
+//! `export` and `pipeline` run a fallback over the store.
 
 mod commit;
 pub mod csv;
@@ -16,6 +16,7 @@ pub mod markdown;
 mod pipeline;
 pub use crate::redact;
 pub mod select;
+mod sink;
 pub mod write;
 
 use std::collections::BTreeMap;

@@ -300,7 +300,8 @@ mod tests {
     use super::*;
 
     fn commit_one(staged: StagedFile) -> Result<crate::portable::commit::WrittenFile, WriteError> {
-        let mut done = crate::portable::commit::commit_files(vec![staged.seal()?])?;
+        let mut done = Vec::new();
+        crate::portable::commit::commit_files(vec![staged.seal()?], &mut done)?;
         Ok(done.remove(0))
     }
 
