@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::csv::CsvWriter;
 use super::export::{ExportOptions, FileRecord, MANIFEST, ReportResult, Target};
 use super::json::JsonWriter;
-use super::markdown::MarkdownWriter;
+use super::markdown::{MarkdownWriter, Spill};
 use super::sink::{Pending, Sink, commit_pending, pending};
 use super::write::{HashSink, ReportDir, WriteError, file_component};
 use super::{CsvPreset, PortableFormat, PortableRow, report_header};
@@ -49,10 +49,14 @@ impl Folder {
         }
     }
 
-    fn spill(&self) -> io::Result<File> {
+    /// Makes the Markdown writer's spill file, when it needs one.
+    fn spill(&self) -> Spill<File> {
         match self {
-            Folder::Real(d) => tempfile::tempfile_in(d.path()),
-            Folder::Dry(_) => tempfile::tempfile(),
+            Folder::Real(d) => {
+                let path = d.path().to_path_buf();
+                Box::new(move || tempfile::tempfile_in(path))
+            }
+            Folder::Dry(_) => Box::new(tempfile::tempfile),
         }
     }
 }
@@ -119,9 +123,8 @@ impl ReportSet {
                     }
                     PortableFormat::Markdown => {
                         let sink = dir.sink(&format!("{}.md", self.stem))?;
-                        let spill = dir.spill().map_err(io_err)?;
-                        self.md =
-                            Some(MarkdownWriter::new(sink, spill, &self.header).map_err(io_err)?);
+                        let w = MarkdownWriter::new(sink, dir.spill(), &self.header);
+                        self.md = Some(w.map_err(io_err)?);
                     }
                     PortableFormat::Json => {
                         let sink = dir.sink(&format!("{}.json", self.stem))?;

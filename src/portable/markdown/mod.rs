@@ -24,6 +24,9 @@ use crate::model::Report;
 /// Longest title shown in the summary table; the section heading has the whole title.
 const TABLE_TITLE_CHARS: usize = 120;
 
+/// Makes a spill file.
+pub type Spill<S> = Box<dyn FnOnce() -> io::Result<S> + Send>;
+
 /// Sections kept in memory before they go to the spill file.
 const SECTIONS_IN_MEMORY: usize = 4 * 1024 * 1024;
 
@@ -34,8 +37,9 @@ const SECTIONS_IN_MEMORY: usize = 4 * 1024 * 1024;
 pub struct MarkdownWriter<W: Write, S: Read + Write + Seek> {
     out: W,
     sections: Vec<u8>,
-    spill: S,
-    spilled: bool,
+    /// The spill file once made (see `open_spill`), or what makes it; most reports never
+    /// need one.
+    spill: Result<S, Option<Spill<S>>>,
     rows: u64,
     /// A table row, then a section, built here and written at once: the pieces of a finding
     /// are appended to one reused buffer rather than each allocated on its own.
@@ -44,7 +48,7 @@ pub struct MarkdownWriter<W: Write, S: Read + Write + Seek> {
 
 impl<W: Write, S: Read + Write + Seek> MarkdownWriter<W, S> {
     /// Starts the document with the report's heading and the table header.
-    pub fn new(mut out: W, spill: S, report: &Report) -> io::Result<Self> {
+    pub fn new(mut out: W, spill: Spill<S>, report: &Report) -> io::Result<Self> {
         let mut title = String::new();
         heading_into(&mut title, &report.title);
         writeln!(out, "# Findings: {title}\n")?;
@@ -62,8 +66,7 @@ impl<W: Write, S: Read + Write + Seek> MarkdownWriter<W, S> {
         Ok(MarkdownWriter {
             out,
             sections: Vec::new(),
-            spill,
-            spilled: false,
+            spill: Err(Some(spill)),
             rows: 0,
             buf: String::with_capacity(4096),
         })
@@ -99,9 +102,8 @@ impl<W: Write, S: Read + Write + Seek> MarkdownWriter<W, S> {
         finding_body_into(b, row);
         self.sections.extend_from_slice(b.as_bytes());
         if self.sections.len() >= SECTIONS_IN_MEMORY {
-            self.spill.write_all(&self.sections)?;
+            open_spill(&mut self.spill)?.write_all(&self.sections)?;
             self.sections.clear();
-            self.spilled = true;
         }
         Ok(())
     }
@@ -109,14 +111,23 @@ impl<W: Write, S: Read + Write + Seek> MarkdownWriter<W, S> {
     /// Ends the document: appends the sections and returns the writer.
     pub fn finish(mut self) -> io::Result<W> {
         writeln!(self.out, "\n{} finding(s).", self.rows)?;
-        if self.spilled {
-            self.spill.seek(SeekFrom::Start(0))?;
-            io::copy(&mut self.spill, &mut self.out)?;
+        if let Ok(spill) = &mut self.spill {
+            spill.seek(SeekFrom::Start(0))?;
+            io::copy(spill, &mut self.out)?;
         }
         self.out.write_all(&self.sections)?;
         self.out.flush()?;
         Ok(self.out)
     }
+}
+
+/// The spill file, made the first time sections outgrow memory.
+fn open_spill<S>(spill: &mut Result<S, Option<Spill<S>>>) -> io::Result<&mut S> {
+    let unmade = || io::Error::other("the Markdown spill file could not be made");
+    if let Err(make) = spill {
+        *spill = Ok(make.take().ok_or_else(unmade)?()?);
+    }
+    spill.as_mut().map_err(|_| unmade())
 }
 
 /// A finding's fields, description, evidence and remediation as Markdown: the section body of
@@ -196,7 +207,8 @@ mod tests {
             title: "T".into(),
             target: "t".into(),
         };
-        let mut w = MarkdownWriter::new(Vec::new(), io::Cursor::new(Vec::new()), &report).unwrap();
+        let spill: Spill<_> = Box::new(|| Ok(io::Cursor::new(Vec::new())));
+        let mut w = MarkdownWriter::new(Vec::new(), spill, &report).unwrap();
         let rows = 2 * SECTIONS_IN_MEMORY / 4096 + 3;
         for n in 0..rows {
             let row = PortableRow {
@@ -221,7 +233,7 @@ mod tests {
             };
             w.row(&row).unwrap();
         }
-        assert!(w.spilled);
+        assert!(w.spill.is_ok());
         let doc = String::from_utf8(w.finish().unwrap()).unwrap();
         let headings: Vec<usize> = doc
             .lines()
