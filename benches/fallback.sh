@@ -11,11 +11,12 @@
 #
 #   benches/fallback.sh                 # N = 100000
 #   RUNS=5 benches/fallback.sh 10000 100000 200000
+#   FALLBACK_BIN=/path/to/older/ticket-export benches/fallback.sh   # time another build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 cargo build --release --quiet --bin ticket-export --example generate
-BIN=$CARGO_TARGET_DIR/release/ticket-export
+BIN=${FALLBACK_BIN:-$CARGO_TARGET_DIR/release/ticket-export}
 GEN=$CARGO_TARGET_DIR/release/examples/generate
 RUNS=${RUNS:-3}
 WORK=$(mktemp -d)

@@ -13,7 +13,7 @@ for s in "${sections[@]}"; do
     echo; echo "## $s"
     case $s in
         import_inspect) benches/import_inspect.sh ;;
-        fallback) benches/fallback.sh 10000 100000 ;;
+        fallback) benches/fallback.sh 10000 100000 200000 ;;
         retry) target/release/examples/bench_retry 1000 20 ;;
         sync) target/release/examples/bench_sync 5000 20 8 ;;
         chaos) CHAOS_ATTEMPTS=1000 CRASH_KILLS=50 CONCURRENT_WAVES=10 \
