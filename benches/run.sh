@@ -19,7 +19,7 @@ for s in "${sections[@]}"; do
             WORK=$work KEEP=1 benches/import_inspect.sh
             benches/sqlite_floor.sh "$work/bench.sqlite3"
             rm -rf "$work" ;;
-        fallback) benches/fallback.sh 10000 100000 ;;
+        fallback) benches/fallback.sh 10000 100000 200000 ;;
         retry) "$bin/examples/bench_retry" 1000 20 ;;
         sync) "$bin/examples/bench_sync" 5000 20 8 ;;
         chaos) CHAOS_ATTEMPTS=1000 CRASH_KILLS=50 CONCURRENT_WAVES=10 \

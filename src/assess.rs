@@ -71,6 +71,17 @@ impl<'a> Assessor<'a> {
         })
     }
 
+    /// The clock every decision of this assessor reads.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.ambient.now()
+    }
+
+    /// Whether the output folder was found usable, once an attempt needed to know; decisions
+    /// made before and after that check may differ.
+    pub fn output_checked(&self) -> Option<bool> {
+        self.output_usable
+    }
+
     fn view(&self, key: &str) -> Option<ProviderView> {
         let provider = self.config.provider(key)?;
         Some(ProviderView {

@@ -104,6 +104,11 @@ fn redact_header_line(line: &str) -> Cow<'_, str> {
 /// is left alone. Returns the lower-case name, the rest of the line after the colon, and the
 /// quote that opened the header, if one did.
 fn canonical_header(line: &str) -> Option<(String, &str, Option<char>)> {
+    // Each name below ends in one of these two; most lines hold neither.
+    let finds = |needle: &[u8]| memchr::memmem::find(line.as_bytes(), needle).is_some();
+    if !finds(b"orization:") && !finds(b"ookie:") {
+        return None;
+    }
     const CANONICAL: [&str; 4] = [
         "Proxy-Authorization:",
         "Authorization:",
@@ -133,41 +138,55 @@ fn canonical_header(line: &str) -> Option<(String, &str, Option<char>)> {
         })
 }
 
+/// Each of [`SECRET_HEADERS`] in double, then single quotes, as [`redact_quoted_headers`]
+/// looks for them.
+const QUOTED_HEADERS: [(&str, &str); 8] = [
+    ("authorization", "\"authorization\""),
+    ("authorization", "'authorization'"),
+    ("proxy-authorization", "\"proxy-authorization\""),
+    ("proxy-authorization", "'proxy-authorization'"),
+    ("cookie", "\"cookie\""),
+    ("cookie", "'cookie'"),
+    ("set-cookie", "\"set-cookie\""),
+    ("set-cookie", "'set-cookie'"),
+];
+
 /// `"Authorization": "value"` (JSON, Python dicts, HAR files) anywhere in a line.
 fn redact_quoted_headers(line: &str) -> Cow<'_, str> {
+    // Every form found here is quoted; most lines of evidence hold no quote at all.
+    if !line.contains(['"', '\'']) {
+        return Cow::Borrowed(line);
+    }
     let lower = line.to_ascii_lowercase();
     let mut out = String::new();
     let mut copied = 0;
-    for header in SECRET_HEADERS {
-        for quote in ['"', '\''] {
-            let key = format!("{quote}{header}{quote}");
-            let mut from = 0;
-            while let Some(pos) = lower[from..].find(&key) {
-                let after_key = from + pos + key.len();
-                from = after_key;
-                let rest = &line[after_key..];
-                let Some(colon) = rest.trim_start().strip_prefix(':') else {
-                    continue;
-                };
-                let value_part = colon.trim_start();
-                let Some(q) = value_part
-                    .chars()
-                    .next()
-                    .filter(|c| *c == '"' || *c == '\'')
-                else {
-                    continue;
-                };
-                let value_start = line.len() - value_part.len() + 1;
-                let Some(len) = line[value_start..].find(q) else {
-                    continue;
-                };
-                if value_start < copied {
-                    continue;
-                }
-                out.push_str(&line[copied..value_start]);
-                out.push_str(&redact_value(header, &line[value_start..value_start + len]));
-                copied = value_start + len;
+    for (header, key) in QUOTED_HEADERS {
+        let mut from = 0;
+        while let Some(pos) = lower[from..].find(key) {
+            let after_key = from + pos + key.len();
+            from = after_key;
+            let rest = &line[after_key..];
+            let Some(colon) = rest.trim_start().strip_prefix(':') else {
+                continue;
+            };
+            let value_part = colon.trim_start();
+            let Some(q) = value_part
+                .chars()
+                .next()
+                .filter(|c| *c == '"' || *c == '\'')
+            else {
+                continue;
+            };
+            let value_start = line.len() - value_part.len() + 1;
+            let Some(len) = line[value_start..].find(q) else {
+                continue;
+            };
+            if value_start < copied {
+                continue;
             }
+            out.push_str(&line[copied..value_start]);
+            out.push_str(&redact_value(header, &line[value_start..value_start + len]));
+            copied = value_start + len;
         }
     }
     if copied == 0 {

@@ -115,14 +115,21 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         shapes: &shapes,
     };
     let mut files = Vec::new();
-    let results = export::write_reports(&store, target.as_ref(), &prefix, &opts, |f| {
-        files.push(f.clone());
-    })?;
-    let recorded = if args.dry_run {
-        0
-    } else {
-        export::record(&store, &results, &prefix, &owner_digest, ctx.ambient.now())?
-    };
+    let mut recorded = 0;
+    let now = ctx.ambient.now();
+    let results = export::write_reports(
+        &store,
+        target.as_ref(),
+        &prefix,
+        &opts,
+        |f| files.push(f.clone()),
+        |r| {
+            if !args.dry_run {
+                recorded += export::record(&store, r, &prefix, &owner_digest, now)?;
+            }
+            Ok(())
+        },
+    )?;
     print_files(ctx, &files)?;
     let mut failed = 0;
     let mut findings = 0;

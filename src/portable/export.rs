@@ -12,9 +12,9 @@ use std::path::PathBuf;
 
 use jiff::Timestamp;
 
-use super::files::ReportSet;
+use super::pipeline::{Batch, Done, ROWS_PER_BATCH, Stages};
 use super::write::{OutDir, WriteError};
-use super::{CsvPreset, PortableFormat, PortableRow, TicketShape};
+use super::{CsvPreset, PortableFormat, TicketShape};
 use crate::error::StoreError;
 use crate::store::Store;
 
@@ -76,14 +76,20 @@ pub struct ReportResult {
 /// Where files go: the output folder, or why it is unusable.
 pub type Target<'a> = Result<&'a OutDir, &'a WriteError>;
 
-/// Writes every selected report. `on_file` sees each file as it is committed; the returned
-/// results, one per report, are what [`record`] stores.
+/// Writes every selected report, report by report. `on_file` sees each file once it is in
+/// place; `on_report` sees each report's outcome after its files are in place (or failed), in
+/// report order, on this thread: it is where a run records them. Returns the outcomes.
+///
+/// The rows of a report are read in one query, handed to the writing stage, and the next
+/// report is read while the earlier ones are written and committed (see `pipeline`); no read
+/// stays open while `on_report` writes to the store.
 pub fn write_reports(
     store: &Store,
     target: Target<'_>,
     prefix: &str,
     opts: &ExportOptions<'_>,
     mut on_file: impl FnMut(&FileRecord),
+    mut on_report: impl FnMut(&ReportResult) -> Result<(), StoreError>,
 ) -> Result<Vec<ReportResult>, StoreError> {
     let label_columns = 1 + opts
         .shapes
@@ -92,48 +98,69 @@ pub fn write_reports(
         .max()
         .unwrap_or(0);
     let mut results = Vec::new();
-    let mut current: Option<ReportSet> = None;
-    store.for_each_fallback_row(prefix, |source| {
-        if current.as_ref().map(|c| c.report_id.as_str()) != Some(source.report.report_id.as_str())
-        {
-            if let Some(done) = current.take() {
-                results.push(done.finish(opts, &mut on_file));
+    let mut deliver = |(result, files): Done| -> Result<(), StoreError> {
+        for f in &files {
+            on_file(f);
+        }
+        on_report(&result)?;
+        results.push(result);
+        Ok(())
+    };
+    std::thread::scope(|scope| {
+        let mut stages = Stages::start(scope, target, opts, label_columns);
+        let mut after: Option<String> = None;
+        while let Some(report) = store.next_fallback_report(after.as_deref())? {
+            let mut rows = Vec::with_capacity(ROWS_PER_BATCH);
+            let mut open = true;
+            store.for_each_fallback_row(&report, prefix, |source| {
+                rows.push(source);
+                if rows.len() == ROWS_PER_BATCH {
+                    let full = std::mem::replace(&mut rows, Vec::with_capacity(ROWS_PER_BATCH));
+                    open = stages.send(Batch {
+                        rows: full,
+                        end: false,
+                    });
+                }
+                if open {
+                    ControlFlow::Continue(())
+                } else {
+                    ControlFlow::Break(())
+                }
+            })?;
+            if !(open && stages.send(Batch { rows, end: true })) {
+                // A stage stopped (its panic ends the scope); read no further.
+                break;
             }
-            current = Some(ReportSet::open(target, &source.report, opts, label_columns));
+            while let Some(done) = stages.try_done() {
+                deliver(done)?;
+            }
+            after = Some(report);
         }
-        let row = PortableRow::new(source, opts.shapes);
-        if let Some(set) = current.as_mut() {
-            set.row(&row, opts);
+        for done in stages.rest() {
+            deliver(done)?;
         }
-        ControlFlow::Continue(())
+        Ok(())
     })?;
-    if let Some(done) = current.take() {
-        results.push(done.finish(opts, &mut on_file));
-    }
     Ok(results)
 }
 
-/// Stores each report's outcome: the verified manifest, or `PORTABLE_EXPORT_FAILED` with its
+/// Stores a report's outcome: the verified manifest, or `PORTABLE_EXPORT_FAILED` with its
 /// reason and the output folder's digest. Returns the attempts changed.
 pub fn record(
     store: &Store,
-    results: &[ReportResult],
+    result: &ReportResult,
     prefix: &str,
     owner_digest: &str,
     now: Timestamp,
 ) -> Result<u64, StoreError> {
-    let mut changed = 0;
-    for r in results {
-        changed += match &r.outcome {
-            Ok(value) => store.record_fallback_written(&r.report_id, prefix, value, now)?,
-            Err(e) => store.record_fallback_failed(
-                &r.report_id,
-                prefix,
-                &e.to_string(),
-                owner_digest,
-                now,
-            )?,
-        };
+    match &result.outcome {
+        Ok(value) => store.record_fallback_written(&result.report_id, prefix, value, now),
+        Err(e) => store.record_fallback_failed(
+            &result.report_id,
+            prefix,
+            &e.to_string(),
+            owner_digest,
+            now,
+        ),
     }
-    Ok(changed)
 }

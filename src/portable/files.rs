@@ -6,59 +6,13 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::csv::CsvWriter;
-use super::export::{ExportOptions, FileOutcome, FileRecord, MANIFEST, Target};
+use super::export::{ExportOptions, FileRecord, MANIFEST, ReportResult, Target};
 use super::json::JsonWriter;
-use super::markdown::MarkdownWriter;
-use super::write::{HashSink, ReportDir, StagedFile, WriteError, digest_of, file_component};
+use super::markdown::{MarkdownWriter, Spill};
+use super::sink::{Pending, Sink, commit_pending, pending};
+use super::write::{HashSink, ReportDir, WriteError, file_component};
 use super::{CsvPreset, PortableFormat, PortableRow, report_header};
 use crate::model::Report;
-
-/// Where one file's bytes go: a staged file, or a hash for a dry run.
-enum Sink {
-    Staged(StagedFile),
-    Dry(HashSink, PathBuf),
-}
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Sink::Staged(s) => s.write(buf),
-            Sink::Dry(h, _) => h.write(buf),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::Staged(s) => s.flush(),
-            Sink::Dry(h, _) => h.flush(),
-        }
-    }
-}
-
-impl Sink {
-    fn commit(self) -> Result<(PathBuf, String, u64, FileOutcome), WriteError> {
-        match self {
-            Sink::Staged(staged) => {
-                let w = staged.commit()?;
-                let outcome = if w.changed {
-                    FileOutcome::Written
-                } else {
-                    FileOutcome::Unchanged
-                };
-                Ok((w.path, w.sha256, w.bytes, outcome))
-            }
-            Sink::Dry(hash, path) => {
-                let (sha, bytes) = hash.finish();
-                let same = matches!(digest_of(&path), Ok((s, n)) if s == sha && n == bytes);
-                let outcome = if same {
-                    FileOutcome::WouldKeep
-                } else {
-                    FileOutcome::WouldWrite
-                };
-                Ok((path, sha, bytes, outcome))
-            }
-        }
-    }
-}
 
 /// The open writers of one report.
 pub(super) struct ReportSet {
@@ -95,10 +49,14 @@ impl Folder {
         }
     }
 
-    fn spill(&self) -> io::Result<File> {
+    /// Makes the Markdown writer's spill file, when it needs one.
+    fn spill(&self) -> Spill<File> {
         match self {
-            Folder::Real(d) => tempfile::tempfile_in(d.path()),
-            Folder::Dry(_) => tempfile::tempfile(),
+            Folder::Real(d) => {
+                let path = d.path().to_path_buf();
+                Box::new(move || tempfile::tempfile_in(path))
+            }
+            Folder::Dry(_) => Box::new(tempfile::tempfile),
         }
     }
 }
@@ -165,9 +123,8 @@ impl ReportSet {
                     }
                     PortableFormat::Markdown => {
                         let sink = dir.sink(&format!("{}.md", self.stem))?;
-                        let spill = dir.spill().map_err(io_err)?;
-                        self.md =
-                            Some(MarkdownWriter::new(sink, spill, &self.header).map_err(io_err)?);
+                        let w = MarkdownWriter::new(sink, dir.spill(), &self.header);
+                        self.md = Some(w.map_err(io_err)?);
                     }
                     PortableFormat::Json => {
                         let sink = dir.sink(&format!("{}.json", self.stem))?;
@@ -209,8 +166,9 @@ impl ReportSet {
         let full = matches!((&self.csv, opts.preset.rows_per_file()), (Some((w, _)), Some(limit)) if w.rows() >= limit);
         if full && let Some((w, part)) = self.csv.take() {
             let findings = w.rows();
-            self.commit(w.finish()?, "csv", Some(opts.preset), findings)
+            let part_file = pending(w.finish()?, "csv", Some(opts.preset), findings)
                 .map_err(io::Error::other)?;
+            self.commit(vec![part_file]).map_err(io::Error::other)?;
             let name = self.csv_name(opts.preset, part + 1);
             let sink = match &self.dir {
                 Ok(dir) => dir.sink(&name).map_err(io::Error::other)?,
@@ -233,46 +191,26 @@ impl ReportSet {
         Ok(())
     }
 
-    fn commit(
-        &mut self,
-        sink: Sink,
-        format: &'static str,
-        preset: Option<CsvPreset>,
-        findings: u64,
-    ) -> Result<(), WriteError> {
-        let (path, sha256, bytes, outcome) = sink.commit()?;
-        self.done.push(FileRecord {
-            report_id: self.report_id.clone(),
-            format,
-            preset: preset.map(CsvPreset::as_str),
-            path,
-            sha256,
-            bytes,
-            findings,
-            outcome,
-        });
-        Ok(())
+    /// Puts files in place together, or for a dry run compares them with what is there, and
+    /// keeps what the user is told about each.
+    fn commit(&mut self, files: Vec<Pending>) -> Result<(), WriteError> {
+        commit_pending(&self.report_id, files, &mut self.done)
     }
 
-    /// Commits the files, then the manifest, then removes files an earlier run listed that this
-    /// one does not write.
-    pub(super) fn finish(
-        mut self,
-        opts: &ExportOptions<'_>,
-        on_file: &mut impl FnMut(&FileRecord),
-    ) -> super::export::ReportResult {
-        let outcome = self.finish_files(opts);
-        for record in &self.done {
-            on_file(record);
-        }
-        super::export::ReportResult {
+    /// Ends the writing: seals the files and their manifest. Putting them in place is left to
+    /// [`SealedReport::commit`], which waits on the disk and so runs beside the writing of the
+    /// next report.
+    pub(super) fn seal(mut self, opts: &ExportOptions<'_>) -> SealedReport {
+        let files = self.seal_files(opts);
+        SealedReport {
             report_id: self.report_id,
-            findings: self.rows,
-            outcome,
+            rows: self.rows,
+            done: self.done,
+            files,
         }
     }
 
-    fn finish_files(&mut self, opts: &ExportOptions<'_>) -> Result<String, WriteError> {
+    fn seal_files(&mut self, opts: &ExportOptions<'_>) -> Result<SealedFiles, WriteError> {
         let rows = self.rows;
         let folder = self
             .dir
@@ -283,20 +221,17 @@ impl ReportSet {
             path: folder.clone(),
             reason: format!("cannot write: {e}"),
         };
+        let mut files = Vec::new();
         if let Some((w, _)) = self.csv.take() {
             let findings = w.rows();
-            self.commit(
-                w.finish().map_err(as_err)?,
-                "csv",
-                Some(opts.preset),
-                findings,
-            )?;
+            let sink = w.finish().map_err(as_err)?;
+            files.push(pending(sink, "csv", Some(opts.preset), findings)?);
         }
         if let Some(md) = self.md.take() {
-            self.commit(md.finish().map_err(as_err)?, "md", None, rows)?;
+            files.push(pending(md.finish().map_err(as_err)?, "md", None, rows)?);
         }
         if let Some(json) = self.json.take() {
-            self.commit(json.finish().map_err(as_err)?, "json", None, rows)?;
+            files.push(pending(json.finish().map_err(as_err)?, "json", None, rows)?);
         }
         let dir = std::mem::replace(&mut self.dir, Ok(Folder::Dry(PathBuf::new())))?;
         let old = read_manifest(&dir.path().join(MANIFEST));
@@ -304,28 +239,83 @@ impl ReportSet {
             .done
             .iter()
             .map(|f| (file_name(&f.path), f.sha256.clone()))
+            .chain(
+                files
+                    .iter()
+                    .map(|p| (file_name(p.file.path()), p.file.sha256().to_owned())),
+            )
             .collect();
         listed.sort();
         let mut sink = dir.sink(MANIFEST)?;
         for (name, sha) in &listed {
             writeln!(sink, "{sha}  {name}").map_err(as_err)?;
         }
-        self.commit(sink, "sha256sums", None, rows)?;
-        let manifest = self
-            .done
-            .last()
-            .cloned()
-            .ok_or_else(|| as_err(io::Error::other("no manifest")))?;
-        if let Folder::Real(real) = &dir {
-            for stale in old.iter().filter(|n| !listed.iter().any(|(l, _)| l == *n)) {
-                real.remove_stale(stale)?;
+        files.push(pending(sink, "sha256sums", None, rows)?);
+        let stale = old
+            .into_iter()
+            .filter(|n| !listed.iter().any(|(l, _)| l == n))
+            .collect();
+        let folder_dir = match dir {
+            Folder::Real(real) => Some(real),
+            Folder::Dry(_) => None,
+        };
+        Ok(SealedFiles {
+            files,
+            dir: folder_dir,
+            stale,
+            folder,
+        })
+    }
+}
+
+/// A report whose files and manifest are written and sealed, not yet in place.
+pub(super) struct SealedReport {
+    report_id: String,
+    rows: u64,
+    /// Files already in place (full CSV parts).
+    done: Vec<FileRecord>,
+    files: Result<SealedFiles, WriteError>,
+}
+
+struct SealedFiles {
+    /// The files, the manifest last.
+    files: Vec<Pending>,
+    /// The report's folder; none for a dry run.
+    dir: Option<ReportDir>,
+    /// Files an earlier run listed that this one does not write.
+    stale: Vec<String>,
+    folder: String,
+}
+
+impl SealedReport {
+    /// Commits the files, then the manifest, then removes files an earlier run listed that this
+    /// one does not write. Returns the report's outcome and every file it put in place (or
+    /// would, in a dry run), failed or not.
+    pub(super) fn commit(self) -> (ReportResult, Vec<FileRecord>) {
+        let mut done = self.done;
+        let outcome = self.files.and_then(|sealed| {
+            commit_pending(&self.report_id, sealed.files, &mut done)?;
+            let manifest = done.last().ok_or_else(|| WriteError {
+                path: sealed.folder.clone(),
+                reason: "cannot write: no manifest".to_owned(),
+            })?;
+            if let Some(dir) = &sealed.dir {
+                for stale in &sealed.stale {
+                    dir.remove_stale(stale)?;
+                }
             }
-        }
-        Ok(format!(
-            "{} sha256:{}",
-            manifest.path.display(),
-            manifest.sha256
-        ))
+            Ok(format!(
+                "{} sha256:{}",
+                manifest.path.display(),
+                manifest.sha256
+            ))
+        });
+        let result = ReportResult {
+            report_id: self.report_id,
+            findings: self.rows,
+            outcome,
+        };
+        (result, done)
     }
 }
 

@@ -4,15 +4,19 @@
 //! The writers (`csv`, `markdown`, `json`) are generic over `io::Write` and see only
 //! [`PortableRow`]s: redacted finding text plus the non-secret [`TicketShape`] of a provider's
 //! mapping. They never receive the config, so no credential can reach a file. `write` puts
-//! bytes on disk safely; `select` and `export` run a fallback over the store.
+//! bytes on disk safely, `sink` hands them to it and `commit` puts them in place; `select`,
+//! `export` and `pipeline` run a fallback over the store.
 
+mod commit;
 pub mod csv;
 pub mod export;
 mod files;
 pub mod json;
 pub mod markdown;
+mod pipeline;
 pub use crate::redact;
 pub mod select;
+mod sink;
 pub mod write;
 
 use std::collections::BTreeMap;
@@ -177,8 +181,14 @@ impl PortableRow {
 /// labels carry. Counted in characters, since an imported fingerprint may be any text.
 pub fn fingerprint_label(fingerprint: &str) -> String {
     let digest = fingerprint.rsplit(':').next().unwrap_or(fingerprint);
-    let short: String = digest.chars().take(12).collect();
-    format!("fp-{short}")
+    let end = digest
+        .char_indices()
+        .nth(12)
+        .map_or(digest.len(), |(i, _)| i);
+    let mut label = String::with_capacity(3 + end);
+    label.push_str("fp-");
+    label.push_str(&digest[..end]);
+    label
 }
 
 /// A report's header as the writers see it: redacted like the findings.
@@ -199,4 +209,17 @@ pub fn body_marker(fingerprint: &str) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || ":._-".contains(c));
     safe.then(|| crate::fingerprint::body_marker(fingerprint))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fingerprint_labels_take_twelve_characters_of_the_digest() {
+        use super::fingerprint_label;
+        assert_eq!(fingerprint_label("fp1:abcdef0123456789"), "fp-abcdef012345");
+        assert_eq!(fingerprint_label("fp1:abc"), "fp-abc");
+        assert_eq!(fingerprint_label(""), "fp-");
+        let wide = "é".repeat(20);
+        assert_eq!(fingerprint_label(&wide), format!("fp-{}", "é".repeat(12)));
+    }
 }

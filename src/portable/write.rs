@@ -1,13 +1,14 @@
 //! Safe writing under the output folder: names that cannot escape it, no symlinks, atomic
-//! replacement, 0644, and a re-read that proves the bytes on disk are the bytes meant.
+//! replacement, 0644, and (in `commit`) a re-read that proves the bytes on disk are the bytes
+//! meant.
 //!
 //! The shape is cargo's `write_atomic` and jj's `persist_temp_file`: a temporary file in the
 //! target's own folder (so the rename is atomic and never crosses file systems), `sync_data`,
-//! permissions, then `persist`. A failure at any step drops the temporary file, so no partial
-//! file is ever left under its final name.
+//! permissions, then `persist` (in `commit`). A failure at any step drops the temporary file,
+//! so no partial file is ever left under its final name.
 
 use std::fs;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -23,7 +24,7 @@ pub struct WriteError {
     pub reason: String,
 }
 
-fn fail(path: &Path, reason: impl std::fmt::Display) -> WriteError {
+pub(super) fn fail(path: &Path, reason: impl std::fmt::Display) -> WriteError {
     WriteError {
         path: path.display().to_string(),
         reason: reason.to_string(),
@@ -167,7 +168,8 @@ impl ReportDir {
             .map_err(|e| fail(&self.path, format!("cannot create a temporary file: {e}")))?;
         Ok(StagedFile {
             target,
-            out: BufWriter::with_capacity(256 * 1024, tmp),
+            file: tmp,
+            buf: Vec::with_capacity(STAGE_BUFFER),
             hash: HashSink::default(),
         })
     }
@@ -208,125 +210,100 @@ impl Write for HashSink {
     }
 }
 
+/// How many bytes a staged file gathers before they are hashed and written.
+const STAGE_BUFFER: usize = 256 * 1024;
+
 /// A file being written; nothing appears under its final name until [`StagedFile::commit`].
+///
+/// The writers hand over a few bytes at a time; the bytes are gathered and then hashed and
+/// written a buffer at a time, since hashing small pieces one by one cost more than the
+/// rendering that produced them.
 pub struct StagedFile {
     target: PathBuf,
-    out: BufWriter<tempfile::NamedTempFile>,
+    file: tempfile::NamedTempFile,
+    buf: Vec<u8>,
     hash: HashSink,
 }
 
-impl Write for StagedFile {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.hash.write_all(&buf[..n])?;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+impl StagedFile {
+    /// Hashes and writes what is gathered.
+    fn drain(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            self.hash.write_all(&self.buf)?;
+            self.file.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
     }
 }
 
-/// A file on disk, verified.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WrittenFile {
-    pub path: PathBuf,
-    pub sha256: String,
-    pub bytes: u64,
-    /// False when an identical file was already there and was left untouched.
-    pub changed: bool,
+impl Write for StagedFile {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.buf.len() + data.len() > STAGE_BUFFER {
+            self.drain()?;
+        }
+        if data.len() >= STAGE_BUFFER {
+            self.hash.write_all(data)?;
+            self.file.write_all(data)?;
+        } else {
+            self.buf.extend_from_slice(data);
+        }
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.drain()?;
+        self.file.flush()
+    }
 }
 
 impl StagedFile {
-    /// Syncs, sets 0644, moves the file into place (unless an identical file is already
-    /// there), then re-reads it and checks length and SHA-256.
-    pub fn commit(self) -> Result<WrittenFile, WriteError> {
-        let target = self.target;
-        let tmp = self
-            .out
-            .into_inner()
-            .map_err(|e| fail(&target, format!("cannot write: {}", e.error())))?;
+    /// Ends the writing: every byte is in the temporary file and hashed. Nothing is under the
+    /// final name yet; [`super::commit::commit_files`] puts sealed files in place.
+    pub fn seal(mut self) -> Result<SealedFile, WriteError> {
+        if let Err(e) = self.flush() {
+            return Err(fail(&self.target, format!("cannot write: {e}")));
+        }
         let (sha256, bytes) = self.hash.finish();
-        tmp.as_file()
-            .sync_data()
-            .map_err(|e| fail(&target, format!("cannot sync to disk: {e}")))?;
-        set_readable(tmp.path())
-            .map_err(|e| fail(&target, format!("cannot set permissions: {e}")))?;
-        let unchanged = matches!(digest_of(&target), Ok((sha, len)) if sha == sha256 && len == bytes)
-            && is_readable_file(&target);
-        if !unchanged {
-            tmp.persist(&target)
-                .map_err(|e| fail(&target, format!("cannot move into place: {}", e.error)))?;
-            sync_dir(target.parent().unwrap_or(Path::new(".")));
-        }
-        let (on_disk, len) =
-            digest_of(&target).map_err(|e| fail(&target, format!("cannot re-read: {e}")))?;
-        if on_disk != sha256 || len != bytes || !is_readable_file(&target) {
-            return Err(fail(
-                &target,
-                "the file read back differs from what was written",
-            ));
-        }
-        Ok(WrittenFile {
-            path: target,
+        Ok(SealedFile {
+            target: self.target,
+            tmp: self.file,
             sha256,
             bytes,
-            changed: !unchanged,
         })
     }
 }
 
-/// SHA-256 (hex) and length of a file's contents.
-pub fn digest_of(path: &Path) -> io::Result<(String, u64)> {
-    let mut file = fs::File::open(path)?;
-    let mut sink = HashSink::default();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        sink.write_all(&buf[..n])?;
+/// A fully written temporary file, its final path and the SHA-256 and length of its bytes.
+/// Dropping it removes the temporary file.
+#[derive(Debug)]
+pub struct SealedFile {
+    pub(super) target: PathBuf,
+    pub(super) tmp: tempfile::NamedTempFile,
+    pub(super) sha256: String,
+    pub(super) bytes: u64,
+}
+
+impl SealedFile {
+    /// The final path.
+    pub fn target(&self) -> &Path {
+        &self.target
     }
-    Ok(sink.finish())
-}
 
-#[cfg(unix)]
-fn set_readable(path: &Path) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn set_readable(_path: &Path) -> io::Result<()> {
-    Ok(())
-}
-
-/// A regular file (not a symlink) with mode 0644 where modes exist.
-fn is_readable_file(path: &Path) -> bool {
-    let Ok(meta) = fs::symlink_metadata(path) else {
-        return false;
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        meta.is_file() && meta.permissions().mode() & 0o777 == 0o644
-    }
-    #[cfg(not(unix))]
-    {
-        meta.is_file()
-    }
-}
-
-/// Makes the rename durable; best effort, since not every platform can sync a folder.
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
+    /// The SHA-256 (hex) of the bytes.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn commit_one(staged: StagedFile) -> Result<crate::portable::commit::WrittenFile, WriteError> {
+        let mut done = Vec::new();
+        crate::portable::commit::commit_files(vec![staged.seal()?], &mut done)?;
+        Ok(done.remove(0))
+    }
 
     #[test]
     fn ids_become_one_safe_component() {
@@ -374,14 +351,14 @@ mod tests {
             !dir.path().join("g.csv").exists(),
             "nothing under the final name yet"
         );
-        let written = staged.commit().unwrap();
+        let written = commit_one(staged).unwrap();
         assert!(written.changed);
         let mode = fs::metadata(&written.path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o644);
         let mut again = dir.stage("g.csv").unwrap();
         again.write_all(b"a,b\r\n").unwrap();
         assert!(
-            !again.commit().unwrap().changed,
+            !commit_one(again).unwrap().changed,
             "identical bytes are left in place"
         );
         let leftovers: Vec<_> = fs::read_dir(dir.path())

@@ -19,6 +19,74 @@ pub struct AttemptFilter {
     pub code: Option<String>,
 }
 
+/// One attempt of a listing, read from its row only as far as the caller asks.
+pub struct AttemptRow<'a> {
+    row: &'a Row<'a>,
+}
+
+/// The columns of [`COLUMNS`] that triage reads for a decision's state and action, as
+/// [`AttemptRow::triage_key`] lists them. Ids, fingerprint, ticket and path values only ever go
+/// into the words of a decision, so they count by presence (the ticket and the path) or not at
+/// all; `retry_after` counts by whether it is still ahead, the only thing triage asks of it.
+const KEY_COLUMNS: [usize; 10] = [3, 4, 5, 6, 7, 8, 14, 17, 18, 19];
+const PRESENCE_COLUMNS: [usize; 3] = [12, 13, 15];
+
+impl AttemptRow<'_> {
+    /// `ticket_export_id` and `report_id`, borrowed from the row.
+    pub fn ids(&self) -> Result<(&str, &str), StoreError> {
+        let text = |i: usize| {
+            self.row
+                .get_ref(i)
+                .and_then(|v| v.as_str().map_err(Into::into))
+                .doing("reading an attempt")
+        };
+        Ok((text(0)?, text(1)?))
+    }
+
+    /// The whole attempt.
+    pub fn attempt(&self) -> Result<TicketExport, StoreError> {
+        attempt_from_row(self.row).doing("reading an attempt")
+    }
+
+    /// Appends to `key` the inputs that triage reads for a decision's state and action, so that
+    /// two attempts with equal keys, decided against the same config, health and clock, get the
+    /// same state and action (the words differ: they name the attempt).
+    pub fn triage_key(&self, now: Timestamp, key: &mut Vec<u8>) -> Result<(), StoreError> {
+        use rusqlite::types::ValueRef;
+        for i in KEY_COLUMNS {
+            let value = self.row.get_ref(i).doing("reading an attempt")?;
+            let bytes: &[u8] = match value {
+                ValueRef::Null => {
+                    key.push(0);
+                    continue;
+                }
+                ValueRef::Text(t) | ValueRef::Blob(t) => t,
+                ValueRef::Integer(n) => {
+                    key.push(1);
+                    key.extend_from_slice(&n.to_le_bytes());
+                    continue;
+                }
+                ValueRef::Real(x) => {
+                    key.push(2);
+                    key.extend_from_slice(&x.to_le_bytes());
+                    continue;
+                }
+            };
+            key.push(3);
+            key.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            key.extend_from_slice(bytes);
+        }
+        for i in PRESENCE_COLUMNS {
+            let present = self.row.get_ref(i).doing("reading an attempt")? != ValueRef::Null;
+            key.push(u8::from(present));
+        }
+        let retry_after = ts_col(self.row, 11).doing("reading an attempt")?;
+        let ahead = crate::triage::cooldown_until(retry_after, now).is_some();
+        key.push(u8::from(ahead));
+        Ok(())
+    }
+}
+
 pub(super) const COLUMNS: &str = "ticket_export_id, report_id, finding_id, provider_key, export_status, provider_error_code,
     provider_response_code, mapping_status, mapping_missing, duplicate_fingerprint, idempotency_key, retry_after,
     external_ticket_id, external_ticket_url, status_sync_status, portable_export_path, attempt_count, owner_kind,
@@ -98,6 +166,26 @@ impl Store {
         filter: &AttemptFilter,
         mut visit: impl FnMut(TicketExport) -> ControlFlow<()>,
     ) -> Result<(), StoreError> {
+        self.for_each_attempt_row(filter, |row| {
+            Ok(visit(attempt_from_row(row).doing("reading an attempt")?))
+        })
+    }
+
+    /// [`Store::for_each_attempt`] for callers that decide many attempts: each is seen as an
+    /// [`AttemptRow`], whose fields are read only when asked for.
+    pub fn for_each_attempt_keyed(
+        &self,
+        filter: &AttemptFilter,
+        mut visit: impl FnMut(&AttemptRow<'_>) -> Result<ControlFlow<()>, StoreError>,
+    ) -> Result<(), StoreError> {
+        self.for_each_attempt_row(filter, |row| visit(&AttemptRow { row }))
+    }
+
+    fn for_each_attempt_row(
+        &self,
+        filter: &AttemptFilter,
+        mut visit: impl FnMut(&Row<'_>) -> Result<ControlFlow<()>, StoreError>,
+    ) -> Result<(), StoreError> {
         let mut clauses = Vec::new();
         let mut args: Vec<&dyn ToSql> = Vec::new();
         let id_list;
@@ -133,7 +221,7 @@ impl Store {
         let mut stmt = self.conn.prepare(&sql).doing("listing attempts")?;
         let mut rows = stmt.query(&args[..]).doing("listing attempts")?;
         while let Some(row) = rows.next().doing("listing attempts")? {
-            if visit(attempt_from_row(row).doing("reading an attempt")?).is_break() {
+            if visit(row)?.is_break() {
                 break;
             }
         }

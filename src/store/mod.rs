@@ -19,7 +19,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::error::{SqlContext, StoreError};
-pub use attempts::AttemptFilter;
+pub use attempts::{AttemptFilter, AttemptRow};
 pub use events::Event;
 pub use health::HealthRecord;
 pub use outcomes::{FailureRecord, Lease, Link};

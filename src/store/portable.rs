@@ -31,9 +31,11 @@ pub struct FallbackSelection<'a> {
     count: u64,
 }
 
+/// Keyed by report first: every query of it asks for one report's attempts, or for one
+/// attempt of a known report, so one B-tree serves them all.
 const SELECTION_TABLE: &str = "DROP TABLE IF EXISTS temp.fallback_selection;
-CREATE TEMP TABLE fallback_selection (ticket_export_id TEXT PRIMARY KEY, report_id TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX temp.fallback_selection_by_report ON fallback_selection(report_id);";
+CREATE TEMP TABLE fallback_selection (report_id TEXT NOT NULL, ticket_export_id TEXT NOT NULL,
+    PRIMARY KEY (report_id, ticket_export_id)) WITHOUT ROWID;";
 
 /// Members of one report's file set: selected now, or written to this folder before and not
 /// since linked to a ticket (a linked attempt in a file would be imported as a duplicate).
@@ -57,11 +59,32 @@ impl Store {
         Ok(FallbackSelection { tx, count: 0 })
     }
 
-    /// Streams the rows of every selected report's file set, ordered by report then attempt id,
-    /// so that reruns write identical bytes. `out_prefix` is the output folder with a trailing
-    /// separator: earlier files are recognised by their recorded path under it.
+    /// The first selected report after `after` (the first of all without it), in the order
+    /// reports are written.
+    pub fn next_fallback_report(&self, after: Option<&str>) -> Result<Option<String>, StoreError> {
+        // Two statements, so that each is one step down the table's key.
+        let next = match after {
+            None => self
+                .conn
+                .prepare_cached("SELECT min(report_id) FROM temp.fallback_selection")
+                .and_then(|mut s| s.query_row([], |r| r.get(0))),
+            Some(after) => self
+                .conn
+                .prepare_cached(
+                    "SELECT min(report_id) FROM temp.fallback_selection WHERE report_id > ?1",
+                )
+                .and_then(|mut s| s.query_row([after], |r| r.get(0))),
+        };
+        next.doing("reading the fallback selection")
+    }
+
+    /// Streams the rows of one selected report's file set, ordered by attempt id, so that
+    /// reruns write identical bytes. `out_prefix` is the output folder with a trailing
+    /// separator: earlier files are recognised by their recorded path under it. One report at
+    /// a time, so that no read stays open while a run records the reports it has written.
     pub fn for_each_fallback_row(
         &self,
+        report_id: &str,
         out_prefix: &str,
         mut visit: impl FnMut(PortableSource) -> ControlFlow<()>,
     ) -> Result<(), StoreError> {
@@ -71,13 +94,19 @@ impl Store {
                FROM ticket_exports t
                JOIN findings f ON f.report_id = t.report_id AND f.finding_id = t.finding_id
                JOIN reports r ON r.report_id = t.report_id
-              WHERE t.report_id IN (SELECT report_id FROM temp.fallback_selection)
-                AND (EXISTS (SELECT 1 FROM temp.fallback_selection s WHERE s.ticket_export_id = t.ticket_export_id)
+              WHERE t.report_id = ?2
+                AND (EXISTS (SELECT 1 FROM temp.fallback_selection s
+                             WHERE s.report_id = t.report_id AND s.ticket_export_id = t.ticket_export_id)
                      OR (t.export_status = 'fallback_written' AND t.external_ticket_id IS NULL
                          AND t.external_ticket_url IS NULL AND substr(t.portable_export_path, 1, length(?1)) = ?1))
-              ORDER BY t.report_id, t.ticket_export_id";
-        let mut stmt = self.conn.prepare(sql).doing("reading fallback rows")?;
-        let mut rows = stmt.query([out_prefix]).doing("reading fallback rows")?;
+              ORDER BY t.ticket_export_id";
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .doing("reading fallback rows")?;
+        let mut rows = stmt
+            .query([out_prefix, report_id])
+            .doing("reading fallback rows")?;
         while let Some(row) = rows.next().doing("reading fallback rows")? {
             if visit(source_from_row(row).doing("reading a fallback row")?).is_break() {
                 break;
@@ -178,7 +207,7 @@ impl FallbackSelection<'_> {
     pub fn add(&mut self, ticket_export_id: &str, report_id: &str) -> Result<(), StoreError> {
         self.tx
             .prepare_cached("INSERT OR IGNORE INTO temp.fallback_selection VALUES (?1, ?2)")
-            .and_then(|mut s| s.execute([ticket_export_id, report_id]))
+            .and_then(|mut s| s.execute([report_id, ticket_export_id]))
             .doing("selecting an attempt for fallback")?;
         self.count += 1;
         Ok(())
@@ -265,13 +294,21 @@ mod tests {
     }
 
     fn rows(store: &Store) -> Vec<String> {
+        rows_in(store, "/out/")
+    }
+
+    fn rows_in(store: &Store, prefix: &str) -> Vec<String> {
         let mut out = Vec::new();
-        store
-            .for_each_fallback_row("/out/", |s| {
-                out.push(s.ticket_export_id);
-                ControlFlow::Continue(())
-            })
-            .unwrap();
+        let mut after = None;
+        while let Some(report) = store.next_fallback_report(after.as_deref()).unwrap() {
+            store
+                .for_each_fallback_row(&report, prefix, |s| {
+                    out.push(s.ticket_export_id);
+                    ControlFlow::Continue(())
+                })
+                .unwrap();
+            after = Some(report);
+        }
         out
     }
 
@@ -305,14 +342,7 @@ mod tests {
         select(&store, &[("t2", "r1")]);
         assert_eq!(rows(&store), ["t1", "t2"]);
         // The other folder does not count.
-        assert!(
-            store
-                .for_each_fallback_row("/elsewhere/", |s| {
-                    assert_eq!(s.ticket_export_id, "t2");
-                    ControlFlow::Continue(())
-                })
-                .is_ok()
-        );
+        assert_eq!(rows_in(&store, "/elsewhere/"), ["t2"]);
     }
 
     #[test]

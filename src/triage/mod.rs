@@ -252,6 +252,12 @@ pub fn decide(input: &TriageInput<'_>) -> Decision {
     rules::decide(input)
 }
 
+/// When a stored `retry_after` still holds the provider off: the only thing triage asks of it
+/// (callers that group attempts by triage's inputs use it too).
+pub fn cooldown_until(retry_after: Option<Timestamp>, now: Timestamp) -> Option<Timestamp> {
+    retry_after.filter(|at| *at > now)
+}
+
 /// Whether `retry` may send anything for this decision, and if not, the refusal reason (the
 /// decision's `why`).
 ///

@@ -208,7 +208,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn cooldown_ahead(&self) -> Option<Timestamp> {
-        self.attempt.retry_after.filter(|at| *at > self.now)
+        super::cooldown_until(self.attempt.retry_after, self.now)
     }
 
     /// The kept ticket link, by URL where known, else by id.
