@@ -44,10 +44,15 @@ impl<'a> Assessor<'a> {
             let view = self.view(&attempt.provider_key);
             self.views.insert(attempt.provider_key.clone(), view);
         }
+        // Every code whose decision can turn on the folder checks it, so that a decision never
+        // depends on which attempts were decided before it.
         if self.output_usable.is_none()
             && matches!(
                 attempt.provider_error_code,
-                Some(crate::model::FailureCode::PortableExportFailed)
+                Some(
+                    crate::model::FailureCode::PortableExportFailed
+                        | crate::model::FailureCode::ProviderUnavailable
+                )
             )
         {
             self.output_usable = Some(dir_usable(&self.config.fallback.out_dir));
@@ -76,8 +81,8 @@ impl<'a> Assessor<'a> {
         self.ambient.now()
     }
 
-    /// Whether the output folder was found usable, once an attempt needed to know; decisions
-    /// made before and after that check may differ.
+    /// Whether the output folder was found usable, once an attempt needed to know (only the
+    /// decisions of attempts that check it read it).
     pub fn output_checked(&self) -> Option<bool> {
         self.output_usable
     }
@@ -132,7 +137,9 @@ pub fn dir_usable(dir: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::dir_usable;
+    use super::*;
+    use crate::model::FailureCode;
+    use crate::triage::Action;
 
     #[test]
     fn a_file_in_the_way_makes_the_folder_unusable() {
@@ -141,5 +148,48 @@ mod tests {
         std::fs::write(tmp.path().join("blocker"), "").unwrap();
         assert!(!dir_usable(&tmp.path().join("blocker/sub")));
         assert!(!dir_usable(&tmp.path().join("blocker")));
+    }
+
+    /// Found by the fallback speed work: an unavailable provider's attempt past the fallback
+    /// threshold was sent to `fallback` while the folder was unchecked, and told to fix the
+    /// folder once a `PORTABLE_EXPORT_FAILED` attempt had made the assessor look.
+    #[test]
+    fn a_decision_does_not_depend_on_the_attempts_decided_before_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("blocker"), "").unwrap();
+        let text = format!(
+            "[fallback]\nout_dir = {:?}\n[providers.clickup-ops]\nkind = \"clickup\"\n\
+             base_url = \"https://api.clickup.com\"\nauth = {{ token_env = \"CLICKUP_TOKEN\" }}\n\
+             owned = [\"900\"]\nmapping = {{ list = \"900\" }}\n",
+            tmp.path().join("blocker/sub").display().to_string()
+        );
+        let config = Config::parse(&text, &tmp.path().join("config.toml")).unwrap();
+        let at = |now: &str| {
+            let vars = [(crate::env_vars::NOW.to_owned(), now.to_owned())].into();
+            Ambient::new(vars, jiff::Timestamp::UNIX_EPOCH).unwrap()
+        };
+        let mut store = Store::open_in_memory().unwrap();
+        let demo = include_str!("../examples/demo-report.json");
+        let then = at("2026-11-20T00:00:00Z");
+        crate::import::import(&mut store, &config, &then, demo.as_bytes(), "demo").unwrap();
+        let unavailable = store.attempt("tex_9013").unwrap().unwrap();
+        assert_eq!(
+            unavailable.provider_error_code,
+            Some(FailureCode::ProviderUnavailable)
+        );
+        let mut portable = unavailable.clone();
+        portable.provider_error_code = Some(FailureCode::PortableExportFailed);
+        let now = at("2026-11-29T12:00:00Z");
+        let alone = Assessor::new(&config, &now, &store)
+            .unwrap()
+            .decide(&unavailable);
+        let mut after = Assessor::new(&config, &now, &store).unwrap();
+        after.decide(&portable);
+        let second = after.decide(&unavailable);
+        assert_eq!(alone.action, Action::FixOutputPath, "{alone:?}");
+        assert_eq!(
+            (alone.state, alone.action, &alone.why),
+            (second.state, second.action, &second.why)
+        );
     }
 }
