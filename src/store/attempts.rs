@@ -53,28 +53,9 @@ impl AttemptRow<'_> {
     /// same state and action (the words differ: they name the attempt).
     pub fn triage_key(&self, now: Timestamp, key: &mut Vec<u8>) -> Result<(), StoreError> {
         use rusqlite::types::ValueRef;
+        // The same encoding as `inspect --summary`'s groups.
         for i in KEY_COLUMNS {
-            let value = self.row.get_ref(i).doing("reading an attempt")?;
-            let bytes: &[u8] = match value {
-                ValueRef::Null => {
-                    key.push(0);
-                    continue;
-                }
-                ValueRef::Text(t) | ValueRef::Blob(t) => t,
-                ValueRef::Integer(n) => {
-                    key.push(1);
-                    key.extend_from_slice(&n.to_le_bytes());
-                    continue;
-                }
-                ValueRef::Real(x) => {
-                    key.push(2);
-                    key.extend_from_slice(&x.to_le_bytes());
-                    continue;
-                }
-            };
-            key.push(3);
-            key.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-            key.extend_from_slice(bytes);
+            super::summary::encode(self.row.get_ref(i).doing("reading an attempt")?, key);
         }
         for i in PRESENCE_COLUMNS {
             let present = self.row.get_ref(i).doing("reading an attempt")? != ValueRef::Null;

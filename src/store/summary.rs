@@ -119,7 +119,7 @@ impl Store {
 /// Appends a column's value to a group key: its type, then its bytes, length first, so that no
 /// two different rows make the same key. Values compare as GROUP BY compares them here: the
 /// table is STRICT and its text uses the binary collation.
-fn encode(value: ValueRef<'_>, key: &mut Vec<u8>) {
+pub(super) fn encode(value: ValueRef<'_>, key: &mut Vec<u8>) {
     let (tag, bytes): (u8, &[u8]) = match value {
         ValueRef::Null => (0, &[]),
         ValueRef::Integer(n) => {
