@@ -228,6 +228,7 @@ fn check_scheme(kind: ProviderKind, scheme: &str, has_user: bool, problems: &mut
         | ProviderKind::Linear => &["bearer"],
         _ => &[],
     };
+    let jira = kind == ProviderKind::Jira;
     let kind = kind.as_str();
     let scheme = scheme.to_ascii_lowercase();
     let scheme = scheme.as_str();
@@ -240,11 +241,11 @@ fn check_scheme(kind: ProviderKind, scheme: &str, has_user: bool, problems: &mut
             "auth.scheme: {scheme:?} is not a scheme kind = \"{kind}\" uses (expected {})",
             allowed.join(" or ")
         ));
-    } else if kind == "jira" && scheme == "basic" && !has_user {
+    } else if jira && scheme == "basic" && !has_user {
         problems.push(
             "auth.scheme = \"basic\" (Jira Cloud) needs auth.user_env or auth.user_file: the account e-mail".into(),
         );
-    } else if kind == "jira" && scheme == "bearer" && has_user {
+    } else if jira && scheme == "bearer" && has_user {
         problems.push(
             "auth.scheme = \"bearer\" (a Jira Data Center personal access token) takes no user; remove auth.user_env, or use scheme = \"basic\" for Jira Cloud".into(),
         );
