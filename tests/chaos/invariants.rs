@@ -78,8 +78,9 @@ fn stored(store: &Path) -> Stored {
 /// against the destination's fingerprints.
 fn fingerprint_of(t: &SimTicket, known: &BTreeSet<String>) -> Option<String> {
     const MARKER: &str = "ticket-export:fingerprint=";
+    // The last marker: the real one ends the body, after finding text that may quote another.
     for text in [&t.body, &t.title] {
-        if let Some(at) = text.find(MARKER) {
+        if let Some(at) = text.rfind(MARKER) {
             let fp: String = text[at + MARKER.len()..]
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == ':')

@@ -27,6 +27,7 @@ mod data;
 mod fleet;
 mod invariants;
 mod rounds;
+mod sequences;
 
 /// A number from the environment, or `default`.
 pub fn knob<T: std::str::FromStr>(name: &str, default: T) -> T {
