@@ -8,6 +8,7 @@ use std::sync::mpsc::Sender;
 
 use jiff::Timestamp;
 
+use super::lookup::find;
 use super::record::{self, fail, fail_with_code, linked};
 use super::{ItemReport, Job, backoff};
 use crate::config::Provider;
@@ -30,6 +31,8 @@ pub struct ProviderRun {
     /// The connection settings' digest, recorded as the owner of connection failures.
     pub(super) connection_digest: String,
     pub(super) now: Timestamp,
+    /// The command whose events these are: `retry`, or `fallback` looking up first.
+    pub(super) command: &'static str,
 }
 
 impl ProviderRun {
@@ -61,7 +64,19 @@ impl ProviderRun {
             stopped: Mutex::new(None),
             connection_digest,
             now,
+            command: "retry",
         }
+    }
+
+    /// The same run, recording its events as `command`'s.
+    pub(super) fn for_command(mut self, command: &'static str) -> Self {
+        self.command = command;
+        self
+    }
+
+    /// The provider's client, or why none could be built.
+    pub(super) fn client(&self) -> Result<&dyn ProviderClient, &Failure> {
+        self.client.as_deref()
     }
 
     pub(super) fn len(&self) -> usize {
@@ -72,7 +87,7 @@ impl ProviderRun {
         self.jobs.lock().ok()?.pop_front()
     }
 
-    fn stopped(&self) -> Option<(String, State)> {
+    pub(super) fn stopped(&self) -> Option<(String, State)> {
         self.stopped.lock().ok()?.clone()
     }
 
@@ -210,25 +225,9 @@ fn process(
     }
     let mut tries = 0;
     loop {
-        tries += 1;
-        let found = match client.lookup(&draft) {
-            Ok(found) => {
-                store.note(
-                    id,
-                    run.now,
-                    "lookup",
-                    &format!("found {}", found.len()),
-                    &client_plan(client.as_ref(), &draft),
-                )?;
-                found
-            }
-            Err(f) => match backoff::inline_wait(&f, tries, run.now) {
-                Some(wait) => {
-                    std::thread::sleep(wait);
-                    continue;
-                }
-                None => return fail(run, store, holder, job, f, "lookup"),
-            },
+        let found = match find(run, store, holder, job, client.as_ref(), &draft, &mut tries)? {
+            Ok(found) => found,
+            Err(report) => return Ok(report),
         };
         match found.as_slice() {
             [one] => {
@@ -262,6 +261,15 @@ fn process(
                     FailureCode::DuplicateBlocked,
                     "lookup",
                 );
+            }
+            // The duplicate guard: a ticket for this finding is known to exist, so no create
+            // unless a person allowed one for this attempt (`retry --allow-create`).
+            [] if a.provider_error_code == Some(FailureCode::DuplicateBlocked)
+                && !job.allow_create =>
+            {
+                let why = "no ticket carries this fingerprint, but duplicate detection found one; \
+                           the duplicate must be linked by hand, never re-created";
+                return record::for_person(run, store, holder, job, why);
             }
             [] if job.action == Action::LookupAndLink => {
                 let f = Failure::Rejected { status: 200, detail: "no ticket carries this fingerprint; the duplicate must be linked by hand, never re-created".into() };
@@ -332,10 +340,6 @@ fn process(
             },
         }
     }
-}
-
-fn client_plan(client: &dyn ProviderClient, draft: &TicketDraft) -> String {
-    client.plan(crate::providers::PlannedCall::Lookup, draft)
 }
 
 fn with_retries<T>(

@@ -22,7 +22,7 @@ use crate::error::{SqlContext, StoreError};
 pub use attempts::{AttemptFilter, AttemptRow};
 pub use events::Event;
 pub use health::HealthRecord;
-pub use outcomes::{FailureRecord, Lease, Link};
+pub use outcomes::{FailureRecord, Lease, Link, LinkOutcome};
 pub use portable::{FallbackSelection, PortableSource};
 pub use staging::{
     ExportRow, FindingRow, Identities, ImportCounts, OwnerDigests, Problem, ReportRow, Route,

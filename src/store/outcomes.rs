@@ -26,6 +26,92 @@ pub struct Link {
     pub last_synced_state: Option<String>,
 }
 
+/// What became of a link [`Store::record_linked`] was asked to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub enum LinkOutcome {
+    Recorded,
+    /// The ticket or the finding is linked elsewhere: the attempt was recorded blocked.
+    Conflict {
+        /// The attempt that holds the other link.
+        other_attempt: String,
+        /// The conflict in words, naming that attempt.
+        why: String,
+    },
+}
+
+/// A link that stands in the way of a new one.
+struct Conflict {
+    other_attempt: String,
+    /// The ticket the finding is linked to already, when that is the conflict.
+    other_ticket: Option<String>,
+}
+
+impl Conflict {
+    fn why(&self, ticket_id: &str) -> String {
+        match &self.other_ticket {
+            None => format!(
+                "the ticket {ticket_id} found by the lookup is already linked to {} (another \
+                 finding at this destination)",
+                self.other_attempt
+            ),
+            Some(other) => format!(
+                "this finding is already linked to the ticket {other} through {}, and the \
+                 lookup found {ticket_id}",
+                self.other_attempt
+            ),
+        }
+    }
+
+    /// The person-owner digest triage reads the conflict from (see `triage::rules::tickets`).
+    fn owner_digest(&self, ticket_id: &str) -> String {
+        format!("taken {} {ticket_id}", self.other_attempt)
+    }
+}
+
+/// The link that would conflict with linking `ticket_id` to the fingerprint `fp`, if any.
+fn link_conflict(
+    tx: &rusqlite::Transaction<'_>,
+    provider: &str,
+    fp: &str,
+    ticket_id: &str,
+) -> Result<Option<Conflict>, StoreError> {
+    let by_ticket: Option<(String, String)> = tx
+        .prepare_cached(
+            "SELECT ticket_export_id, duplicate_fingerprint FROM links
+             WHERE provider_key = ?1 AND external_ticket_id = ?2",
+        )
+        .and_then(|mut s| {
+            s.query_row([provider, ticket_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .doing("reading a link")?;
+    if let Some((other_attempt, other_fp)) = by_ticket
+        && other_fp != fp
+    {
+        return Ok(Some(Conflict {
+            other_attempt,
+            other_ticket: None,
+        }));
+    }
+    let by_fp: Option<(String, String)> = tx
+        .prepare_cached(
+            "SELECT ticket_export_id, external_ticket_id FROM links
+             WHERE provider_key = ?1 AND duplicate_fingerprint = ?2",
+        )
+        .and_then(|mut s| {
+            s.query_row([provider, fp], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .doing("reading a link")?;
+    Ok(by_fp
+        .filter(|(_, other_ticket)| other_ticket != ticket_id)
+        .map(|(other_attempt, other_ticket)| Conflict {
+            other_attempt,
+            other_ticket: Some(other_ticket),
+        }))
+}
+
 /// A recorded failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailureRecord {
@@ -44,8 +130,8 @@ impl Store {
     /// Claims an attempt for `holder` unless another live holder has it. `stale` decides
     /// whether an existing holder may be replaced (its lease expired or its process is gone).
     /// On success the intent is recorded: an event and, for a delivery (`retry`), status
-    /// `in_flight` and one more attempt. A `sync` claim only keeps runs apart: it delivers
-    /// nothing, so the export status stays as it was.
+    /// `in_flight` and one more attempt. A `sync` or `fallback` claim only keeps runs apart: it
+    /// delivers nothing, so the export status stays as it was.
     pub fn claim(
         &mut self,
         id: &str,
@@ -63,7 +149,7 @@ impl Store {
         }
         tx.execute(
             "UPDATE ticket_exports SET lease_holder = ?2, lease_until = ?3, attempt_count = attempt_count + (?5 = 'retry'),
-                 export_status = CASE WHEN ?5 = 'sync' OR export_status IN ('exported', 'linked', 'fallback_written')
+                 export_status = CASE WHEN ?5 IN ('sync', 'fallback') OR export_status IN ('exported', 'linked', 'fallback_written')
                                       THEN export_status ELSE 'in_flight' END,
                  updated_at = ?4
              WHERE ticket_export_id = ?1",
@@ -78,10 +164,12 @@ impl Store {
             "intent",
             None,
             None,
-            if action == "sync" {
-                "claimed; reading the ticket before any write"
-            } else {
-                "claimed; looking the ticket up before any create"
+            match action {
+                "sync" => "claimed; reading the ticket before any write",
+                "fallback" => {
+                    "claimed; a create may have reached the provider, so the ticket is looked up before any portable file"
+                }
+                _ => "claimed; looking the ticket up before any create",
             },
         )?;
         tx.commit().doing("claiming an attempt")?;
@@ -144,6 +232,13 @@ impl Store {
 
     /// Records a confirmed ticket: the link (unique per fingerprint and per ticket), the
     /// attempt's new status, its event, and releases the lease.
+    ///
+    /// A ticket already linked to another finding, or a finding already linked to another
+    /// ticket, is a conflict, not a store error: the attempt is recorded blocked for that reason
+    /// (`TICKET_EXPORT_DUPLICATE_BLOCKED`, owned by a person's decision, naming the other
+    /// attempt), its lease is released, and the caller goes on with the rest of its batch.
+    /// `before` is the status the attempt had before this run claimed it: a conflict keeps an
+    /// unknown create outcome unknown.
     #[allow(clippy::too_many_arguments)]
     pub fn record_linked(
         &mut self,
@@ -153,10 +248,11 @@ impl Store {
         ticket_id: &str,
         url: &str,
         status: ExportStatus,
+        before: ExportStatus,
         action: &str,
         outcome: &str,
         detail: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<LinkOutcome, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -168,6 +264,33 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .doing("recording a link")?;
+        if let Some(conflict) = link_conflict(&tx, &provider, &fp, ticket_id)? {
+            let unresolved = matches!(before, ExportStatus::Uncertain | ExportStatus::InFlight);
+            let why = conflict.why(ticket_id);
+            let record = FailureRecord {
+                export_status: if unresolved {
+                    ExportStatus::Uncertain
+                } else {
+                    ExportStatus::Failed
+                },
+                code: FailureCode::DuplicateBlocked,
+                http_status: None,
+                retry_after: None,
+                owner: Some((OwnerKind::Person, conflict.owner_digest(ticket_id))),
+                mapping_missing: None,
+                action: "link",
+                detail: format!(
+                    "{why}; not linked and nothing created; a person decides: {}",
+                    crate::triage::person_steps(id)
+                ),
+            };
+            write_failure(&tx, id, holder, now, &record)?;
+            tx.commit().doing("recording a link")?;
+            return Ok(LinkOutcome::Conflict {
+                other_attempt: conflict.other_attempt,
+                why,
+            });
+        }
         tx.execute(
             "INSERT INTO links (provider_key, duplicate_fingerprint, external_ticket_id, external_ticket_url, ticket_export_id, linked_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -187,59 +310,27 @@ impl Store {
         )
         .doing("recording a link")?;
         insert_event(&tx, id, now, action, outcome, None, None, detail)?;
-        tx.commit().doing("recording a link")
+        tx.commit().doing("recording a link")?;
+        Ok(LinkOutcome::Recorded)
     }
 
-    /// Records a failure with its code, cooldown and owner, and releases the lease.
+    /// Records a failure with its cooldown and owner, and releases the lease. The code written
+    /// is [`crate::triage::code_after_failure`] of the stored one and `f.code` (the duplicate
+    /// guard is never replaced); it is returned, and the event says when the stored one was kept.
     pub fn record_failure(
         &mut self,
         id: &str,
         holder: &str,
         now: Timestamp,
         f: &FailureRecord,
-    ) -> Result<(), StoreError> {
+    ) -> Result<FailureCode, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .doing("recording a failure")?;
-        let missing = f
-            .mapping_missing
-            .as_ref()
-            .map(|m| serde_json::to_string(m).unwrap_or_else(|_| "[]".into()));
-        tx.execute(
-            "UPDATE ticket_exports SET export_status = ?2, provider_response_code = ?4, retry_after = ?5,
-                 owner_kind = ?6, owner_digest = ?7,
-                 failing_since = CASE WHEN provider_error_code IS ?3 AND failing_since IS NOT NULL THEN failing_since ELSE ?8 END,
-                 provider_error_code = ?3,
-                 mapping_status = CASE WHEN ?9 IS NULL THEN mapping_status ELSE 'incomplete' END,
-                 mapping_missing = COALESCE(?9, mapping_missing),
-                 outcome_recorded_at = ?8, updated_at = ?8, lease_holder = NULL, lease_until = NULL
-             WHERE ticket_export_id = ?1 AND (lease_holder IS NULL OR lease_holder = ?10)",
-            params![
-                id,
-                f.export_status.as_str(),
-                f.code.as_str(),
-                f.http_status,
-                f.retry_after.map(ts_to_sql),
-                f.owner.as_ref().map(|(k, _)| k.as_str()),
-                f.owner.as_ref().map(|(_, d)| d.as_str()),
-                ts_to_sql(now),
-                missing,
-                holder
-            ],
-        )
-        .doing("recording a failure")?;
-        insert_event(
-            &tx,
-            id,
-            now,
-            f.action,
-            "failed",
-            Some(f.code.as_str()),
-            f.http_status,
-            &f.detail,
-        )?;
-        tx.commit().doing("recording a failure")
+        let code = write_failure(&tx, id, holder, now, f)?;
+        tx.commit().doing("recording a failure")?;
+        Ok(code)
     }
 
     /// Records an event on its own (a refusal, a skip, a plan).
@@ -292,6 +383,75 @@ impl Store {
             .doing("recording a provider cooldown")?;
         Ok(())
     }
+}
+
+/// The writes of [`Store::record_failure`], inside the caller's transaction.
+fn write_failure(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    holder: &str,
+    now: Timestamp,
+    f: &FailureRecord,
+) -> Result<FailureCode, StoreError> {
+    let stored = stored_code(tx, id)?;
+    let code = crate::triage::code_after_failure(stored.as_ref(), f.code.clone());
+    let detail = match crate::triage::kept_note(&code, &f.code) {
+        Some(note) => format!("{}; {note}", f.detail),
+        None => f.detail.clone(),
+    };
+    let missing = f
+        .mapping_missing
+        .as_ref()
+        .map(|m| serde_json::to_string(m).unwrap_or_else(|_| "[]".into()));
+    tx.execute(
+        "UPDATE ticket_exports SET export_status = ?2, provider_response_code = ?4, retry_after = ?5,
+         owner_kind = ?6, owner_digest = ?7,
+         failing_since = CASE WHEN provider_error_code IS ?3 AND failing_since IS NOT NULL THEN failing_since ELSE ?8 END,
+         provider_error_code = ?3,
+         mapping_status = CASE WHEN ?9 IS NULL THEN mapping_status ELSE 'incomplete' END,
+         mapping_missing = COALESCE(?9, mapping_missing),
+         outcome_recorded_at = ?8, updated_at = ?8, lease_holder = NULL, lease_until = NULL
+         WHERE ticket_export_id = ?1 AND (lease_holder IS NULL OR lease_holder = ?10)",
+        params![
+        id,
+        f.export_status.as_str(),
+        code.as_str(),
+        f.http_status,
+        f.retry_after.map(ts_to_sql),
+        f.owner.as_ref().map(|(k, _)| k.as_str()),
+        f.owner.as_ref().map(|(_, d)| d.as_str()),
+        ts_to_sql(now),
+        missing,
+        holder
+        ],
+    )
+    .doing("recording a failure")?;
+    insert_event(
+        tx,
+        id,
+        now,
+        f.action,
+        "failed",
+        Some(code.as_str()),
+        f.http_status,
+        &detail,
+    )?;
+    Ok(code)
+}
+
+/// The failure code an attempt holds now, read inside the caller's transaction.
+pub(super) fn stored_code(
+    conn: &rusqlite::Connection,
+    id: &str,
+) -> Result<Option<FailureCode>, StoreError> {
+    let text: Option<String> = conn
+        .prepare_cached(
+            "SELECT provider_error_code FROM ticket_exports WHERE ticket_export_id = ?1",
+        )
+        .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+        .doing("reading a failure code")?
+        .flatten();
+    Ok(text.as_deref().and_then(FailureCode::parse))
 }
 
 /// Whether another live holder has a lease on the attempt or on any attempt of the same

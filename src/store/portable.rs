@@ -179,7 +179,9 @@ impl Store {
         tx.execute(
             &format!(
                 "INSERT INTO events (ticket_export_id, at, action, outcome, code, http_status, detail)
-                 SELECT t.ticket_export_id, ?4, 'fallback', 'failed', 'PORTABLE_EXPORT_FAILED', NULL, ?3
+                 SELECT t.ticket_export_id, ?4, 'fallback', 'failed', te_code_after_failure(t.provider_error_code, 'PORTABLE_EXPORT_FAILED'), NULL,
+                        ?3 || iif(te_code_after_failure(t.provider_error_code, 'PORTABLE_EXPORT_FAILED') = 'PORTABLE_EXPORT_FAILED', '',
+                                  '; ' || t.provider_error_code || ' kept: a ticket may exist, so no file replaces it')
                    FROM ticket_exports t WHERE t.report_id = ?1 AND {failing} ORDER BY t.ticket_export_id"
             ),
             params![report_id, out_prefix, detail, ts_to_sql(now)],
@@ -189,8 +191,11 @@ impl Store {
             .execute(
                 &format!(
                     "UPDATE ticket_exports AS t SET export_status = 'failed',
-                        failing_since = iif(t.provider_error_code IS 'PORTABLE_EXPORT_FAILED', coalesce(t.failing_since, ?4), ?4),
-                        provider_error_code = 'PORTABLE_EXPORT_FAILED', owner_kind = 'output_path', owner_digest = ?3,
+                        failing_since = iif(t.provider_error_code IS te_code_after_failure(t.provider_error_code, 'PORTABLE_EXPORT_FAILED'),
+                            coalesce(t.failing_since, ?4), ?4),
+                        owner_kind = iif(te_code_after_failure(t.provider_error_code, 'PORTABLE_EXPORT_FAILED') = 'PORTABLE_EXPORT_FAILED', 'output_path', t.owner_kind),
+                        owner_digest = iif(te_code_after_failure(t.provider_error_code, 'PORTABLE_EXPORT_FAILED') = 'PORTABLE_EXPORT_FAILED', ?3, t.owner_digest),
+                        provider_error_code = te_code_after_failure(t.provider_error_code, 'PORTABLE_EXPORT_FAILED'),
                         outcome_recorded_at = ?4, updated_at = ?4
                       WHERE t.report_id = ?1 AND {failing}"
                 ),
