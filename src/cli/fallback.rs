@@ -14,6 +14,7 @@ use crate::portable::export::{self, ExportOptions, FileOutcome, FileRecord};
 use crate::portable::select::{self, Skipped};
 use crate::portable::write::OutDir;
 use crate::portable::{CsvPreset, JSON_SCHEMA, PortableFormat};
+use crate::retry::BeforeFallback;
 use crate::store::AttemptFilter;
 
 /// Write portable CSV, Markdown and JSON files a customer can import without provider credentials
@@ -72,7 +73,7 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
     formats.sort();
     formats.dedup();
     let mut config = ctx.config()?;
-    let store = ctx.store()?;
+    let mut store = ctx.store()?;
     check_selection_exists(&args, ctx, &store)?;
     if let Some(out) = &args.out {
         config.fallback.out_dir = out.clone();
@@ -90,7 +91,7 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
     let mut skipped = 0u64;
     let json = ctx.printer.settings.json;
     let mut io_result = Ok(());
-    let counts = select::select(&store, &mut assessor, &filter, args.all_blocked, |s| {
+    let mut counts = select::select(&store, &mut assessor, &filter, args.all_blocked, |s| {
         skipped += 1;
         status = status.worst(s.state.into());
         if io_result.is_ok() {
@@ -98,6 +99,17 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         }
     })?;
     io_result?;
+    drop(assessor);
+    let holder = crate::lease::holder();
+    // An attempt whose create may have reached the provider is looked up there first: a file
+    // beside a ticket that exists would be imported as a duplicate.
+    for s in look_up_first(&args, &config, ctx, &mut store, &holder)? {
+        skipped += 1;
+        counts.selected = counts.selected.saturating_sub(1);
+        status = status.worst(s.state.into());
+        print_skipped(ctx, &s)?;
+    }
+    let mut left_out = Vec::new();
     // Nothing selected: create no folder either.
     let target = if args.dry_run || counts.selected == 0 {
         OutDir::resolve(&out_dir)
@@ -122,14 +134,44 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         target.as_ref(),
         &prefix,
         &opts,
+        |report| {
+            // The same lease as retry and sync: one command at a time per finding and destination.
+            if !args.dry_run {
+                let until = crate::lease::lease(&holder).until;
+                left_out.extend(store.claim_fallback_report(
+                    report,
+                    &holder,
+                    until,
+                    crate::lease::stale,
+                )?);
+            }
+            Ok(())
+        },
         |f| files.push(f.clone()),
         |r| {
             if !args.dry_run {
-                recorded += export::record(&store, r, &prefix, &owner_digest, now)?;
+                recorded += export::record(&store, r, &prefix, &owner_digest, &holder, now)?;
             }
             Ok(())
         },
     )?;
+    let mut assessor = Assessor::new(&config, &ctx.ambient, &store)?;
+    for out in left_out {
+        let state = match store.attempt(&out.ticket_export_id)? {
+            Some(a) if !out.held => assessor.decide(&a).state,
+            _ => State::Ready,
+        };
+        skipped += 1;
+        counts.selected = counts.selected.saturating_sub(1);
+        status = status.worst(state.into());
+        let s = Skipped {
+            ticket_export_id: out.ticket_export_id,
+            report_id: out.report_id,
+            state,
+            why: out.why,
+        };
+        print_skipped(ctx, &s)?;
+    }
     print_files(ctx, &files)?;
     let mut failed = 0;
     let mut findings = 0;
@@ -173,6 +215,66 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
             .info("no attempt matched; `ticket-export inspect` shows each attempt's next step");
     }
     Ok(status)
+}
+
+/// Looks up each selected attempt whose ticket may exist, at its provider, before any file is
+/// written (a dry run sends nothing and leaves them out). Returns the attempts left out, which
+/// are out of the selection: found and linked, held by another run, waiting, or not looked up.
+fn look_up_first(
+    args: &FallbackArgs,
+    config: &crate::config::Config,
+    ctx: &Context,
+    store: &mut crate::store::Store,
+    holder: &str,
+) -> anyhow::Result<Vec<Skipped>> {
+    let unsure = store.fallback_unsure()?;
+    if unsure.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut left = Vec::new();
+    if args.dry_run {
+        for a in unsure {
+            store.leave_out_of_fallback(&a.report_id, &a.ticket_export_id)?;
+            let why = format!(
+                "a create may have reached {}: a real run looks the ticket up there first and \
+                 writes files only if none is found; a dry run sends nothing",
+                a.provider_key
+            );
+            left.push(Skipped {
+                ticket_export_id: a.ticket_export_id,
+                report_id: a.report_id,
+                state: State::Ready,
+                why,
+            });
+        }
+        return Ok(left);
+    }
+    let looked = crate::retry::before_fallback(
+        config,
+        &ctx.ambient,
+        store,
+        holder,
+        unsure,
+        Default::default(),
+    )?;
+    let mut assessor = Assessor::new(config, &ctx.ambient, store)?;
+    for (a, found) in looked {
+        let BeforeFallback::Settled(report) = found else {
+            continue;
+        };
+        store.leave_out_of_fallback(&a.report_id, &a.ticket_export_id)?;
+        let state = match (report.outcome, store.attempt(&a.ticket_export_id)?) {
+            ("skipped" | "cooldown", _) | (_, None) => report.state,
+            (_, Some(after)) => assessor.decide(&after).state,
+        };
+        left.push(Skipped {
+            ticket_export_id: a.ticket_export_id,
+            report_id: a.report_id,
+            state,
+            why: format!("{}: {}", report.outcome, report.detail),
+        });
+    }
+    Ok(left)
 }
 
 /// Named IDs and reports must exist: a typo should not read as "nothing to do".

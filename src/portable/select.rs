@@ -56,6 +56,13 @@ pub fn refusal(attempt: &TicketExport, decision: &Decision) -> Option<String> {
                 .to_owned(),
         );
     }
+    if attempt.provider_error_code == Some(FailureCode::StatusSyncFailed) {
+        return Some(
+            "status sync failed on its ticket (TICKET_STATUS_SYNC_FAILED): the ticket exists; \
+             run `ticket-export sync`, or `ticket-export retry` to find and link it"
+                .to_owned(),
+        );
+    }
     if decision.state == State::Stop {
         return Some(format!("triage stopped it: {}", decision.why));
     }

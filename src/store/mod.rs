@@ -5,6 +5,7 @@ mod events;
 mod health;
 mod outcomes;
 mod portable;
+mod portable_lease;
 mod schema;
 mod staging;
 mod summary;
@@ -24,6 +25,7 @@ pub use events::Event;
 pub use health::HealthRecord;
 pub use outcomes::{FailureRecord, Lease, Link, LinkOutcome};
 pub use portable::{FallbackSelection, PortableSource};
+pub use portable_lease::LeftOut;
 pub use staging::{
     ExportRow, FindingRow, Identities, ImportCounts, OwnerDigests, Problem, ReportRow, Route,
     Staged, Staging,
