@@ -11,6 +11,8 @@ mod staging;
 mod summary;
 mod sync;
 #[cfg(test)]
+mod guard_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};

@@ -225,6 +225,12 @@ pub(super) fn register_functions(conn: &Connection) -> Result<(), StoreError> {
     .doing("registering te_code_after_import")
 }
 
+/// The attempt upsert's ON CONFLICT clause, for tests.
+#[cfg(test)]
+pub(crate) fn upsert_export_sql() -> &'static str {
+    sql::UPSERT_EXPORT
+}
+
 /// A failure code argument of a SQL function; NULL is none.
 fn code_arg(
     ctx: &rusqlite::functions::Context<'_>,

@@ -66,6 +66,10 @@ macro_rules! upsert_export {
     };
 }
 
+/// The attempt upsert on its own, for the store's tests of what a re-import may change.
+#[cfg(test)]
+pub(super) const UPSERT_EXPORT: &str = upsert_export!();
+
 macro_rules! export_columns {
     () => {
         "ticket_export_id, report_id, finding_id, provider_key, export_status,
