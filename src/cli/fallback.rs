@@ -14,7 +14,6 @@ use crate::portable::export::{self, ExportOptions, FileOutcome, FileRecord};
 use crate::portable::select::{self, Skipped};
 use crate::portable::write::OutDir;
 use crate::portable::{CsvPreset, JSON_SCHEMA, PortableFormat};
-use crate::retry::BeforeFallback;
 use crate::store::AttemptFilter;
 
 /// Write portable CSV, Markdown and JSON files a customer can import without provider credentials
@@ -103,7 +102,7 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
     let holder = crate::lease::holder();
     // An attempt whose create may have reached the provider is looked up there first: a file
     // beside a ticket that exists would be imported as a duplicate.
-    for s in look_up_first(&args, &config, ctx, &mut store, &holder)? {
+    for s in select::look_up_first(&config, &ctx.ambient, &mut store, &holder, args.dry_run)? {
         skipped += 1;
         counts.selected = counts.selected.saturating_sub(1);
         status = status.worst(s.state.into());
@@ -215,66 +214,6 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
             .info("no attempt matched; `ticket-export inspect` shows each attempt's next step");
     }
     Ok(status)
-}
-
-/// Looks up each selected attempt whose ticket may exist, at its provider, before any file is
-/// written (a dry run sends nothing and leaves them out). Returns the attempts left out, which
-/// are out of the selection: found and linked, held by another run, waiting, or not looked up.
-fn look_up_first(
-    args: &FallbackArgs,
-    config: &crate::config::Config,
-    ctx: &Context,
-    store: &mut crate::store::Store,
-    holder: &str,
-) -> anyhow::Result<Vec<Skipped>> {
-    let unsure = store.fallback_unsure()?;
-    if unsure.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut left = Vec::new();
-    if args.dry_run {
-        for a in unsure {
-            store.leave_out_of_fallback(&a.report_id, &a.ticket_export_id)?;
-            let why = format!(
-                "a create may have reached {}: a real run looks the ticket up there first and \
-                 writes files only if none is found; a dry run sends nothing",
-                a.provider_key
-            );
-            left.push(Skipped {
-                ticket_export_id: a.ticket_export_id,
-                report_id: a.report_id,
-                state: State::Ready,
-                why,
-            });
-        }
-        return Ok(left);
-    }
-    let looked = crate::retry::before_fallback(
-        config,
-        &ctx.ambient,
-        store,
-        holder,
-        unsure,
-        Default::default(),
-    )?;
-    let mut assessor = Assessor::new(config, &ctx.ambient, store)?;
-    for (a, found) in looked {
-        let BeforeFallback::Settled(report) = found else {
-            continue;
-        };
-        store.leave_out_of_fallback(&a.report_id, &a.ticket_export_id)?;
-        let state = match (report.outcome, store.attempt(&a.ticket_export_id)?) {
-            ("skipped" | "cooldown", _) | (_, None) => report.state,
-            (_, Some(after)) => assessor.decide(&after).state,
-        };
-        left.push(Skipped {
-            ticket_export_id: a.ticket_export_id,
-            report_id: a.report_id,
-            state,
-            why: format!("{}: {}", report.outcome, report.detail),
-        });
-    }
-    Ok(left)
 }
 
 /// Named IDs and reports must exist: a typo should not read as "nothing to do".

@@ -167,6 +167,12 @@ fn process(
             "held by another ticket-export run; it will record the outcome".into(),
         ));
     }
+    // Another command may have settled the attempt between the selection and this claim (a
+    // fallback wrote its files, another retry linked it): then there is nothing to deliver.
+    if let Some(why) = settled_since(store, a)? {
+        store.release(id, holder, a.export_status)?;
+        return Ok(report("skipped", why));
+    }
     // Taken over from a run that died mid-delivery: a create it sent may still land, after
     // any lookup made now. Treat it as an uncertain outcome from the time of that claim.
     if let Some(since) = in_flight_since
@@ -340,6 +346,35 @@ fn process(
             },
         }
     }
+}
+
+/// Why the attempt, read fresh under this run's claim, no longer needs the delivery chosen
+/// from the selection's snapshot of it, if it does not.
+fn settled_since(
+    store: &Store,
+    a: &crate::model::TicketExport,
+) -> Result<Option<String>, crate::error::StoreError> {
+    let Some(fresh) = store.attempt(&a.ticket_export_id)? else {
+        return Ok(Some("the attempt is gone from the store".into()));
+    };
+    let done = matches!(
+        fresh.export_status,
+        ExportStatus::FallbackWritten | ExportStatus::Exported | ExportStatus::Linked
+    ) && fresh.export_status != a.export_status;
+    let changed = fresh.external_ticket_id != a.external_ticket_id
+        || fresh.external_ticket_url != a.external_ticket_url
+        || fresh.portable_export_path != a.portable_export_path
+        || fresh.provider_error_code != a.provider_error_code;
+    Ok((done || changed).then(|| {
+        format!(
+            "another ticket-export run changed it since this run selected it (now {}{}); nothing sent; run retry again to decide it afresh",
+            fresh.export_status,
+            fresh
+                .provider_error_code
+                .map(|c| format!(", {c}"))
+                .unwrap_or_default()
+        )
+    }))
 }
 
 fn with_retries<T>(

@@ -60,18 +60,30 @@ fn a_delivery_failure_keeps_the_duplicate_guard_and_records_the_answer_beside_it
         let a = store.attempt("t1").unwrap().unwrap();
         assert_eq!(a.provider_error_code, Some(FailureCode::DuplicateBlocked));
         assert_eq!(a.provider_response_code, Some(503));
-        assert_eq!(a.retry_after, Some(now() + jiff::SignedDuration::from_mins(5)));
+        assert_eq!(
+            a.retry_after,
+            Some(now() + jiff::SignedDuration::from_mins(5))
+        );
         let last = store.events("t1").unwrap().pop().unwrap();
-        assert_eq!(last.code.as_deref(), Some("TICKET_EXPORT_DUPLICATE_BLOCKED"));
+        assert_eq!(
+            last.code.as_deref(),
+            Some("TICKET_EXPORT_DUPLICATE_BLOCKED")
+        );
         assert!(
-            last.detail.contains("HTTP 503") && last.detail.contains(&format!("would record {code}")),
+            last.detail.contains("HTTP 503")
+                && last.detail.contains(&format!("would record {code}")),
             "{}",
             last.detail
         );
     }
     // Without a guard the new code is recorded as before.
     let code = store
-        .record_failure("t2", "h", now(), &failure(FailureCode::DeliveryFailed, Some(503)))
+        .record_failure(
+            "t2",
+            "h",
+            now(),
+            &failure(FailureCode::DeliveryFailed, Some(503)),
+        )
         .unwrap();
     assert_eq!(code, FailureCode::DeliveryFailed);
 }
@@ -126,15 +138,45 @@ fn a_link_conflict_blocks_that_attempt_and_releases_it() {
         holder: "h".into(),
         until: now() + jiff::SignedDuration::from_mins(5),
     };
-    assert!(store.claim("t1", &lease, now(), "retry", |_, _| false).unwrap());
+    assert!(
+        store
+            .claim("t1", &lease, now(), "retry", |_, _| false)
+            .unwrap()
+    );
     let linked = store
-        .record_linked("t1", "h", now(), "SEC-9", "u9", ExportStatus::Linked, ExportStatus::Failed, "retry", "linked", "found")
+        .record_linked(
+            "t1",
+            "h",
+            now(),
+            "SEC-9",
+            "u9",
+            ExportStatus::Linked,
+            ExportStatus::Failed,
+            "retry",
+            "linked",
+            "found",
+        )
         .unwrap();
     assert_eq!(linked, LinkOutcome::Recorded);
     // t2's lookup "finds" SEC-9, t1's ticket: a conflict, not a store error.
-    assert!(store.claim("t2", &lease, now(), "retry", |_, _| false).unwrap());
+    assert!(
+        store
+            .claim("t2", &lease, now(), "retry", |_, _| false)
+            .unwrap()
+    );
     let outcome = store
-        .record_linked("t2", "h", now(), "SEC-9", "u9", ExportStatus::Linked, ExportStatus::Uncertain, "retry", "linked", "found")
+        .record_linked(
+            "t2",
+            "h",
+            now(),
+            "SEC-9",
+            "u9",
+            ExportStatus::Linked,
+            ExportStatus::Uncertain,
+            "retry",
+            "linked",
+            "found",
+        )
         .unwrap();
     let LinkOutcome::Conflict { other_attempt, why } = outcome else {
         panic!("{outcome:?}");
@@ -142,16 +184,42 @@ fn a_link_conflict_blocks_that_attempt_and_releases_it() {
     assert_eq!(other_attempt, "t1");
     assert!(why.contains("SEC-9") && why.contains("t1"), "{why}");
     let b = store.attempt("t2").unwrap().unwrap();
-    assert_eq!(b.export_status, ExportStatus::Uncertain, "never left in_flight");
+    assert_eq!(
+        b.export_status,
+        ExportStatus::Uncertain,
+        "never left in_flight"
+    );
     assert_eq!(b.provider_error_code, Some(FailureCode::DuplicateBlocked));
     assert_eq!(b.external_ticket_id, None);
     let owner = b.owner.unwrap();
-    assert_eq!((owner.kind, owner.digest.as_str()), (OwnerKind::Person, "taken t1 SEC-9"));
-    assert_eq!(store.in_flight_since("t2").unwrap(), None, "the lease is released");
-    assert!(store.claim("t2", &lease, now(), "retry", |_, _| false).unwrap());
+    assert_eq!(
+        (owner.kind, owner.digest.as_str()),
+        (OwnerKind::Person, "taken t1 SEC-9")
+    );
+    assert_eq!(
+        store.in_flight_since("t2").unwrap(),
+        None,
+        "the lease is released"
+    );
+    assert!(
+        store
+            .claim("t2", &lease, now(), "retry", |_, _| false)
+            .unwrap()
+    );
     // The finding already linked to SEC-9 cannot be linked to a second ticket either.
     let outcome = store
-        .record_linked("t1", "h", now(), "SEC-10", "u10", ExportStatus::Linked, ExportStatus::Linked, "retry", "linked", "found")
+        .record_linked(
+            "t1",
+            "h",
+            now(),
+            "SEC-10",
+            "u10",
+            ExportStatus::Linked,
+            ExportStatus::Linked,
+            "retry",
+            "linked",
+            "found",
+        )
         .unwrap();
     assert!(
         matches!(&outcome, LinkOutcome::Conflict { why, .. } if why.contains("already linked to the ticket SEC-9")),
@@ -182,7 +250,11 @@ fn a_reimport_never_removes_the_duplicate_guard() {
         Some(FailureCode::DuplicateBlocked)
     );
     assert_eq!(set(None, "pending"), Some(FailureCode::DuplicateBlocked));
-    assert_eq!(set(None, "exported"), None, "the platform confirmed a ticket");
+    assert_eq!(
+        set(None, "exported"),
+        None,
+        "the platform confirmed a ticket"
+    );
 }
 
 #[test]
@@ -208,7 +280,9 @@ fn fallback_claims_skip_held_and_changed_attempts_and_keep_their_own() {
     sel.finish().unwrap();
     let until = now() + jiff::SignedDuration::from_mins(5);
     let stale = |holder: &str, _: Timestamp| holder == "dead";
-    let left = store.claim_fallback_report("r1", "me", until, stale).unwrap();
+    let left = store
+        .claim_fallback_report("r1", "me", until, stale)
+        .unwrap();
     let left: Vec<(&str, bool)> = left
         .iter()
         .map(|l| (l.ticket_export_id.as_str(), l.held))
@@ -219,13 +293,21 @@ fn fallback_claims_skip_held_and_changed_attempts_and_keep_their_own() {
     let holder = |id| -> Option<String> {
         store
             .conn
-            .query_row("SELECT lease_holder FROM ticket_exports WHERE ticket_export_id = ?1", [id], |r| r.get(0))
+            .query_row(
+                "SELECT lease_holder FROM ticket_exports WHERE ticket_export_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .unwrap()
     };
     assert_eq!(holder("t2").as_deref(), Some("me"));
     assert_eq!(holder("t4").as_deref(), Some("me"));
     assert_eq!(holder("t5").as_deref(), Some("me"));
-    assert_eq!(holder("t3").as_deref(), Some("other"), "never taken from a live run");
+    assert_eq!(
+        holder("t3").as_deref(),
+        Some("other"),
+        "never taken from a live run"
+    );
     store
         .record_fallback_written("r1", "/out/", "/out/r1/SHA256SUMS sha256:aa", "me", now())
         .unwrap();

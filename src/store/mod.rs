@@ -2,7 +2,10 @@
 
 mod attempts;
 mod events;
+#[cfg(test)]
+mod guard_tests;
 mod health;
+mod links;
 mod outcomes;
 mod portable;
 mod portable_lease;
@@ -10,8 +13,6 @@ mod schema;
 mod staging;
 mod summary;
 mod sync;
-#[cfg(test)]
-mod guard_tests;
 #[cfg(test)]
 mod tests;
 
@@ -25,7 +26,8 @@ use crate::error::{SqlContext, StoreError};
 pub use attempts::{AttemptFilter, AttemptRow};
 pub use events::Event;
 pub use health::HealthRecord;
-pub use outcomes::{FailureRecord, Lease, Link, LinkOutcome};
+pub use links::{Link, LinkOutcome};
+pub use outcomes::{FailureRecord, Lease};
 pub use portable::{FallbackSelection, PortableSource};
 pub use portable_lease::LeftOut;
 pub use staging::{
