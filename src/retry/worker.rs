@@ -208,7 +208,13 @@ fn process(
             Err(f) => fail(run, store, holder, job, f, "update"),
         };
     }
-    if let Some(link) = store.link_for(&a.provider_key, &a.duplicate_fingerprint)? {
+    // With `--allow-create`, the attempt's own link is to the ticket a person found gone: the
+    // lookup decides, and a ticket found or created replaces that link.
+    let own_gone_link =
+        |link: &crate::store::Link| job.allow_create && link.ticket_export_id == a.ticket_export_id;
+    if let Some(link) = store.link_for(&a.provider_key, &a.duplicate_fingerprint)?
+        && !own_gone_link(&link)
+    {
         let t = RemoteTicket {
             id: link.external_ticket_id,
             url: link.external_ticket_url.unwrap_or_default(),

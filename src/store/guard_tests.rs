@@ -206,24 +206,45 @@ fn a_link_conflict_blocks_that_attempt_and_releases_it() {
             .claim("t2", &lease, now(), "retry", |_, _| false)
             .unwrap()
     );
-    // The finding already linked to SEC-9 cannot be linked to a second ticket either.
-    let outcome = store
-        .record_linked(
-            "t1",
-            "h",
-            now(),
-            "SEC-10",
-            "u10",
-            ExportStatus::Linked,
-            ExportStatus::Linked,
-            "retry",
-            "linked",
-            "found",
+    // The finding already linked to SEC-9 cannot get a second ticket through another attempt.
+    store
+        .conn
+        .execute_batch(
+            "INSERT INTO ticket_exports (ticket_export_id, report_id, finding_id, provider_key, export_status,
+                 mapping_status, duplicate_fingerprint, idempotency_key, created_at, updated_at)
+               VALUES ('t3', 'r1', 'f1', 'jira', 'failed', 'complete', 'fp1:a', 'k1', 'x', 'x');",
         )
         .unwrap();
+    let link = |store: &mut Store, id: &str, ticket: &str| {
+        store
+            .record_linked(
+                id,
+                "h",
+                now(),
+                ticket,
+                "u",
+                ExportStatus::Linked,
+                ExportStatus::Failed,
+                "link",
+                "linked",
+                "found",
+            )
+            .unwrap()
+    };
+    let outcome = link(&mut store, "t3", "SEC-10");
     assert!(
-        matches!(&outcome, LinkOutcome::Conflict { why, .. } if why.contains("already linked to the ticket SEC-9")),
+        matches!(&outcome, LinkOutcome::Conflict { why, .. } if why.contains("already linked to the ticket SEC-9 through t1")),
         "{outcome:?}"
+    );
+    // The link's own attempt may move it (a person linked the ticket they found after a 404).
+    assert_eq!(link(&mut store, "t1", "SEC-11"), LinkOutcome::Recorded);
+    let now_linked = store.link_for("jira", "fp1:a").unwrap().unwrap();
+    assert_eq!(
+        (
+            now_linked.ticket_export_id.as_str(),
+            now_linked.external_ticket_id.as_str()
+        ),
+        ("t1", "SEC-11")
     );
 }
 

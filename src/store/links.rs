@@ -64,6 +64,7 @@ impl Conflict {
 /// The link that would conflict with linking `ticket_id` to the fingerprint `fp`, if any.
 fn link_conflict(
     tx: &rusqlite::Transaction<'_>,
+    id: &str,
     provider: &str,
     fp: &str,
     ticket_id: &str,
@@ -96,8 +97,10 @@ fn link_conflict(
                 .optional()
         })
         .doing("reading a link")?;
+    // The attempt's own link to another ticket is replaced, not a conflict: only a person's
+    // decision gets here (`link`, or `--allow-create` after the known ticket answered 404).
     Ok(by_fp
-        .filter(|(_, other_ticket)| other_ticket != ticket_id)
+        .filter(|(other_attempt, other_ticket)| other_ticket != ticket_id && other_attempt != id)
         .map(|(other_attempt, other_ticket)| Conflict {
             other_attempt,
             other_ticket: Some(other_ticket),
@@ -164,7 +167,7 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .doing("recording a link")?;
-        if let Some(conflict) = link_conflict(&tx, &provider, &fp, ticket_id)? {
+        if let Some(conflict) = link_conflict(&tx, id, &provider, &fp, ticket_id)? {
             let unresolved = matches!(before, ExportStatus::Uncertain | ExportStatus::InFlight);
             let why = conflict.why(ticket_id);
             let record = FailureRecord {
@@ -194,8 +197,11 @@ impl Store {
         tx.execute(
             "INSERT INTO links (provider_key, duplicate_fingerprint, external_ticket_id, external_ticket_url, ticket_export_id, linked_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (provider_key, duplicate_fingerprint) DO UPDATE SET external_ticket_url = excluded.external_ticket_url
-             WHERE links.external_ticket_id = excluded.external_ticket_id",
+             ON CONFLICT (provider_key, duplicate_fingerprint) DO UPDATE SET
+                 last_synced_state = iif(links.external_ticket_id = excluded.external_ticket_id, links.last_synced_state, NULL),
+                 push_target = iif(links.external_ticket_id = excluded.external_ticket_id, links.push_target, NULL),
+                 external_ticket_id = excluded.external_ticket_id, external_ticket_url = excluded.external_ticket_url
+             WHERE links.external_ticket_id = excluded.external_ticket_id OR links.ticket_export_id = excluded.ticket_export_id",
             params![provider, fp, ticket_id, url, id, ts_to_sql(now)],
         )
         .doing("recording a link")?;
