@@ -58,7 +58,7 @@ pub enum BeforeFallback {
     NoTicket,
     /// Linked, held, waiting, refused or failed: no file is written for it. What changed the
     /// attempt is recorded; the report says why.
-    Settled(ItemReport),
+    Settled(Box<ItemReport>),
 }
 
 /// Looks up, at its provider, each attempt whose create may have reached the provider, before
@@ -79,8 +79,8 @@ pub fn before_fallback(
     let mut runs: BTreeMap<String, ProviderRun> = BTreeMap::new();
     let mut out = Vec::with_capacity(attempts.len());
     for attempt in attempts {
-        let settled = |outcome, state, detail: String| {
-            BeforeFallback::Settled(ItemReport::from_attempt(&attempt, outcome, state, detail))
+        let leave = |outcome, state, detail: String| {
+            settled(ItemReport::from_attempt(&attempt, outcome, state, detail))
         };
         let key = attempt.provider_key.clone();
         let Some(provider) = config.provider(&key) else {
@@ -88,7 +88,7 @@ pub fn before_fallback(
                 "a create may have reached the provider, and providers.{key} is not in the config \
                  to look the ticket up; no file written; add [providers.{key}], then run fallback again"
             );
-            out.push((attempt.clone(), settled("refused", State::Blocked, why)));
+            out.push((attempt.clone(), leave("refused", State::Blocked, why)));
             continue;
         };
         if let Some((until, reason)) = store.provider_cooldown(&key, now)? {
@@ -96,7 +96,7 @@ pub fn before_fallback(
                 "a create may have reached the provider; {key} asked us to wait until {until} \
                  ({reason}), so the ticket is looked up after that; no file written"
             );
-            out.push((attempt.clone(), settled("cooldown", State::Cooldown, why)));
+            out.push((attempt.clone(), leave("cooldown", State::Cooldown, why)));
             continue;
         }
         if let Some(until) = crate::triage::cooldown_until(attempt.retry_after, now) {
@@ -104,7 +104,7 @@ pub fn before_fallback(
                 "a create may have reached the provider; the ticket is looked up after {until} \
                  (retry_after), never written beside a ticket that may exist; no file written"
             );
-            out.push((attempt.clone(), settled("cooldown", State::Cooldown, why)));
+            out.push((attempt.clone(), leave("cooldown", State::Cooldown, why)));
             continue;
         }
         let run = runs.entry(key).or_insert_with(|| {
@@ -140,11 +140,11 @@ fn look(
 ) -> Result<BeforeFallback, StoreError> {
     let a = &job.attempt;
     let id = a.ticket_export_id.as_str();
-    let settled = |outcome, state, detail: String| {
-        BeforeFallback::Settled(ItemReport::from_attempt(a, outcome, state, detail))
+    let leave = |outcome, state, detail: String| {
+        settled(ItemReport::from_attempt(a, outcome, state, detail))
     };
     if let Some((reason, state)) = run.stopped() {
-        return Ok(settled(
+        return Ok(leave(
             "skipped",
             state,
             format!("{reason}; no file written"),
@@ -155,17 +155,17 @@ fn look(
     if !store.claim(id, &lease, run.now, "fallback", crate::lease::stale)? {
         let why = "held by another ticket-export run (retry, sync or fallback); it records the \
                    outcome; no file written";
-        return Ok(settled("skipped", State::Ready, why.into()));
+        return Ok(leave("skipped", State::Ready, why.into()));
     }
     if let Some(since) = in_flight_since
         && let Some(report) = record::abandoned(run, store, holder, job, since)?
     {
-        return Ok(BeforeFallback::Settled(report));
+        return Ok(settled(report));
     }
     let client = match run.client() {
         Ok(c) => c,
         Err(f) => {
-            return Ok(BeforeFallback::Settled(fail(
+            return Ok(settled(fail(
                 run,
                 store,
                 holder,
@@ -178,7 +178,7 @@ fn look(
     let Some(finding) = store.finding(&a.report_id, &a.finding_id)? else {
         store.release(id, holder, a.export_status)?;
         let why = "the finding is missing from the store; import its report again";
-        return Ok(settled("failed", State::Blocked, why.into()));
+        return Ok(leave("failed", State::Blocked, why.into()));
     };
     let draft = TicketDraft::build(a, &finding, &run.provider);
     if let Some(link) = store.link_for(&a.provider_key, &a.duplicate_fingerprint)? {
@@ -201,16 +201,16 @@ fn look(
             "linked",
             &detail,
         )?;
-        return Ok(BeforeFallback::Settled(report));
+        return Ok(settled(report));
     }
     let mut tries = 0;
     let found = match find(run, store, holder, job, client, &draft, &mut tries)? {
         Ok(found) => found,
-        Err(report) => return Ok(BeforeFallback::Settled(report)),
+        Err(report) => return Ok(settled(report)),
     };
     Ok(match found.as_slice() {
         [] => BeforeFallback::NoTicket,
-        [one] => BeforeFallback::Settled(linked(
+        [one] => settled(linked(
             run,
             store,
             holder,
@@ -231,7 +231,11 @@ fn look(
                 ),
             };
             let code = FailureCode::DuplicateBlocked;
-            BeforeFallback::Settled(fail_with_code(run, store, holder, job, &f, code, "lookup")?)
+            settled(fail_with_code(run, store, holder, job, &f, code, "lookup")?)
         }
     })
+}
+
+fn settled(report: ItemReport) -> BeforeFallback {
+    BeforeFallback::Settled(Box::new(report))
 }
