@@ -88,6 +88,8 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour terminal output (NO_COLOR is honoured)')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every attempt in the store that has work to do')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the calls that would be made, to which destination, and change nothing')
+            [CompletionResult]::new('--allow-create', '--allow-create', [CompletionResultType]::ParameterName, 'Lift the duplicate guard of the named TICKET_EXPORT_DUPLICATE_BLOCKED attempts, once you confirmed that no ticket exists: the ticket is still looked up first and linked if found. Asks for confirmation; recorded in each attempt''s history')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm --allow-create without a question (needed where no terminal can ask)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (one document for inspect, JSON Lines for batches)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')

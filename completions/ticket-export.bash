@@ -511,7 +511,7 @@ _ticket__export() {
             return 0
             ;;
         ticket__subcmd__export__subcmd__retry)
-            opts="-q -v -h --report --all --dry-run --concurrency --store --config --json --color --quiet --verbose --no-progress --help"
+            opts="-q -v -h --report --all --dry-run --concurrency --allow-create --yes --store --config --json --color --quiet --verbose --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -82,6 +82,8 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand --color 'When to colour terminal output (NO_COLOR is honoured)'
             cand --all 'Every attempt in the store that has work to do'
             cand --dry-run 'Print the calls that would be made, to which destination, and change nothing'
+            cand --allow-create 'Lift the duplicate guard of the named TICKET_EXPORT_DUPLICATE_BLOCKED attempts, once you confirmed that no ticket exists: the ticket is still looked up first and linked if found. Asks for confirmation; recorded in each attempt''s history'
+            cand --yes 'Confirm --allow-create without a question (needed where no terminal can ask)'
             cand --json 'Print JSON (one document for inspect, JSON Lines for batches)'
             cand -q 'Print results only: no hints or progress on stderr'
             cand --quiet 'Print results only: no hints or progress on stderr'

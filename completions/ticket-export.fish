@@ -83,6 +83,8 @@ always\t''
 never\t''"
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l all -d 'Every attempt in the store that has work to do'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l dry-run -d 'Print the calls that would be made, to which destination, and change nothing'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l allow-create -d 'Lift the duplicate guard of the named TICKET_EXPORT_DUPLICATE_BLOCKED attempts, once you confirmed that no ticket exists: the ticket is still looked up first and linked if found. Asks for confirmation; recorded in each attempt\'s history'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l yes -d 'Confirm --allow-create without a question (needed where no terminal can ask)'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -l json -d 'Print JSON (one document for inspect, JSON Lines for batches)'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -s q -l quiet -d 'Print results only: no hints or progress on stderr'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand retry" -s v -l verbose -d 'Explain more on stderr'

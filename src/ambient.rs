@@ -56,6 +56,17 @@ impl Ambient {
         self.now
     }
 
+    /// Who runs this command, for the history of overrides: the login name from the
+    /// environment, else "an unknown user".
+    pub fn user(&self) -> String {
+        [env_vars::USER, env_vars::LOGNAME]
+            .iter()
+            .find_map(|v| self.var(v))
+            // A name, not a place to smuggle text into the history.
+            .map(|u| u.chars().filter(|c| !c.is_control()).take(64).collect())
+            .unwrap_or_else(|| "an unknown user".into())
+    }
+
     /// A variable's value, treating empty as unset.
     pub fn var(&self, name: &str) -> Option<&str> {
         self.vars

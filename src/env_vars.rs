@@ -16,6 +16,10 @@ pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
 pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
 /// The user's home folder, when the XDG variables are unset.
 pub const HOME: &str = "HOME";
+/// The login name, recorded in the history when `retry --allow-create` lifts a duplicate guard.
+pub const USER: &str = "USER";
+/// The login name where `USER` is unset.
+pub const LOGNAME: &str = "LOGNAME";
 
 /// Variables named by the config (`token_env`, `user_env`, `secret_env`) are read too; their
 /// names are the user's choice and their values are only ever held as a `Secret`.
@@ -40,4 +44,9 @@ pub const ALL: &[(&str, &str)] = &[
         "base of the default store folder (Linux, macOS)",
     ),
     (HOME, "home folder, when the XDG variables are unset"),
+    (
+        USER,
+        "login name recorded when retry --allow-create lifts a duplicate guard",
+    ),
+    (LOGNAME, "login name, when USER is unset"),
 ];

@@ -185,19 +185,22 @@ impl Serialize for FailureCode {
 /// What owned a failure when it was recorded, so a retry can tell whether it has changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Owner {
-    /// Which setting owned it: `connection`, `mapping`, `output_path` or `cooldown`.
+    /// Which setting owned it: `connection`, `mapping`, `output_path` or `cooldown`; or
+    /// `person` when only a person's decision clears it (the known ticket answered 404).
     pub kind: OwnerKind,
     /// A digest of that setting at the time of the failure (never a secret itself).
     pub digest: String,
 }
 
 wire_enum!(
-    /// The setting that owns a failure.
+    /// The setting that owns a failure, or `Person`: a decision only a person can take (link
+    /// the ticket they found, or allow a create after confirming none exists).
     OwnerKind {
         Connection => "connection",
         Mapping => "mapping",
         OutputPath => "output_path",
         Cooldown => "cooldown",
+        Person => "person",
     }
 );
 

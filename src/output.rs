@@ -28,6 +28,9 @@ pub struct OutputSettings {
     pub terminal: bool,
     /// Progress bars may be drawn on stderr.
     pub progress: bool,
+    /// A person is at a terminal to answer a question (stdin and stderr are terminals, or
+    /// `TICKET_EXPORT_TTY=1`); `TICKET_EXPORT_TTY=0` says nobody is.
+    pub interactive: bool,
 }
 
 impl OutputSettings {
@@ -41,11 +44,14 @@ impl OutputSettings {
         no_progress: bool,
         ambient: &crate::ambient::Ambient,
     ) -> Self {
-        let terminal = match ambient.var(crate::env_vars::TTY) {
-            Some("1") => true,
-            Some("0") => false,
-            _ => io::stdout().is_terminal(),
+        let forced = match ambient.var(crate::env_vars::TTY) {
+            Some("1") => Some(true),
+            Some("0") => Some(false),
+            _ => None,
         };
+        let terminal = forced.unwrap_or_else(|| io::stdout().is_terminal());
+        let interactive =
+            forced.unwrap_or_else(|| io::stdin().is_terminal() && io::stderr().is_terminal());
         let color = match color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -59,6 +65,7 @@ impl OutputSettings {
             color,
             terminal: terminal && !json,
             progress,
+            interactive,
         }
     }
 }
@@ -192,6 +199,19 @@ impl Printer {
     /// An error on stderr.
     pub fn error(&mut self, text: &str) {
         let _ = writeln!(self.err, "error: {text}");
+    }
+
+    /// Asks a person a yes/no question on stderr and reads the answer from `input`; only
+    /// `yes` (or `y`) is a yes. Call it only when `settings.interactive`.
+    pub fn confirm(&mut self, question: &str, input: &mut dyn io::BufRead) -> io::Result<bool> {
+        write!(self.err, "{question} [yes/no] ")?;
+        self.err.flush()?;
+        let mut answer = String::new();
+        input.read_line(&mut answer)?;
+        Ok(matches!(
+            answer.trim().to_ascii_lowercase().as_str(),
+            "yes" | "y"
+        ))
     }
 
     /// Flushes stdout; a closed pipe is not an error worth reporting.

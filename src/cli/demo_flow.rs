@@ -40,6 +40,8 @@ pub fn run(ctx: &mut Context, config: &Config, sim: &Simulator, step: u32) -> an
             all: false,
             dry_run: false,
             concurrency: 1,
+            allow_create: false,
+            yes: false,
         };
         super::retry::run(retry, ctx)?;
     }

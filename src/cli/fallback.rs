@@ -72,7 +72,7 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
     formats.sort();
     formats.dedup();
     let mut config = ctx.config()?;
-    let store = ctx.store()?;
+    let mut store = ctx.store()?;
     check_selection_exists(&args, ctx, &store)?;
     if let Some(out) = &args.out {
         config.fallback.out_dir = out.clone();
@@ -90,7 +90,7 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
     let mut skipped = 0u64;
     let json = ctx.printer.settings.json;
     let mut io_result = Ok(());
-    let counts = select::select(&store, &mut assessor, &filter, args.all_blocked, |s| {
+    let mut counts = select::select(&store, &mut assessor, &filter, args.all_blocked, |s| {
         skipped += 1;
         status = status.worst(s.state.into());
         if io_result.is_ok() {
@@ -98,6 +98,17 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         }
     })?;
     io_result?;
+    drop(assessor);
+    let holder = crate::lease::holder();
+    // An attempt whose create may have reached the provider is looked up there first: a file
+    // beside a ticket that exists would be imported as a duplicate.
+    for s in select::look_up_first(&config, &ctx.ambient, &mut store, &holder, args.dry_run)? {
+        skipped += 1;
+        counts.selected = counts.selected.saturating_sub(1);
+        status = status.worst(s.state.into());
+        print_skipped(ctx, &s)?;
+    }
+    let mut left_out = Vec::new();
     // Nothing selected: create no folder either.
     let target = if args.dry_run || counts.selected == 0 {
         OutDir::resolve(&out_dir)
@@ -122,14 +133,44 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         target.as_ref(),
         &prefix,
         &opts,
+        |report| {
+            // The same lease as retry and sync: one command at a time per finding and destination.
+            if !args.dry_run {
+                let until = crate::lease::lease(&holder).until;
+                left_out.extend(store.claim_fallback_report(
+                    report,
+                    &holder,
+                    until,
+                    crate::lease::stale,
+                )?);
+            }
+            Ok(())
+        },
         |f| files.push(f.clone()),
         |r| {
             if !args.dry_run {
-                recorded += export::record(&store, r, &prefix, &owner_digest, now)?;
+                recorded += export::record(&store, r, &prefix, &owner_digest, &holder, now)?;
             }
             Ok(())
         },
     )?;
+    let mut assessor = Assessor::new(&config, &ctx.ambient, &store)?;
+    for out in left_out {
+        let state = match store.attempt(&out.ticket_export_id)? {
+            Some(a) if !out.held => assessor.decide(&a).state,
+            _ => State::Ready,
+        };
+        skipped += 1;
+        counts.selected = counts.selected.saturating_sub(1);
+        status = status.worst(state.into());
+        let s = Skipped {
+            ticket_export_id: out.ticket_export_id,
+            report_id: out.report_id,
+            state,
+            why: out.why,
+        };
+        print_skipped(ctx, &s)?;
+    }
     print_files(ctx, &files)?;
     let mut failed = 0;
     let mut findings = 0;

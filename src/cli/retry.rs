@@ -16,8 +16,13 @@ use crate::triage::Action;
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  ticket-export retry tex_9001\n  \
     ticket-export retry --report rep_1042 --dry-run\n  \
-    ticket-export --json retry --all --concurrency 8 > retry.jsonl\n\n\
-    Attempts that triage does not find ready are refused with the reason; nothing is sent for them.")]
+    ticket-export --json retry --all --concurrency 8 > retry.jsonl\n  \
+    ticket-export retry tex_9010 --allow-create\n\n\
+    Attempts that triage does not find ready are refused with the reason; nothing is sent for them.\n\
+    A TICKET_EXPORT_DUPLICATE_BLOCKED attempt is never created by retry: it updates the known\n\
+    ticket, or looks it up and links it. When the known ticket is gone (404) or cannot be found, a\n\
+    person decides: `ticket-export link ID URL` records the ticket they found, and\n\
+    `ticket-export retry ID --allow-create` allows one create after they confirmed none exists.")]
 #[command(group = clap::ArgGroup::new("selection").required(true).args(["ids", "report", "all"]))]
 pub struct RetryArgs {
     /// ticket_export_ids to retry
@@ -35,10 +40,27 @@ pub struct RetryArgs {
     /// Requests in flight at once per provider
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+    /// Lift the duplicate guard of the named TICKET_EXPORT_DUPLICATE_BLOCKED attempts, once you
+    /// confirmed that no ticket exists: the ticket is still looked up first and linked if found.
+    /// Asks for confirmation; recorded in each attempt's history
+    #[arg(long)]
+    pub allow_create: bool,
+    /// Confirm --allow-create without a question (needed where no terminal can ask)
+    #[arg(long, requires = "allow_create")]
+    pub yes: bool,
 }
 
 /// Runs `retry`.
 pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
+    let allow_create = match confirm_allow_create(&args, ctx)? {
+        Confirmed::NotAsked => None,
+        Confirmed::Yes(how) => Some(how),
+        Confirmed::No => {
+            ctx.printer
+                .info("nothing was sent: the create was not confirmed; the duplicate guard stays");
+            return Ok(ExitStatus::Blocked);
+        }
+    };
     let config = ctx.config()?;
     let store = if args.dry_run {
         ctx.store()?
@@ -81,6 +103,7 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         concurrency: args.concurrency as usize,
         dry_run: args.dry_run,
         timeouts: Default::default(),
+        allow_create,
     };
     let mut status = ExitStatus::Ok;
     let mut counts: std::collections::BTreeMap<&'static str, u64> = Default::default();
@@ -170,4 +193,56 @@ fn print_item(
     } else {
         ctx.printer.table(&[], &[row])
     }
+}
+
+/// The answer to `--allow-create`'s question.
+enum Confirmed {
+    /// No override asked for (or a dry run, which sends nothing).
+    NotAsked,
+    /// Confirmed, and how: recorded in the history.
+    Yes(&'static str),
+    No,
+}
+
+/// `--allow-create` applies to named attempts only, and a person confirms it: on a terminal by
+/// answering, elsewhere with `--yes`.
+fn confirm_allow_create(args: &RetryArgs, ctx: &mut Context) -> anyhow::Result<Confirmed> {
+    if !args.allow_create {
+        return Ok(Confirmed::NotAsked);
+    }
+    if args.all || args.report.is_some() || args.ids.is_empty() {
+        return Err(UsageError::new(
+            "--allow-create applies only to the ids you name, not to --all or --report",
+            "it lifts the duplicate guard of an attempt after a person confirmed that no ticket \
+             exists for it; a batch would lift it for attempts nobody checked",
+            "name each checked attempt: `ticket-export retry ID... --allow-create`",
+        )
+        .into());
+    }
+    if args.dry_run {
+        return Ok(Confirmed::NotAsked);
+    }
+    if args.yes {
+        return Ok(Confirmed::Yes("confirmed with --yes"));
+    }
+    if !ctx.printer.settings.interactive {
+        return Err(UsageError::new(
+            "--allow-create needs a confirmation, and there is no terminal to ask on",
+            "it may create a second ticket if one exists after all, so a person confirms it",
+            "check that no ticket exists for each attempt, then rerun with --yes",
+        )
+        .into());
+    }
+    let question = format!(
+        "Allow a create for {}? Only if you confirmed that no ticket exists for {}: the ticket is \
+         still looked up first, and linked if found.",
+        args.ids.join(", "),
+        if args.ids.len() == 1 { "it" } else { "them" }
+    );
+    let mut stdin = std::io::stdin().lock();
+    Ok(if ctx.printer.confirm(&question, &mut stdin)? {
+        Confirmed::Yes("confirmed on the terminal")
+    } else {
+        Confirmed::No
+    })
 }

@@ -76,18 +76,20 @@ pub struct ReportResult {
 /// Where files go: the output folder, or why it is unusable.
 pub type Target<'a> = Result<&'a OutDir, &'a WriteError>;
 
-/// Writes every selected report, report by report. `on_file` sees each file once it is in
-/// place; `on_report` sees each report's outcome after its files are in place (or failed), in
+/// Writes every selected report, report by report. `on_start` runs before a report's rows are
+/// read (a run claims them there); `on_file` sees each file once it is in place; `on_report` sees each report's outcome after its files are in place (or failed), in
 /// report order, on this thread: it is where a run records them. Returns the outcomes.
 ///
 /// The rows of a report are read in one query, handed to the writing stage, and the next
 /// report is read while the earlier ones are written and committed (see `pipeline`); no read
 /// stays open while `on_report` writes to the store.
+#[allow(clippy::too_many_arguments)]
 pub fn write_reports(
     store: &Store,
     target: Target<'_>,
     prefix: &str,
     opts: &ExportOptions<'_>,
+    mut on_start: impl FnMut(&str) -> Result<(), StoreError>,
     mut on_file: impl FnMut(&FileRecord),
     mut on_report: impl FnMut(&ReportResult) -> Result<(), StoreError>,
 ) -> Result<Vec<ReportResult>, StoreError> {
@@ -110,6 +112,8 @@ pub fn write_reports(
         let mut stages = Stages::start(scope, target, opts, label_columns);
         let mut after: Option<String> = None;
         while let Some(report) = store.next_fallback_report(after.as_deref())? {
+            // Claims the report's attempts before its rows are read (see `Store::claim_fallback_report`).
+            on_start(&report)?;
             let mut rows = Vec::with_capacity(ROWS_PER_BATCH);
             let mut open = true;
             store.for_each_fallback_row(&report, prefix, |source| {
@@ -145,21 +149,24 @@ pub fn write_reports(
 }
 
 /// Stores a report's outcome: the verified manifest, or `PORTABLE_EXPORT_FAILED` with its
-/// reason and the output folder's digest. Returns the attempts changed.
+/// reason and the output folder's digest, and releases `holder`'s claims on the report's
+/// attempts in the same transaction. Returns the attempts changed.
 pub fn record(
     store: &Store,
     result: &ReportResult,
     prefix: &str,
     owner_digest: &str,
+    holder: &str,
     now: Timestamp,
 ) -> Result<u64, StoreError> {
     match &result.outcome {
-        Ok(value) => store.record_fallback_written(&result.report_id, prefix, value, now),
+        Ok(value) => store.record_fallback_written(&result.report_id, prefix, value, holder, now),
         Err(e) => store.record_fallback_failed(
             &result.report_id,
             prefix,
             &e.to_string(),
             owner_digest,
+            holder,
             now,
         ),
     }

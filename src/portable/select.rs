@@ -56,6 +56,13 @@ pub fn refusal(attempt: &TicketExport, decision: &Decision) -> Option<String> {
                 .to_owned(),
         );
     }
+    if attempt.provider_error_code == Some(FailureCode::StatusSyncFailed) {
+        return Some(
+            "status sync failed on its ticket (TICKET_STATUS_SYNC_FAILED): the ticket exists; \
+             run `ticket-export sync`, or `ticket-export retry` to find and link it"
+                .to_owned(),
+        );
+    }
     if decision.state == State::Stop {
         return Some(format!("triage stopped it: {}", decision.why));
     }
@@ -132,6 +139,60 @@ pub fn select(
     })?;
     counts.selected = selection.finish()?;
     Ok(counts)
+}
+
+/// Looks up each selected attempt whose ticket may exist, at its provider, before any file is
+/// written (a dry run sends nothing and leaves them out). Returns the attempts left out, which
+/// are out of the selection: found and linked, held by another run, waiting, or not looked up.
+pub fn look_up_first(
+    config: &crate::config::Config,
+    ambient: &crate::ambient::Ambient,
+    store: &mut Store,
+    holder: &str,
+    dry_run: bool,
+) -> Result<Vec<Skipped>, StoreError> {
+    let unsure = store.fallback_unsure()?;
+    if unsure.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut left = Vec::new();
+    if dry_run {
+        for a in unsure {
+            store.leave_out_of_fallback(&a.report_id, &a.ticket_export_id)?;
+            let why = format!(
+                "a create may have reached {}: a real run looks the ticket up there first and \
+                 writes files only if none is found; a dry run sends nothing",
+                a.provider_key
+            );
+            left.push(Skipped {
+                ticket_export_id: a.ticket_export_id,
+                report_id: a.report_id,
+                state: State::Ready,
+                why,
+            });
+        }
+        return Ok(left);
+    }
+    let looked =
+        crate::retry::before_fallback(config, ambient, store, holder, unsure, Default::default())?;
+    let mut assessor = Assessor::new(config, ambient, store)?;
+    for (a, found) in looked {
+        let crate::retry::BeforeFallback::Settled(report) = found else {
+            continue;
+        };
+        store.leave_out_of_fallback(&a.report_id, &a.ticket_export_id)?;
+        let state = match (report.outcome, store.attempt(&a.ticket_export_id)?) {
+            ("skipped" | "cooldown", _) | (_, None) => report.state,
+            (_, Some(after)) => assessor.decide(&after).state,
+        };
+        left.push(Skipped {
+            ticket_export_id: a.ticket_export_id,
+            report_id: a.report_id,
+            state,
+            why: format!("{}: {}", report.outcome, report.detail),
+        });
+    }
+    Ok(left)
 }
 
 /// At most this many distinct triage inputs are remembered; then the memory starts over, so

@@ -6,8 +6,11 @@
 //! a channel in completion order.
 
 mod backoff;
+mod lookup;
 mod record;
 mod worker;
+
+pub use lookup::{BeforeFallback, before_fallback};
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
@@ -32,6 +35,9 @@ pub struct RetryOptions {
     /// Print the plan and change nothing.
     pub dry_run: bool,
     pub timeouts: Timeouts,
+    /// `--allow-create`: a person lifted the duplicate guard for every selected attempt, and
+    /// how they confirmed it (on the terminal, or `--yes`). Recorded as an event.
+    pub allow_create: Option<&'static str>,
 }
 
 /// What happened to one attempt.
@@ -86,6 +92,8 @@ impl ItemReport {
 struct Job {
     attempt: TicketExport,
     action: Action,
+    /// A person allowed a create for this duplicate-blocked attempt (`--allow-create`).
+    allow_create: bool,
 }
 
 /// Runs a retry over `selection`, calling `report` for each attempt as it finishes.
@@ -103,7 +111,22 @@ pub fn run(
     let http = Arc::new(Http::new(config.mode, options.timeouts));
     let mut queues: BTreeMap<String, VecDeque<Job>> = BTreeMap::new();
     for attempt in selection {
-        let decision = assessor.decide(&attempt);
+        let mut decision = assessor.decide(&attempt);
+        if options.allow_create.is_some() {
+            match triage::allow_create(&attempt, &decision, now) {
+                Ok(action) => decision.action = action,
+                Err(why) => {
+                    let detail = format!("refused: {why}; nothing sent");
+                    report(ItemReport::from_attempt(
+                        &attempt,
+                        "refused",
+                        decision.state,
+                        detail,
+                    ));
+                    continue;
+                }
+            }
+        }
         if let Err(why) = triage::retry_allowed(&decision) {
             let detail = format!("refused: {why}; next: {}", decision.next_step);
             report(ItemReport::from_attempt(
@@ -140,12 +163,16 @@ pub fn run(
             )?);
             continue;
         }
+        if let Some(how) = options.allow_create {
+            record_override(&store, ambient, &attempt, how)?;
+        }
         queues
             .entry(attempt.provider_key.clone())
             .or_default()
             .push_back(Job {
                 attempt,
                 action: decision.action,
+                allow_create: options.allow_create.is_some(),
             });
     }
     let salt = store.salt()?;
@@ -193,6 +220,37 @@ pub fn run(
         }
         Ok(())
     })
+}
+
+/// Records, in the attempt's history, that a person lifted the duplicate guard: who, when,
+/// how they confirmed, and what was overridden.
+fn record_override(
+    store: &Store,
+    ambient: &Ambient,
+    attempt: &TicketExport,
+    how: &str,
+) -> Result<(), crate::error::StoreError> {
+    let known = attempt
+        .external_ticket_url
+        .as_deref()
+        .or(attempt.external_ticket_id.as_deref())
+        .map(|t| format!("the known ticket {t}"))
+        .unwrap_or_else(|| "no known ticket".into());
+    let detail = format!(
+        "--allow-create by {} ({how}): the duplicate guard (TICKET_EXPORT_DUPLICATE_BLOCKED, {known}) \
+         is lifted for this run only; the ticket is looked up by fingerprint first and linked if \
+         found; a create follows only if none is",
+        ambient.user()
+    );
+    let event = crate::store::Event {
+        at: Some(ambient.now()),
+        action: "retry".into(),
+        outcome: "override".into(),
+        code: Some(crate::model::FailureCode::DuplicateBlocked.as_str().into()),
+        http_status: None,
+        detail,
+    };
+    store.append_event(&attempt.ticket_export_id, ambient.now(), &event)
 }
 
 /// The calls a retry would make, without making them.

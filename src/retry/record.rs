@@ -7,7 +7,7 @@ use super::worker::ProviderRun;
 use super::{ItemReport, Job};
 use crate::model::{ExportStatus, FailureCode, OwnerKind, State, TicketExport};
 use crate::providers::{Failure, RemoteTicket};
-use crate::store::{FailureRecord, Store};
+use crate::store::{FailureRecord, LinkOutcome, Store};
 
 /// After an uncertain outcome, wait this long before the next run looks the ticket up: some
 /// listings (Jira Cloud's search) take minutes to show a just-created issue, and a lookup that
@@ -25,23 +25,33 @@ pub(super) fn linked(
     outcome: &'static str,
     detail: &str,
 ) -> Result<ItemReport, crate::error::StoreError> {
-    store.record_linked(
+    let recorded = store.record_linked(
         &a.ticket_export_id,
         holder,
         run.now,
         &t.id,
         &t.url,
         status,
-        "retry",
+        a.export_status,
+        run.command,
         outcome,
         detail,
     )?;
-    Ok(ItemReport::from_attempt(
-        a,
-        outcome,
-        State::Ready,
-        format!("{detail}: {}", t.url),
-    ))
+    Ok(match recorded {
+        LinkOutcome::Recorded => {
+            ItemReport::from_attempt(a, outcome, State::Ready, format!("{detail}: {}", t.url))
+        }
+        // Reported for this attempt alone; the rest of the batch goes on.
+        LinkOutcome::Conflict { why, .. } => ItemReport::from_attempt(
+            a,
+            "failed",
+            State::Blocked,
+            format!(
+                "{why}; not linked and nothing created; a person decides: {}",
+                crate::triage::person_steps(&a.ticket_export_id)
+            ),
+        ),
+    })
 }
 
 pub(super) fn fail(
@@ -79,6 +89,16 @@ pub(super) fn fail_with_code(
         (uncertain || matches!(f, Failure::Unavailable { .. })).then(|| now + UNCERTAIN_WAIT)
     });
     let owner = match f {
+        // The known ticket is gone (deleted, moved or hidden): only a person can say whether
+        // another exists, so the attempt waits for their decision, never for a setting.
+        Failure::NotFound { .. } if action == "update" => Some((
+            OwnerKind::Person,
+            job.attempt
+                .external_ticket_url
+                .clone()
+                .or_else(|| job.attempt.external_ticket_id.clone())
+                .unwrap_or_default(),
+        )),
         Failure::Mapping { .. } => Some((OwnerKind::Mapping, job_digest(run, OwnerKind::Mapping))),
         Failure::RateLimited { .. } | Failure::Unavailable { .. } | Failure::Uncertain { .. } => {
             retry_after.map(|t| (OwnerKind::Cooldown, t.to_string()))
@@ -88,7 +108,15 @@ pub(super) fn fail_with_code(
             job_digest(run, OwnerKind::Connection),
         )),
     };
-    let detail = run.scrub(&format!("{action}: {f}"));
+    let detail = match f {
+        Failure::NotFound { .. } if action == "update" => format!(
+            "update: the known ticket answered 404 (deleted, moved or hidden): {f}; nothing created; \
+             a person decides: {}",
+            crate::triage::person_steps(&job.attempt.ticket_export_id)
+        ),
+        _ => format!("{action}: {f}"),
+    };
+    let detail = run.scrub(&detail);
     let record = FailureRecord {
         export_status: if uncertain || unresolved {
             ExportStatus::Uncertain
@@ -103,7 +131,7 @@ pub(super) fn fail_with_code(
             Failure::Mapping { fields, .. } => Some(fields.clone()),
             _ => None,
         },
-        action: "retry",
+        action: run.command,
         detail: detail.clone(),
     };
     store.record_failure(&job.attempt.ticket_export_id, holder, now, &record)?;
@@ -140,6 +168,48 @@ pub(super) fn fail_with_code(
     ))
 }
 
+/// Records that only a person can take this attempt further (a duplicate known to exist but
+/// not found by its fingerprint): the duplicate guard stays, owned by the person's decision,
+/// and nothing is created.
+pub(super) fn for_person(
+    run: &ProviderRun,
+    store: &mut Store,
+    holder: &str,
+    job: &Job,
+    why: &str,
+) -> Result<ItemReport, crate::error::StoreError> {
+    let unresolved = matches!(
+        job.attempt.export_status,
+        ExportStatus::Uncertain | ExportStatus::InFlight
+    );
+    let id = &job.attempt.ticket_export_id;
+    let detail = format!(
+        "lookup: {why}; nothing created; a person decides: {}",
+        crate::triage::person_steps(id)
+    );
+    let record = FailureRecord {
+        export_status: if unresolved {
+            ExportStatus::Uncertain
+        } else {
+            ExportStatus::Failed
+        },
+        code: FailureCode::DuplicateBlocked,
+        http_status: None,
+        retry_after: None,
+        owner: Some((OwnerKind::Person, job.attempt.duplicate_fingerprint.clone())),
+        mapping_missing: None,
+        action: run.command,
+        detail: detail.clone(),
+    };
+    store.record_failure(id, holder, run.now, &record)?;
+    Ok(ItemReport::from_attempt(
+        &job.attempt,
+        "failed",
+        State::Blocked,
+        detail,
+    ))
+}
+
 /// An attempt taken over from a run that claimed it at `since` and died before recording an
 /// outcome: a create that run sent may still be on its way, so the attempt is uncertain until
 /// `since` plus the uncertain wait, and nothing is sent for it before then. None when that
@@ -166,7 +236,7 @@ pub(super) fn abandoned(
         retry_after: Some(until),
         owner: Some((OwnerKind::Cooldown, until.to_string())),
         mapping_missing: None,
-        action: "retry",
+        action: run.command,
         detail: detail.clone(),
     };
     store.record_failure(&job.attempt.ticket_export_id, holder, run.now, &record)?;

@@ -8,6 +8,7 @@ use std::sync::mpsc::Sender;
 
 use jiff::Timestamp;
 
+use super::lookup::find;
 use super::record::{self, fail, fail_with_code, linked};
 use super::{ItemReport, Job, backoff};
 use crate::config::Provider;
@@ -30,6 +31,8 @@ pub struct ProviderRun {
     /// The connection settings' digest, recorded as the owner of connection failures.
     pub(super) connection_digest: String,
     pub(super) now: Timestamp,
+    /// The command whose events these are: `retry`, or `fallback` looking up first.
+    pub(super) command: &'static str,
 }
 
 impl ProviderRun {
@@ -61,7 +64,19 @@ impl ProviderRun {
             stopped: Mutex::new(None),
             connection_digest,
             now,
+            command: "retry",
         }
+    }
+
+    /// The same run, recording its events as `command`'s.
+    pub(super) fn for_command(mut self, command: &'static str) -> Self {
+        self.command = command;
+        self
+    }
+
+    /// The provider's client, or why none could be built.
+    pub(super) fn client(&self) -> Result<&dyn ProviderClient, &Failure> {
+        self.client.as_deref()
     }
 
     pub(super) fn len(&self) -> usize {
@@ -72,7 +87,7 @@ impl ProviderRun {
         self.jobs.lock().ok()?.pop_front()
     }
 
-    fn stopped(&self) -> Option<(String, State)> {
+    pub(super) fn stopped(&self) -> Option<(String, State)> {
         self.stopped.lock().ok()?.clone()
     }
 
@@ -152,6 +167,12 @@ fn process(
             "held by another ticket-export run; it will record the outcome".into(),
         ));
     }
+    // Another command may have settled the attempt between the selection and this claim (a
+    // fallback wrote its files, another retry linked it): then there is nothing to deliver.
+    if let Some(why) = settled_since(store, a)? {
+        store.release(id, holder, a.export_status)?;
+        return Ok(report("skipped", why));
+    }
     // Taken over from a run that died mid-delivery: a create it sent may still land, after
     // any lookup made now. Treat it as an uncertain outcome from the time of that claim.
     if let Some(since) = in_flight_since
@@ -187,7 +208,13 @@ fn process(
             Err(f) => fail(run, store, holder, job, f, "update"),
         };
     }
-    if let Some(link) = store.link_for(&a.provider_key, &a.duplicate_fingerprint)? {
+    // With `--allow-create`, the attempt's own link is to the ticket a person found gone: the
+    // lookup decides, and a ticket found or created replaces that link.
+    let own_gone_link =
+        |link: &crate::store::Link| job.allow_create && link.ticket_export_id == a.ticket_export_id;
+    if let Some(link) = store.link_for(&a.provider_key, &a.duplicate_fingerprint)?
+        && !own_gone_link(&link)
+    {
         let t = RemoteTicket {
             id: link.external_ticket_id,
             url: link.external_ticket_url.unwrap_or_default(),
@@ -210,25 +237,9 @@ fn process(
     }
     let mut tries = 0;
     loop {
-        tries += 1;
-        let found = match client.lookup(&draft) {
-            Ok(found) => {
-                store.note(
-                    id,
-                    run.now,
-                    "lookup",
-                    &format!("found {}", found.len()),
-                    &client_plan(client.as_ref(), &draft),
-                )?;
-                found
-            }
-            Err(f) => match backoff::inline_wait(&f, tries, run.now) {
-                Some(wait) => {
-                    std::thread::sleep(wait);
-                    continue;
-                }
-                None => return fail(run, store, holder, job, f, "lookup"),
-            },
+        let found = match find(run, store, holder, job, client.as_ref(), &draft, &mut tries)? {
+            Ok(found) => found,
+            Err(report) => return Ok(report),
         };
         match found.as_slice() {
             [one] => {
@@ -262,6 +273,15 @@ fn process(
                     FailureCode::DuplicateBlocked,
                     "lookup",
                 );
+            }
+            // The duplicate guard: a ticket for this finding is known to exist, so no create
+            // unless a person allowed one for this attempt (`retry --allow-create`).
+            [] if a.provider_error_code == Some(FailureCode::DuplicateBlocked)
+                && !job.allow_create =>
+            {
+                let why = "no ticket carries this fingerprint, but duplicate detection found one; \
+                           the duplicate must be linked by hand, never re-created";
+                return record::for_person(run, store, holder, job, why);
             }
             [] if job.action == Action::LookupAndLink => {
                 let f = Failure::Rejected { status: 200, detail: "no ticket carries this fingerprint; the duplicate must be linked by hand, never re-created".into() };
@@ -334,8 +354,33 @@ fn process(
     }
 }
 
-fn client_plan(client: &dyn ProviderClient, draft: &TicketDraft) -> String {
-    client.plan(crate::providers::PlannedCall::Lookup, draft)
+/// Why the attempt, read fresh under this run's claim, no longer needs the delivery chosen
+/// from the selection's snapshot of it, if it does not.
+fn settled_since(
+    store: &Store,
+    a: &crate::model::TicketExport,
+) -> Result<Option<String>, crate::error::StoreError> {
+    let Some(fresh) = store.attempt(&a.ticket_export_id)? else {
+        return Ok(Some("the attempt is gone from the store".into()));
+    };
+    let done = matches!(
+        fresh.export_status,
+        ExportStatus::FallbackWritten | ExportStatus::Exported | ExportStatus::Linked
+    ) && fresh.export_status != a.export_status;
+    let changed = fresh.external_ticket_id != a.external_ticket_id
+        || fresh.external_ticket_url != a.external_ticket_url
+        || fresh.portable_export_path != a.portable_export_path
+        || fresh.provider_error_code != a.provider_error_code;
+    Ok((done || changed).then(|| {
+        format!(
+            "another ticket-export run changed it since this run selected it (now {}{}); nothing sent; run retry again to decide it afresh",
+            fresh.export_status,
+            fresh
+                .provider_error_code
+                .map(|c| format!(", {c}"))
+                .unwrap_or_default()
+        )
+    }))
 }
 
 fn with_retries<T>(

@@ -2,9 +2,13 @@
 
 mod attempts;
 mod events;
+#[cfg(test)]
+mod guard_tests;
 mod health;
+mod links;
 mod outcomes;
 mod portable;
+mod portable_lease;
 mod schema;
 mod staging;
 mod summary;
@@ -22,8 +26,10 @@ use crate::error::{SqlContext, StoreError};
 pub use attempts::{AttemptFilter, AttemptRow};
 pub use events::Event;
 pub use health::HealthRecord;
-pub use outcomes::{FailureRecord, Lease, Link};
+pub use links::{Link, LinkOutcome};
+pub use outcomes::{FailureRecord, Lease};
 pub use portable::{FallbackSelection, PortableSource};
+pub use portable_lease::LeftOut;
 pub use staging::{
     ExportRow, FindingRow, Identities, ImportCounts, OwnerDigests, Problem, ReportRow, Route,
     Staged, Staging,

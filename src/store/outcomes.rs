@@ -1,4 +1,5 @@
-//! What `retry` and `sync` record: leases, intents, outcomes, links and provider cooldowns.
+//! What `retry` and `sync` record: leases, intents, outcomes and provider cooldowns (links are
+//! in `links.rs`).
 //!
 //! Every change to an attempt and its event are written in one transaction, so a crash leaves
 //! either both or neither.
@@ -15,15 +16,6 @@ use crate::model::{ExportStatus, FailureCode, OwnerKind};
 pub struct Lease {
     pub holder: String,
     pub until: Timestamp,
-}
-
-/// A ticket this tool linked to a finding at a destination.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
-    pub ticket_export_id: String,
-    pub external_ticket_id: String,
-    pub external_ticket_url: Option<String>,
-    pub last_synced_state: Option<String>,
 }
 
 /// A recorded failure.
@@ -44,8 +36,8 @@ impl Store {
     /// Claims an attempt for `holder` unless another live holder has it. `stale` decides
     /// whether an existing holder may be replaced (its lease expired or its process is gone).
     /// On success the intent is recorded: an event and, for a delivery (`retry`), status
-    /// `in_flight` and one more attempt. A `sync` claim only keeps runs apart: it delivers
-    /// nothing, so the export status stays as it was.
+    /// `in_flight` and one more attempt. A `sync` or `fallback` claim only keeps runs apart: it
+    /// delivers nothing, so the export status stays as it was.
     pub fn claim(
         &mut self,
         id: &str,
@@ -63,7 +55,7 @@ impl Store {
         }
         tx.execute(
             "UPDATE ticket_exports SET lease_holder = ?2, lease_until = ?3, attempt_count = attempt_count + (?5 = 'retry'),
-                 export_status = CASE WHEN ?5 = 'sync' OR export_status IN ('exported', 'linked', 'fallback_written')
+                 export_status = CASE WHEN ?5 IN ('sync', 'fallback') OR export_status IN ('exported', 'linked', 'fallback_written')
                                       THEN export_status ELSE 'in_flight' END,
                  updated_at = ?4
              WHERE ticket_export_id = ?1",
@@ -78,10 +70,12 @@ impl Store {
             "intent",
             None,
             None,
-            if action == "sync" {
-                "claimed; reading the ticket before any write"
-            } else {
-                "claimed; looking the ticket up before any create"
+            match action {
+                "sync" => "claimed; reading the ticket before any write",
+                "fallback" => {
+                    "claimed; a create may have reached the provider, so the ticket is looked up before any portable file"
+                }
+                _ => "claimed; looking the ticket up before any create",
             },
         )?;
         tx.commit().doing("claiming an attempt")?;
@@ -117,129 +111,23 @@ impl Store {
         Ok(())
     }
 
-    /// The ticket linked to a fingerprint at a provider, if any.
-    pub fn link_for(
-        &self,
-        provider_key: &str,
-        fingerprint: &str,
-    ) -> Result<Option<Link>, StoreError> {
-        self.conn
-            .prepare_cached(
-                "SELECT ticket_export_id, external_ticket_id, external_ticket_url, last_synced_state FROM links
-                 WHERE provider_key = ?1 AND duplicate_fingerprint = ?2",
-            )
-            .and_then(|mut s| {
-                s.query_row([provider_key, fingerprint], |r| {
-                    Ok(Link {
-                        ticket_export_id: r.get(0)?,
-                        external_ticket_id: r.get(1)?,
-                        external_ticket_url: r.get(2)?,
-                        last_synced_state: r.get(3)?,
-                    })
-                })
-                .optional()
-            })
-            .doing("reading a link")
-    }
-
-    /// Records a confirmed ticket: the link (unique per fingerprint and per ticket), the
-    /// attempt's new status, its event, and releases the lease.
-    #[allow(clippy::too_many_arguments)]
-    pub fn record_linked(
-        &mut self,
-        id: &str,
-        holder: &str,
-        now: Timestamp,
-        ticket_id: &str,
-        url: &str,
-        status: ExportStatus,
-        action: &str,
-        outcome: &str,
-        detail: &str,
-    ) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .doing("recording a link")?;
-        let (provider, fp): (String, String) = tx
-            .query_row(
-                "SELECT provider_key, duplicate_fingerprint FROM ticket_exports WHERE ticket_export_id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .doing("recording a link")?;
-        tx.execute(
-            "INSERT INTO links (provider_key, duplicate_fingerprint, external_ticket_id, external_ticket_url, ticket_export_id, linked_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (provider_key, duplicate_fingerprint) DO UPDATE SET external_ticket_url = excluded.external_ticket_url
-             WHERE links.external_ticket_id = excluded.external_ticket_id",
-            params![provider, fp, ticket_id, url, id, ts_to_sql(now)],
-        )
-        .doing("recording a link")?;
-        tx.execute(
-            "UPDATE ticket_exports SET export_status = ?2, provider_error_code = NULL, provider_response_code = NULL,
-                 retry_after = NULL, external_ticket_id = ?3, external_ticket_url = ?4, owner_kind = NULL,
-                 owner_digest = NULL, failing_since = NULL, outcome_recorded_at = ?5, updated_at = ?5,
-                 mapping_status = 'complete', mapping_missing = '[]',
-                 lease_holder = NULL, lease_until = NULL
-             WHERE ticket_export_id = ?1 AND (lease_holder IS NULL OR lease_holder = ?6)",
-            params![id, status.as_str(), ticket_id, url, ts_to_sql(now), holder],
-        )
-        .doing("recording a link")?;
-        insert_event(&tx, id, now, action, outcome, None, None, detail)?;
-        tx.commit().doing("recording a link")
-    }
-
-    /// Records a failure with its code, cooldown and owner, and releases the lease.
+    /// Records a failure with its cooldown and owner, and releases the lease. The code written
+    /// is [`crate::triage::code_after_failure`] of the stored one and `f.code` (the duplicate
+    /// guard is never replaced); it is returned, and the event says when the stored one was kept.
     pub fn record_failure(
         &mut self,
         id: &str,
         holder: &str,
         now: Timestamp,
         f: &FailureRecord,
-    ) -> Result<(), StoreError> {
+    ) -> Result<FailureCode, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .doing("recording a failure")?;
-        let missing = f
-            .mapping_missing
-            .as_ref()
-            .map(|m| serde_json::to_string(m).unwrap_or_else(|_| "[]".into()));
-        tx.execute(
-            "UPDATE ticket_exports SET export_status = ?2, provider_response_code = ?4, retry_after = ?5,
-                 owner_kind = ?6, owner_digest = ?7,
-                 failing_since = CASE WHEN provider_error_code IS ?3 AND failing_since IS NOT NULL THEN failing_since ELSE ?8 END,
-                 provider_error_code = ?3,
-                 mapping_status = CASE WHEN ?9 IS NULL THEN mapping_status ELSE 'incomplete' END,
-                 mapping_missing = COALESCE(?9, mapping_missing),
-                 outcome_recorded_at = ?8, updated_at = ?8, lease_holder = NULL, lease_until = NULL
-             WHERE ticket_export_id = ?1 AND (lease_holder IS NULL OR lease_holder = ?10)",
-            params![
-                id,
-                f.export_status.as_str(),
-                f.code.as_str(),
-                f.http_status,
-                f.retry_after.map(ts_to_sql),
-                f.owner.as_ref().map(|(k, _)| k.as_str()),
-                f.owner.as_ref().map(|(_, d)| d.as_str()),
-                ts_to_sql(now),
-                missing,
-                holder
-            ],
-        )
-        .doing("recording a failure")?;
-        insert_event(
-            &tx,
-            id,
-            now,
-            f.action,
-            "failed",
-            Some(f.code.as_str()),
-            f.http_status,
-            &f.detail,
-        )?;
-        tx.commit().doing("recording a failure")
+        let code = write_failure(&tx, id, holder, now, f)?;
+        tx.commit().doing("recording a failure")?;
+        Ok(code)
     }
 
     /// Records an event on its own (a refusal, a skip, a plan).
@@ -292,6 +180,75 @@ impl Store {
             .doing("recording a provider cooldown")?;
         Ok(())
     }
+}
+
+/// The writes of [`Store::record_failure`], inside the caller's transaction.
+pub(super) fn write_failure(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    holder: &str,
+    now: Timestamp,
+    f: &FailureRecord,
+) -> Result<FailureCode, StoreError> {
+    let stored = stored_code(tx, id)?;
+    let code = crate::triage::code_after_failure(stored.as_ref(), f.code.clone());
+    let detail = match crate::triage::kept_note(&code, &f.code) {
+        Some(note) => format!("{}; {note}", f.detail),
+        None => f.detail.clone(),
+    };
+    let missing = f
+        .mapping_missing
+        .as_ref()
+        .map(|m| serde_json::to_string(m).unwrap_or_else(|_| "[]".into()));
+    tx.execute(
+        "UPDATE ticket_exports SET export_status = ?2, provider_response_code = ?4, retry_after = ?5,
+         owner_kind = ?6, owner_digest = ?7,
+         failing_since = CASE WHEN provider_error_code IS ?3 AND failing_since IS NOT NULL THEN failing_since ELSE ?8 END,
+         provider_error_code = ?3,
+         mapping_status = CASE WHEN ?9 IS NULL THEN mapping_status ELSE 'incomplete' END,
+         mapping_missing = COALESCE(?9, mapping_missing),
+         outcome_recorded_at = ?8, updated_at = ?8, lease_holder = NULL, lease_until = NULL
+         WHERE ticket_export_id = ?1 AND (lease_holder IS NULL OR lease_holder = ?10)",
+        params![
+        id,
+        f.export_status.as_str(),
+        code.as_str(),
+        f.http_status,
+        f.retry_after.map(ts_to_sql),
+        f.owner.as_ref().map(|(k, _)| k.as_str()),
+        f.owner.as_ref().map(|(_, d)| d.as_str()),
+        ts_to_sql(now),
+        missing,
+        holder
+        ],
+    )
+    .doing("recording a failure")?;
+    insert_event(
+        tx,
+        id,
+        now,
+        f.action,
+        "failed",
+        Some(code.as_str()),
+        f.http_status,
+        &detail,
+    )?;
+    Ok(code)
+}
+
+/// The failure code an attempt holds now, read inside the caller's transaction.
+pub(super) fn stored_code(
+    conn: &rusqlite::Connection,
+    id: &str,
+) -> Result<Option<FailureCode>, StoreError> {
+    let text: Option<String> = conn
+        .prepare_cached(
+            "SELECT provider_error_code FROM ticket_exports WHERE ticket_export_id = ?1",
+        )
+        .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+        .doing("reading a failure code")?
+        .flatten();
+    Ok(text.as_deref().and_then(FailureCode::parse))
 }
 
 /// Whether another live holder has a lease on the attempt or on any attempt of the same

@@ -124,6 +124,7 @@ impl Store {
         report_id: &str,
         out_prefix: &str,
         value: &str,
+        holder: &str,
         now: Timestamp,
     ) -> Result<u64, StoreError> {
         let changed = "(t.portable_export_path IS NOT ?3 OR t.export_status != 'fallback_written'
@@ -153,6 +154,7 @@ impl Store {
                 params![report_id, out_prefix, value, ts_to_sql(now)],
             )
             .doing("recording fallback files")?;
+        release(&tx, report_id, holder)?;
         tx.commit().doing("recording fallback files")?;
         Ok(n as u64)
     }
@@ -167,6 +169,7 @@ impl Store {
         out_prefix: &str,
         reason: &str,
         owner_digest: &str,
+        holder: &str,
         now: Timestamp,
     ) -> Result<u64, StoreError> {
         let failing = "t.ticket_export_id IN (SELECT ticket_export_id FROM temp.fallback_selection WHERE report_id = ?1)
@@ -179,7 +182,9 @@ impl Store {
         tx.execute(
             &format!(
                 "INSERT INTO events (ticket_export_id, at, action, outcome, code, http_status, detail)
-                 SELECT t.ticket_export_id, ?4, 'fallback', 'failed', 'PORTABLE_EXPORT_FAILED', NULL, ?3
+                 SELECT t.ticket_export_id, ?4, 'fallback', 'failed', te_code_after_failure(t.provider_error_code, 'PORTABLE_EXPORT_FAILED'), NULL,
+                        ?3 || iif(te_code_after_failure(t.provider_error_code, 'PORTABLE_EXPORT_FAILED') = 'PORTABLE_EXPORT_FAILED', '',
+                                  '; ' || t.provider_error_code || ' kept: a ticket may exist, so no file replaces it')
                    FROM ticket_exports t WHERE t.report_id = ?1 AND {failing} ORDER BY t.ticket_export_id"
             ),
             params![report_id, out_prefix, detail, ts_to_sql(now)],
@@ -189,14 +194,18 @@ impl Store {
             .execute(
                 &format!(
                     "UPDATE ticket_exports AS t SET export_status = 'failed',
-                        failing_since = iif(t.provider_error_code IS 'PORTABLE_EXPORT_FAILED', coalesce(t.failing_since, ?4), ?4),
-                        provider_error_code = 'PORTABLE_EXPORT_FAILED', owner_kind = 'output_path', owner_digest = ?3,
+                        failing_since = iif(t.provider_error_code IS te_code_after_failure(t.provider_error_code, 'PORTABLE_EXPORT_FAILED'),
+                            coalesce(t.failing_since, ?4), ?4),
+                        owner_kind = iif(te_code_after_failure(t.provider_error_code, 'PORTABLE_EXPORT_FAILED') = 'PORTABLE_EXPORT_FAILED', 'output_path', t.owner_kind),
+                        owner_digest = iif(te_code_after_failure(t.provider_error_code, 'PORTABLE_EXPORT_FAILED') = 'PORTABLE_EXPORT_FAILED', ?3, t.owner_digest),
+                        provider_error_code = te_code_after_failure(t.provider_error_code, 'PORTABLE_EXPORT_FAILED'),
                         outcome_recorded_at = ?4, updated_at = ?4
                       WHERE t.report_id = ?1 AND {failing}"
                 ),
                 params![report_id, out_prefix, owner_digest, ts_to_sql(now)],
             )
             .doing("recording a fallback failure")?;
+        release(&tx, report_id, holder)?;
         tx.commit().doing("recording a fallback failure")?;
         Ok(n as u64)
     }
@@ -223,6 +232,18 @@ impl FallbackSelection<'_> {
         self.tx.commit().doing("finishing the fallback selection")?;
         Ok(self.count)
     }
+}
+
+/// Releases the leases `holder` took on a report's attempts, in the transaction that records
+/// the report's outcome.
+fn release(tx: &Transaction<'_>, report_id: &str, holder: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE ticket_exports SET lease_holder = NULL, lease_until = NULL
+          WHERE report_id = ?1 AND lease_holder = ?2",
+        params![report_id, holder],
+    )
+    .doing("releasing fallback attempts")?;
+    Ok(())
 }
 
 fn source_from_row(r: &Row<'_>) -> rusqlite::Result<PortableSource> {
@@ -321,13 +342,13 @@ mod tests {
         let value = "/out/r1/SHA256SUMS sha256:aa";
         assert_eq!(
             store
-                .record_fallback_written("r1", "/out/", value, now)
+                .record_fallback_written("r1", "/out/", value, "h", now)
                 .unwrap(),
             1
         );
         assert_eq!(
             store
-                .record_fallback_written("r1", "/out/", value, now)
+                .record_fallback_written("r1", "/out/", value, "h", now)
                 .unwrap(),
             0,
             "rerun changes nothing"
@@ -351,12 +372,12 @@ mod tests {
         let now = Timestamp::from_second(1_800_000_000).unwrap();
         select(&store, &[("t1", "r1")]);
         store
-            .record_fallback_written("r1", "/out/", "/out/r1/SHA256SUMS sha256:aa", now)
+            .record_fallback_written("r1", "/out/", "/out/r1/SHA256SUMS sha256:aa", "h", now)
             .unwrap();
         select(&store, &[("t1", "r1"), ("t2", "r1")]);
         assert_eq!(
             store
-                .record_fallback_failed("r1", "/out/", "disk full", "dg", now)
+                .record_fallback_failed("r1", "/out/", "disk full", "dg", "h", now)
                 .unwrap(),
             1
         );

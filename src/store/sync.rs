@@ -4,10 +4,10 @@ use jiff::Timestamp;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::attempts::{COLUMNS, attempt_from_row};
-use super::outcomes::{held_elsewhere, insert_event};
+use super::outcomes::{held_elsewhere, insert_event, stored_code};
 use super::{AttemptFilter, Store, ts_from_sql, ts_to_sql};
 use crate::error::{SqlContext, StoreError};
-use crate::model::{FindingStatus, TicketExport};
+use crate::model::{FailureCode, FindingStatus, TicketExport};
 
 /// A linked ticket to sync, with the finding's status and the last synced pair.
 #[derive(Debug, Clone)]
@@ -289,14 +289,23 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .doing("recording a sync failure")?;
+        // A duplicate-blocked (or unknown) code stays: the sync failure goes beside it.
+        let new = FailureCode::StatusSyncFailed;
+        let stored = stored_code(&tx, id)?;
+        let code = crate::triage::code_after_failure(stored.as_ref(), new.clone());
+        let detail = match crate::triage::kept_note(&code, &new) {
+            Some(note) => format!("{detail}; {note}"),
+            None => detail.to_owned(),
+        };
+        let owner_kept = code != new;
         tx.execute(
             "UPDATE ticket_exports SET status_sync_status = 'failed', provider_response_code = ?3, retry_after = ?4,
-                 failing_since = CASE WHEN provider_error_code = 'TICKET_STATUS_SYNC_FAILED' AND failing_since IS NOT NULL
+                 failing_since = CASE WHEN provider_error_code = ?6 AND failing_since IS NOT NULL
                                       THEN failing_since ELSE ?2 END,
-                 provider_error_code = 'TICKET_STATUS_SYNC_FAILED', owner_kind = NULL, owner_digest = NULL,
+                 provider_error_code = ?6, owner_kind = iif(?7, owner_kind, NULL), owner_digest = iif(?7, owner_digest, NULL),
                  outcome_recorded_at = ?2, updated_at = ?2, lease_holder = NULL, lease_until = NULL
              WHERE ticket_export_id = ?1 AND (lease_holder IS NULL OR lease_holder = ?5)",
-            params![id, ts_to_sql(now), http_status, retry_after.map(ts_to_sql), holder],
+            params![id, ts_to_sql(now), http_status, retry_after.map(ts_to_sql), holder, code.as_str(), owner_kept],
         )
         .doing("recording a sync failure")?;
         insert_event(
@@ -305,9 +314,9 @@ impl Store {
             now,
             "sync",
             outcome,
-            Some("TICKET_STATUS_SYNC_FAILED"),
+            Some(code.as_str()),
             http_status,
-            detail,
+            &detail,
         )?;
         tx.commit().doing("recording a sync failure")
     }

@@ -9,8 +9,12 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::model::{FailureCode, State, TicketExport};
 
+mod guard;
 mod rules;
 mod text;
+
+pub use guard::{allow_create, code_after_failure, code_after_import, kept_note};
+pub use text::person_steps;
 
 #[cfg(test)]
 mod tests;

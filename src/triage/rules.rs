@@ -149,8 +149,11 @@ impl<'a> Ctx<'a> {
             d.action,
             Action::Retry | Action::LookupThenRetry | Action::LookupAndLink | Action::Sync
         );
+        // The one stop that calls the provider: `retry` updates the known ticket. An update
+        // that failed with a wait (a 503, a 429) is not sent again before it.
+        let updates = d.action == Action::UpdateExisting;
         match self.cooldown_ahead() {
-            Some(until) if calls_provider && d.state != State::Stop => {
+            Some(until) if updates || (calls_provider && d.state != State::Stop) => {
                 let guide = match d.action {
                     Action::Sync => Guide::StatusSyncAndDuplicates,
                     _ => Guide::WebhookRetries,

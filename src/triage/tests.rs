@@ -260,3 +260,32 @@ fn refusal_names_the_unchanged_owner() {
         "{refusal}"
     );
 }
+
+#[test]
+fn allow_create_lifts_only_the_duplicate_guard_and_only_into_a_lookup_first() {
+    let mut f = Fixture::new();
+    f.code(FailureCode::DuplicateBlocked);
+    f.link();
+    let lifted = |f: &Fixture| allow_create(&f.attempt, &f.decide(), f.now);
+    assert_eq!(lifted(&f), Ok(Action::LookupThenRetry), "known ticket");
+    f.owner(
+        OwnerKind::Person,
+        "https://acme.atlassian.net/browse/SEC-42",
+    );
+    assert_eq!(lifted(&f), Ok(Action::LookupThenRetry), "after a 404");
+    f.attempt.retry_after = Some(future());
+    let why = lifted(&f).unwrap_err();
+    assert!(why.contains("retry_after"), "a cooldown still holds: {why}");
+    f.attempt.retry_after = None;
+    f.provider_mut().destination_owned = false;
+    let why = lifted(&f).unwrap_err();
+    assert!(why.contains("owned"), "a stop still holds: {why}");
+    f.provider_mut().destination_owned = true;
+    f.code(FailureCode::DeliveryFailed);
+    let why = lifted(&f).unwrap_err();
+    assert!(
+        why.contains("lifts only the duplicate guard")
+            && why.contains("TICKET_EXPORT_DELIVERY_FAILED"),
+        "{why}"
+    );
+}

@@ -79,6 +79,16 @@ pub(super) fn health_since(health: &ProviderHealth, failing_since: Option<Timest
     }
 }
 
+/// The two decisions a person takes when a duplicate is known to exist but cannot be reached:
+/// link the ticket they found, or allow a create once they confirmed none exists.
+pub fn person_steps(id: &str) -> String {
+    format!(
+        "if you find the ticket, link it with `ticket-export link {id} URL`; if you confirmed that \
+         no ticket exists, allow one create with `ticket-export retry {id} --allow-create` \
+         (it still looks the ticket up first)"
+    )
+}
+
 /// `ticket-export <command> <argument>` in backticks, the way every next step names commands.
 pub(super) fn command(name: &str, argument: &str) -> String {
     format!("`ticket-export {name} {argument}`")

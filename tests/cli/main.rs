@@ -1,8 +1,10 @@
 //! CLI tests: one test binary (fast to link on a 2-core CI), one module per command.
 
 mod completions;
+mod duplicate_guard;
 mod fallback;
 mod fallback_formats;
+mod fallback_guard;
 mod help;
 mod import;
 mod inspect;

@@ -200,7 +200,49 @@ pub(super) fn register_functions(conn: &Connection) -> Result<(), StoreError> {
     conn.create_scalar_function("te_idempotency_key", 1, flags, |ctx| {
         Ok(idempotency_key(&ctx.get::<String>(0)?))
     })
-    .doing("registering te_idempotency_key")
+    .doing("registering te_idempotency_key")?;
+    // The rule of which stored codes a failure may replace, for the writers that record
+    // failures in SQL (fallback's batches, the import's merge): the same function as in Rust.
+    conn.create_scalar_function("te_code_after_failure", 2, flags, |ctx| {
+        let stored = code_arg(ctx, 0)?;
+        let new = code_arg(ctx, 1)?.ok_or_else(|| {
+            rusqlite::Error::UserFunctionError("te_code_after_failure: no new code".into())
+        })?;
+        Ok(crate::triage::code_after_failure(stored.as_ref(), new)
+            .as_str()
+            .to_owned())
+    })
+    .doing("registering te_code_after_failure")?;
+    conn.create_scalar_function("te_code_after_import", 3, flags, |ctx| {
+        let status: String = ctx.get(2)?;
+        let status = crate::model::ExportStatus::parse(&status).ok_or_else(|| {
+            rusqlite::Error::UserFunctionError(format!("unknown export_status {status:?}").into())
+        })?;
+        let after =
+            crate::triage::code_after_import(code_arg(ctx, 0)?.as_ref(), code_arg(ctx, 1)?, status);
+        Ok(after.map(|c| c.as_str().to_owned()))
+    })
+    .doing("registering te_code_after_import")
+}
+
+/// The attempt upsert's ON CONFLICT clause, for tests.
+#[cfg(test)]
+pub(crate) fn upsert_export_sql() -> &'static str {
+    sql::UPSERT_EXPORT
+}
+
+/// A failure code argument of a SQL function; NULL is none.
+fn code_arg(
+    ctx: &rusqlite::functions::Context<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<crate::model::FailureCode>> {
+    let text: Option<String> = ctx.get(idx)?;
+    text.map(|t| {
+        crate::model::FailureCode::parse(&t).ok_or_else(|| {
+            rusqlite::Error::UserFunctionError(format!("malformed failure code {t:?}").into())
+        })
+    })
+    .transpose()
 }
 
 impl Store {

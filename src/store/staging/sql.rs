@@ -48,13 +48,27 @@ macro_rules! upsert_export {
     retry_after = iif(ticket_exports.outcome_recorded_at IS NULL, excluded.retry_after, ticket_exports.retry_after),
     status_sync_status = iif(ticket_exports.outcome_recorded_at IS NULL, excluded.status_sync_status, ticket_exports.status_sync_status),
     failing_since = iif(ticket_exports.outcome_recorded_at IS NOT NULL, ticket_exports.failing_since,
-        iif(ticket_exports.provider_error_code IS excluded.provider_error_code, ticket_exports.failing_since, excluded.failing_since)),
-    owner_kind = iif(ticket_exports.outcome_recorded_at IS NULL AND ticket_exports.provider_error_code IS NOT excluded.provider_error_code, excluded.owner_kind, ticket_exports.owner_kind),
-    owner_digest = iif(ticket_exports.outcome_recorded_at IS NULL AND ticket_exports.provider_error_code IS NOT excluded.provider_error_code, excluded.owner_digest, ticket_exports.owner_digest),
-    provider_error_code = iif(ticket_exports.outcome_recorded_at IS NULL, excluded.provider_error_code, ticket_exports.provider_error_code),
+        iif(ticket_exports.provider_error_code IS excluded.provider_error_code, ticket_exports.failing_since,
+            iif(ticket_exports.provider_error_code IS NOT NULL AND ticket_exports.provider_error_code IS
+                    te_code_after_import(ticket_exports.provider_error_code, excluded.provider_error_code, excluded.export_status),
+                ticket_exports.failing_since, excluded.failing_since))),
+    owner_kind = iif(ticket_exports.outcome_recorded_at IS NULL AND ticket_exports.provider_error_code IS NOT excluded.provider_error_code
+        AND ticket_exports.provider_error_code IS NOT te_code_after_import(ticket_exports.provider_error_code, excluded.provider_error_code, excluded.export_status),
+        excluded.owner_kind, ticket_exports.owner_kind),
+    owner_digest = iif(ticket_exports.outcome_recorded_at IS NULL AND ticket_exports.provider_error_code IS NOT excluded.provider_error_code
+        AND ticket_exports.provider_error_code IS NOT te_code_after_import(ticket_exports.provider_error_code, excluded.provider_error_code, excluded.export_status),
+        excluded.owner_digest, ticket_exports.owner_digest),
+    provider_error_code = iif(ticket_exports.outcome_recorded_at IS NULL,
+        iif(ticket_exports.provider_error_code IS excluded.provider_error_code, excluded.provider_error_code,
+            te_code_after_import(ticket_exports.provider_error_code, excluded.provider_error_code, excluded.export_status)),
+        ticket_exports.provider_error_code),
     updated_at = excluded.updated_at"
     };
 }
+
+/// The attempt upsert on its own, for the store's tests of what a re-import may change.
+#[cfg(test)]
+pub(super) const UPSERT_EXPORT: &str = upsert_export!();
 
 macro_rules! export_columns {
     () => {

@@ -1,7 +1,7 @@
 //! Rows 5, 6 and 7: the ticket itself (its mapping, an existing duplicate, its sync link).
 
 use crate::model::{OwnerKind, State};
-use crate::triage::text::command;
+use crate::triage::text::{command, person_steps};
 use crate::triage::{Action, Decision, Guide, ProviderView};
 
 use super::Ctx;
@@ -82,6 +82,40 @@ impl Ctx<'_> {
     pub(super) fn duplicate_blocked(&self) -> Decision {
         let fp = &self.attempt.duplicate_fingerprint;
         let guide = Guide::StatusSyncAndDuplicates;
+        if let Some(owner) = self
+            .attempt
+            .owner
+            .as_ref()
+            .filter(|o| o.kind == OwnerKind::Person)
+        {
+            // The known ticket answered 404, or no ticket carries the fingerprint: whether
+            // another ticket exists is a fact only a person can establish.
+            let taken = owner.digest.strip_prefix("taken ");
+            let why = if let Some((other, ticket)) = taken.and_then(|t| t.split_once(' ')) {
+                format!(
+                    "the lookup for duplicate_fingerprint {fp} found the ticket {ticket}, which is \
+                     linked to {other} (another finding); not linked and nothing created"
+                )
+            } else if owner.digest == *fp {
+                format!(
+                    "duplicate detection found a ticket for duplicate_fingerprint {fp}, but no \
+                     ticket at the provider carries it; nothing was created"
+                )
+            } else {
+                format!(
+                    "the known ticket {} for duplicate_fingerprint {fp} answered 404 (deleted, \
+                     moved or hidden); nothing was created",
+                    owner.digest
+                )
+            };
+            return self.decision(
+                State::Blocked,
+                Action::ManualReview,
+                guide,
+                why,
+                person_steps(self.id),
+            );
+        }
         match &self.attempt.external_ticket_url {
             Some(url) => self.decision(
                 State::Stop,
