@@ -1,6 +1,8 @@
 //! The command line: global options, one file per command, and the one exit-code mapping.
 
+mod complete;
 mod completions;
+pub use complete::{Sources, Values};
 pub use completions::completion_script;
 mod demo;
 mod demo_flow;
@@ -134,6 +136,7 @@ where
 
 /// Runs the program: parses arguments, runs the command, prints any error, returns the code.
 pub fn main() -> ExitCode {
+    complete::answer_if_asked();
     let cli = match parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => {

@@ -1,5 +1,6 @@
 //! CLI tests: one test binary (fast to link on a 2-core CI), one module per command.
 
+mod completion_shells;
 mod completions;
 mod fallback;
 mod fallback_formats;
@@ -11,6 +12,7 @@ mod retry;
 mod retry_killed;
 mod secrets;
 mod settings;
+mod shells;
 mod support;
 mod sync;
 mod sync_cooldown;
