@@ -1,10 +1,10 @@
-//! `completions SHELL` and `man`, generated from the clap definition.
+//! `completions SHELL`: the shell's hook into `ticket-export`'s completion (see `complete.rs`).
 
-use clap::{Args, CommandFactory};
+use clap::Args;
 use clap_complete::Shell;
 
+use super::Context;
 use super::complete::BIN;
-use super::{Cli, Context};
 use crate::env_vars;
 use crate::error::ExitStatus;
 
@@ -12,18 +12,17 @@ use crate::error::ExitStatus;
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  ticket-export completions bash > ~/.local/share/bash-completion/completions/ticket-export\n  \
-    ticket-export completions zsh > \"${fpath[1]}/_ticket-export\""
+    ticket-export completions zsh > ~/.zfunc/_ticket-export    # with ~/.zfunc in $fpath\n  \
+    ticket-export completions fish > ~/.config/fish/completions/ticket-export.fish\n  \
+    source <(ticket-export completions bash)    # in ~/.bashrc; zsh: after compinit\n\n\
+    At each TAB the script runs ticket-export (found on PATH): attempt ids, report ids and provider\n\
+    keys come from the store and config in use. Write a saved script again after upgrading."
 )]
 pub struct CompletionsArgs {
     /// The shell
     #[arg(value_enum)]
     pub shell: Shell,
 }
-
-/// Print the man page (roff)
-#[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  ticket-export man > ticket-export.1 && man ./ticket-export.1")]
-pub struct ManArgs {}
 
 /// Writes the completion script for `shell` to `out`: the shell's hook that calls
 /// `ticket-export` back on every TAB (see `complete.rs`).
@@ -66,11 +65,5 @@ fn autoloadable_zsh(script: Vec<u8>) -> std::io::Result<Vec<u8>> {
 pub fn run_completions(args: CompletionsArgs, _ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let mut out = std::io::stdout().lock();
     completion_script(args.shell, &mut out)?;
-    Ok(ExitStatus::Ok)
-}
-
-/// Runs `man`.
-pub fn run_man(_args: ManArgs, _ctx: &mut Context) -> anyhow::Result<ExitStatus> {
-    clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout().lock())?;
     Ok(ExitStatus::Ok)
 }

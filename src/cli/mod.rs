@@ -4,6 +4,8 @@ mod complete;
 mod completions;
 pub use complete::{Sources, Values};
 pub use completions::completion_script;
+mod man;
+pub use man::{exit_codes, pages as man_pages};
 mod demo;
 mod demo_flow;
 mod fallback;
@@ -85,7 +87,7 @@ pub enum Command {
     Settings(settings::SettingsCommand),
     Demo(demo::DemoArgs),
     Completions(completions::CompletionsArgs),
-    Man(completions::ManArgs),
+    Man(man::ManArgs),
 }
 
 /// What every command gets: the ambient state, the output handle and the resolved paths.
@@ -232,6 +234,6 @@ fn run(command: Command, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         Command::Settings(cmd) => settings::run(cmd, ctx),
         Command::Demo(args) => demo::run(args, ctx),
         Command::Completions(args) => completions::run_completions(args, ctx),
-        Command::Man(args) => completions::run_man(args, ctx),
+        Command::Man(args) => man::run(args, ctx),
     }
 }

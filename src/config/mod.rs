@@ -297,7 +297,10 @@ pub fn provider_keys(path: &Path) -> Vec<(String, String)> {
     providers
         .iter()
         .map(|(key, entry)| {
-            let kind = entry.get("kind").and_then(toml::Value::as_str).unwrap_or("");
+            let kind = entry
+                .get("kind")
+                .and_then(toml::Value::as_str)
+                .unwrap_or("");
             (key.clone(), kind.to_owned())
         })
         .collect()

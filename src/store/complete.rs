@@ -223,12 +223,18 @@ mod tests {
             values(store.attempt_ids("tex_90", 2).unwrap()),
             ["tex_900", "tex_901"]
         );
-        assert_eq!(values(store.attempt_ids("tex_903", 100).unwrap()), ["tex_903"]);
+        assert_eq!(
+            values(store.attempt_ids("tex_903", 100).unwrap()),
+            ["tex_903"]
+        );
         assert!(store.attempt_ids("nope", 100).unwrap().is_empty());
         let first = &store.attempt_ids("tex_900", 1).unwrap()[0];
         assert_eq!(first.help.as_deref(), Some("failed, jira, rep_a"));
 
-        assert_eq!(values(store.report_ids("", 100).unwrap()), ["rep_a", "rep_b"]);
+        assert_eq!(
+            values(store.report_ids("", 100).unwrap()),
+            ["rep_a", "rep_b"]
+        );
         assert_eq!(
             store.report_ids("rep_b", 100).unwrap()[0].help.as_deref(),
             Some("Blog scan")
@@ -239,8 +245,14 @@ mod tests {
             ["github", "gitlab", "jira"],
             "each key once"
         );
-        assert_eq!(values(store.provider_keys("git", 100).unwrap()), ["github", "gitlab"]);
-        assert_eq!(values(store.provider_keys("", 2).unwrap()), ["github", "gitlab"]);
+        assert_eq!(
+            values(store.provider_keys("git", 100).unwrap()),
+            ["github", "gitlab"]
+        );
+        assert_eq!(
+            values(store.provider_keys("", 2).unwrap()),
+            ["github", "gitlab"]
+        );
         assert!(store.provider_keys("x", 100).unwrap().is_empty());
     }
 
@@ -251,13 +263,19 @@ mod tests {
             .unwrap()
             .unwrap();
         for prefix in ["", "tex_9"] {
-            for sql in [attempt_sql(prefix), report_sql(prefix), provider_sql(prefix)] {
+            for sql in [
+                attempt_sql(prefix),
+                report_sql(prefix),
+                provider_sql(prefix),
+            ] {
                 let plan = store.plan(&sql, prefix);
                 assert!(
                     plan.iter().any(|step| step.starts_with("SEARCH"))
-                        && plan.iter().all(|step| !step.starts_with("SCAN ticket_exports")
-                        && !step.starts_with("SCAN reports")
-                        && !step.contains("TEMP B-TREE")),
+                        && plan
+                            .iter()
+                            .all(|step| !step.starts_with("SCAN ticket_exports")
+                                && !step.starts_with("SCAN reports")
+                                && !step.contains("TEMP B-TREE")),
                     "{sql}\n{plan:#?}"
                 );
             }

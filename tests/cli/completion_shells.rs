@@ -26,11 +26,17 @@ fn every_command() -> Vec<(Vec<String>, clap::Command)> {
 }
 
 fn words<'a>(path: &'a [String], rest: &[&'a str]) -> Vec<&'a str> {
-    path.iter().map(String::as_str).chain(rest.iter().copied()).collect()
+    path.iter()
+        .map(String::as_str)
+        .chain(rest.iter().copied())
+        .collect()
 }
 
 fn assert_offers(got: &[String], expected: &[&str], what: &str) {
-    let missing: Vec<_> = expected.iter().filter(|e| !got.iter().any(|g| g == *e)).collect();
+    let missing: Vec<_> = expected
+        .iter()
+        .filter(|e| !got.iter().any(|g| g == *e))
+        .collect();
     assert!(missing.is_empty(), "{what}: missing {missing:?} in {got:?}");
 }
 
@@ -42,7 +48,11 @@ fn bash_completes_every_commands_options_and_enum_values() {
     }
     let env = Env::new();
     let top = shells::complete(&env, Shell::Bash, &[""]);
-    assert_offers(&top, &["import", "inspect", "retry", "sync", "fallback", "settings"], "top");
+    assert_offers(
+        &top,
+        &["import", "inspect", "retry", "sync", "fallback", "settings"],
+        "top",
+    );
     for (path, cmd) in every_command() {
         let longs: Vec<String> = cmd
             .get_arguments()
@@ -78,7 +88,10 @@ fn bash_completes_every_commands_options_and_enum_values() {
     }
     let states = shells::complete(&env, Shell::Bash, &["inspect", "--state", ""]);
     assert_eq!(states, ["ready", "blocked", "cooldown", "stop"]);
-    assert_eq!(shells::complete(&env, Shell::Bash, &["inspect", "--state", "c"]), ["cooldown"]);
+    assert_eq!(
+        shells::complete(&env, Shell::Bash, &["inspect", "--state", "c"]),
+        ["cooldown"]
+    );
 }
 
 /// Every argument that holds an attempt id, a report id or a provider key, in any command,
@@ -110,7 +123,9 @@ fn bash_completes_ids_reports_and_providers_wherever_they_are_asked_for() {
                 Values::Reports => (&["rep_1042", "rep_2051", "rep_3077"], &["tex_9001"]),
                 // legacy-tracker has attempts in the demo store but no entry in its config.
                 Values::Providers => (&["jira-sec", "gh-shop", "hooks", "legacy-tracker"], &[]),
-                Values::ConfiguredProviders => (&["jira-sec", "gh-shop", "hooks"], &["legacy-tracker"]),
+                Values::ConfiguredProviders => {
+                    (&["jira-sec", "gh-shop", "hooks"], &["legacy-tracker"])
+                }
             };
             assert_offers(&got, offered, &format!("{line:?}"));
             for r in refused {
@@ -131,7 +146,10 @@ fn bash_completes_ids_reports_and_providers_wherever_they_are_asked_for() {
         "inspect --provider ",
         "settings check ",
     ] {
-        assert!(checked.iter().any(|c| c == expected), "{expected:?} not checked: {checked:#?}");
+        assert!(
+            checked.iter().any(|c| c == expected),
+            "{expected:?} not checked: {checked:#?}"
+        );
     }
     // A prefix narrows; a store named on the line is the one read.
     let got = shells::complete(&env, Shell::Bash, &["retry", "tex_901"]);
@@ -141,7 +159,10 @@ fn bash_completes_ids_reports_and_providers_wherever_they_are_asked_for() {
     let other = elsewhere.to_str().unwrap();
     let got = shells::complete(&env, Shell::Bash, &["--store", other, "inspect", "tex"]);
     assert!(got.is_empty(), "{got:?}");
-    assert!(!elsewhere.exists(), "completion created the store named on the line");
+    assert!(
+        !elsewhere.exists(),
+        "completion created the store named on the line"
+    );
     assert_eq!(env.dump(), before, "completion changed the store");
 }
 
@@ -167,7 +188,11 @@ fn completion_never_creates_a_store_and_prints_no_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("--state"));
     assert_eq!(std::fs::read(env.store()).unwrap(), b"not a database");
 }
@@ -178,13 +203,23 @@ fn a_large_store_offers_at_most_the_limit() {
         return;
     }
     let env = Env::new();
-    let file = attempts_file(&env, "hooks", 250, Some("TICKET_EXPORT_PROVIDER_UNAVAILABLE"));
+    let file = attempts_file(
+        &env,
+        "hooks",
+        250,
+        Some("TICKET_EXPORT_PROVIDER_UNAVAILABLE"),
+    );
     env.cmd().arg("import").arg(file).assert().success();
     let got = shells::complete(&env, Shell::Bash, &["retry", "tex_0"]);
     assert_eq!(got.len(), 200, "{got:?}");
     assert_eq!(got[0], "tex_0001");
     let got = shells::complete(&env, Shell::Bash, &["retry", "tex_024"]);
-    assert_eq!(got, (240..=249).map(|i| format!("tex_{i:04}")).collect::<Vec<_>>());
+    assert_eq!(
+        got,
+        (240..=249)
+            .map(|i| format!("tex_{i:04}"))
+            .collect::<Vec<_>>()
+    );
 }
 
 /// The same questions in zsh (sourced, and installed in `$fpath`) and fish.
@@ -196,9 +231,17 @@ fn zsh_and_fish_complete_like_bash() {
             continue;
         }
         let top = shells::complete(&env, shell, &[""]);
-        assert_offers(&top, &["import", "inspect", "settings", "--store"], &format!("{shell:?} top"));
+        assert_offers(
+            &top,
+            &["import", "inspect", "settings", "--store"],
+            &format!("{shell:?} top"),
+        );
         let opts = shells::complete(&env, shell, &["inspect", "--st"]);
-        assert_offers(&opts, &["--state", "--store"], &format!("{shell:?} options"));
+        assert_offers(
+            &opts,
+            &["--state", "--store"],
+            &format!("{shell:?} options"),
+        );
         assert_eq!(
             shells::complete(&env, shell, &["inspect", "--state", ""]),
             ["ready", "blocked", "cooldown", "stop"],
@@ -212,7 +255,14 @@ fn zsh_and_fish_complete_like_bash() {
             "{shell:?} reports"
         );
         let providers = shells::complete(&env, shell, &["settings", "check", ""]);
-        assert_offers(&providers, &["jira-sec", "gh-shop", "hooks"], &format!("{shell:?} providers"));
-        assert!(!providers.iter().any(|p| p == "legacy-tracker"), "{shell:?}: {providers:?}");
+        assert_offers(
+            &providers,
+            &["jira-sec", "gh-shop", "hooks"],
+            &format!("{shell:?} providers"),
+        );
+        assert!(
+            !providers.iter().any(|p| p == "legacy-tracker"),
+            "{shell:?}: {providers:?}"
+        );
     }
 }

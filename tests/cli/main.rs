@@ -7,6 +7,7 @@ mod fallback_formats;
 mod help;
 mod import;
 mod inspect;
+mod man;
 mod partial_create;
 mod retry;
 mod retry_killed;

@@ -8,7 +8,7 @@
 //! (`compadd` is wrapped to print its matches after zsh has filtered them).
 //! fish: `complete -C LINE`, fish's own way of asking what TAB would offer.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -54,8 +54,10 @@ pub fn available(shell: Shell) -> bool {
             !(ci_installs && std::env::var("CI").as_deref() == Ok("true")),
             "{name} is missing although .ci/run installs it: the completion test cannot run"
         );
-        eprintln!(
-            "\n*** SKIPPED: {name} is not installed, so its completion script was NOT run. \
+        // Straight to stderr: the test harness hides what `eprintln!` prints in a passing test.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** SKIPPED ({shell:?}): {name} is not installed, so its completion script was NOT run. \
              Install it (apt-get install {name}) to run this test. ***\n"
         );
     }
@@ -75,7 +77,11 @@ pub fn complete(env: &Env, shell: Shell, words: &[&str]) -> Vec<String> {
         Shell::Fish => "ticket-export.fish",
     });
     if !script.exists() {
-        let name = if shell == Shell::ZshFpath { "zsh" } else { shell.program() };
+        let name = if shell == Shell::ZshFpath {
+            "zsh"
+        } else {
+            shell.program()
+        };
         let out = env.cmd().args(["completions", name]).output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{out:?}");
         std::fs::write(&script, out.stdout).unwrap();
@@ -85,7 +91,10 @@ pub fn complete(env: &Env, shell: Shell, words: &[&str]) -> Vec<String> {
     match shell {
         Shell::Bash => {
             let driver = write(&dir, "drive.bash", BASH_DRIVER);
-            cmd.arg(driver).arg(&script).arg("ticket-export").args(words);
+            cmd.arg(driver)
+                .arg(&script)
+                .arg("ticket-export")
+                .args(words);
         }
         Shell::Zsh | Shell::ZshFpath => {
             let setup = write(&dir, "setup.zsh", ZSH_SETUP);
@@ -95,7 +104,10 @@ pub fn complete(env: &Env, shell: Shell, words: &[&str]) -> Vec<String> {
             } else {
                 cmd.env("TE_SCRIPT", &script);
             }
-            cmd.arg("-f").arg(driver).arg(setup).arg(format!("ticket-export {line}"));
+            cmd.arg("-f")
+                .arg(driver)
+                .arg(setup)
+                .arg(format!("ticket-export {line}"));
         }
         Shell::Fish => {
             cmd.args(["--no-config", "-c"]).arg(format!(
@@ -106,13 +118,20 @@ pub fn complete(env: &Env, shell: Shell, words: &[&str]) -> Vec<String> {
         }
     }
     let (code, stdout, stderr) = run_within(cmd, DEADLINE);
-    assert_eq!(code, Some(0), "{shell:?} {line:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(
+        code,
+        Some(0),
+        "{shell:?} {line:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
     assert!(
         stderr.trim().is_empty(),
         "completion printed on stderr ({shell:?} {line:?}): {stderr}"
     );
     let mut seen = Vec::new();
-    for value in stdout.lines().map(|l| l.split('\t').next().unwrap_or("").trim()) {
+    for value in stdout
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or("").trim())
+    {
         if !value.is_empty() && !seen.iter().any(|s| s == value) {
             seen.push(value.to_owned());
         }
@@ -123,11 +142,12 @@ pub fn complete(env: &Env, shell: Shell, words: &[&str]) -> Vec<String> {
 /// A shell with the test environment's variables, and `ticket-export` first on `PATH`, since
 /// the scripts call it back by name.
 fn shell_command(env: &Env, program: &str) -> Command {
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_ticket-export")).parent().unwrap();
-    let path = std::env::join_paths(
-        std::iter::once(bin_dir.to_path_buf())
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_ticket-export"))
+        .parent()
+        .unwrap();
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
     .unwrap();
     let mut cmd = Command::new(program);
     cmd.env_clear()
