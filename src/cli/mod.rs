@@ -2,10 +2,10 @@
 
 mod complete;
 mod completions;
-pub use complete::{Sources, Values};
+pub use complete::Values;
 pub use completions::completion_script;
 mod man;
-pub use man::{exit_codes, pages as man_pages};
+pub use man::exit_codes;
 mod demo;
 mod demo_flow;
 mod fallback;
