@@ -10,6 +10,9 @@ pub const NOW: &str = "TICKET_EXPORT_NOW";
 pub const NO_COLOR: &str = "NO_COLOR";
 /// Forces terminal output (`1`) or piped output (`0`), for tests and screenshots.
 pub const TTY: &str = "TICKET_EXPORT_TTY";
+/// Set by the completion scripts to the shell's name: the program then answers a TAB (the words
+/// follow `--`) or prints the script for that shell, and runs no command.
+pub const COMPLETE: &str = "TICKET_EXPORT_COMPLETE";
 /// Base of the default config folder on Linux and macOS.
 pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
 /// Base of the default data folder (the store) on Linux and macOS.
@@ -34,6 +37,10 @@ pub const ALL: &[(&str, &str)] = &[
     (
         TTY,
         "1 forces terminal tables, 0 forces tab-separated output (tests)",
+    ),
+    (
+        COMPLETE,
+        "set by the completion scripts to the shell's name to ask for candidates; never set it yourself",
     ),
     (
         XDG_CONFIG_HOME,

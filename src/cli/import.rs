@@ -16,7 +16,7 @@ use crate::error::{ExitStatus, UsageError};
 )]
 pub struct ImportArgs {
     /// The import file, or - for standard input
-    #[arg(value_name = "FILE|-")]
+    #[arg(value_name = "FILE|-", value_hint = clap::ValueHint::FilePath)]
     pub file: String,
 }
 

@@ -1,7 +1,11 @@
 //! The command line: global options, one file per command, and the one exit-code mapping.
 
+mod complete;
 mod completions;
+pub use complete::Values;
 pub use completions::completion_script;
+mod man;
+pub use man::exit_codes;
 mod demo;
 mod demo_flow;
 mod fallback;
@@ -83,7 +87,7 @@ pub enum Command {
     Settings(settings::SettingsCommand),
     Demo(demo::DemoArgs),
     Completions(completions::CompletionsArgs),
-    Man(completions::ManArgs),
+    Man(man::ManArgs),
 }
 
 /// What every command gets: the ambient state, the output handle and the resolved paths.
@@ -134,6 +138,7 @@ where
 
 /// Runs the program: parses arguments, runs the command, prints any error, returns the code.
 pub fn main() -> ExitCode {
+    complete::answer_if_asked();
     let cli = match parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => {
@@ -229,6 +234,6 @@ fn run(command: Command, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         Command::Settings(cmd) => settings::run(cmd, ctx),
         Command::Demo(args) => demo::run(args, ctx),
         Command::Completions(args) => completions::run_completions(args, ctx),
-        Command::Man(args) => completions::run_man(args, ctx),
+        Command::Man(args) => man::run(args, ctx),
     }
 }

@@ -281,6 +281,31 @@ impl Config {
     }
 }
 
+/// The provider keys of the config at `path` with their kinds, read leniently for shell
+/// completion: a config with a mistake in some value still names its providers. Empty when the
+/// file is missing, unreadable or not TOML; nothing is reported, since a TAB is no place for it.
+pub fn provider_keys(path: &Path) -> Vec<(String, String)> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let Some(toml::Value::Table(providers)) = table.get("providers") else {
+        return Vec::new();
+    };
+    providers
+        .iter()
+        .map(|(key, entry)| {
+            let kind = entry
+                .get("kind")
+                .and_then(toml::Value::as_str)
+                .unwrap_or("");
+            (key.clone(), kind.to_owned())
+        })
+        .collect()
+}
+
 fn base_dir(path: &Path) -> PathBuf {
     path.parent().map(Path::to_path_buf).unwrap_or_default()
 }

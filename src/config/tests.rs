@@ -331,3 +331,25 @@ fn auth_scheme_must_agree_with_the_kind_and_credentials() {
     .unwrap();
     parse(&entry("github", r#"scheme = "bearer", token_env = "T""#)).unwrap();
 }
+
+#[test]
+fn completion_reads_provider_keys_even_from_a_config_with_a_mistake() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    assert!(provider_keys(&path).is_empty(), "missing file");
+    std::fs::write(
+        &path,
+        "[providers.jira-sec]\nkind = \"jira\"\nbase_url = \"not a url\"\n\n[providers.hook]\nkind = \"webhook\"\n",
+    )
+    .unwrap();
+    assert!(parse(&std::fs::read_to_string(&path).unwrap()).is_err());
+    assert_eq!(
+        provider_keys(&path),
+        [
+            ("hook".to_owned(), "webhook".to_owned()),
+            ("jira-sec".to_owned(), "jira".to_owned())
+        ]
+    );
+    std::fs::write(&path, "[providers\n").unwrap();
+    assert!(provider_keys(&path).is_empty(), "not TOML");
+}

@@ -1,6 +1,7 @@
 //! The SQLite store: every SQL statement of the program lives under this module.
 
 mod attempts;
+mod complete;
 mod events;
 #[cfg(test)]
 mod guard_tests;
@@ -24,6 +25,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::error::{SqlContext, StoreError};
 pub use attempts::{AttemptFilter, AttemptRow};
+pub use complete::{Candidate, CompletionStore};
 pub use events::Event;
 pub use health::HealthRecord;
 pub use links::{Link, LinkOutcome};

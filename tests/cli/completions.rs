@@ -1,4 +1,5 @@
-//! The committed completions and the man page come from the clap definition.
+//! The committed completion scripts are the ones `completions SHELL` prints (what they offer is
+//! tested by running them, in completion_shells.rs).
 
 use clap_complete::Shell;
 
@@ -17,7 +18,7 @@ fn committed_completions_are_current() {
         (Shell::PowerShell, "_ticket-export.ps1"),
     ] {
         let mut fresh = Vec::new();
-        ticket_export::cli::completion_script(shell, &mut fresh);
+        ticket_export::cli::completion_script(shell, &mut fresh).unwrap();
         let path = dir.join(file);
         if std::fs::read(&path).ok().as_deref() != Some(&fresh[..]) {
             // Regenerate so the fix is one commit away, and fail so it is not forgotten.
@@ -37,18 +38,6 @@ fn completions_command_prints_the_script() {
     let out = env.cmd().args(["completions", "bash"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let mut expected = Vec::new();
-    ticket_export::cli::completion_script(Shell::Bash, &mut expected);
+    ticket_export::cli::completion_script(Shell::Bash, &mut expected).unwrap();
     assert_eq!(out.stdout, expected);
-}
-
-#[test]
-fn man_page_is_roff_with_every_command() {
-    let env = Env::new();
-    let out = env.cmd().arg("man").output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with(".ie"), "{}", &text[..80]);
-    for sub in ["import", "inspect", "settings", "demo", "completions"] {
-        assert!(text.contains(sub), "man page lacks {sub}");
-    }
 }

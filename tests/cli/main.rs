@@ -1,5 +1,6 @@
 //! CLI tests: one test binary (fast to link on a 2-core CI), one module per command.
 
+mod completion_shells;
 mod completions;
 mod duplicate_guard;
 mod fallback;
@@ -8,11 +9,13 @@ mod fallback_guard;
 mod help;
 mod import;
 mod inspect;
+mod man;
 mod partial_create;
 mod retry;
 mod retry_killed;
 mod secrets;
 mod settings;
+mod shells;
 mod support;
 mod sync;
 mod sync_cooldown;
