@@ -20,20 +20,30 @@ use crate::model::Finding;
 use crate::redact;
 
 /// The finding as it may leave the machine: every free-text field (title, URL, parameter,
-/// description, evidence, remediation) with credentials redacted and marker phrases broken.
+/// description, evidence, remediation) with credentials redacted and marker phrases broken,
+/// and mentions broken in the text a person reads (evidence included: a webhook consumer or a
+/// CSV importer may show it as plain text). The URL and parameter keep their `@`s: they are
+/// shown as code, and a broken one could not be copied.
 pub fn outgoing(f: Finding) -> Finding {
-    let clean = |text: String| match neutral::markers(&text) {
+    let markers = |text: String| match neutral::markers(&text) {
         Cow::Borrowed(_) => text,
         Cow::Owned(broken) => broken,
     };
+    let prose = |text: String| {
+        let text = markers(text);
+        match neutral::mentions(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(broken) => broken,
+        }
+    };
     let f = redact::finding_owned(f);
     Finding {
-        title: clean(f.title),
-        url: clean(f.url),
-        parameter: f.parameter.map(clean),
-        description: clean(f.description),
-        evidence: clean(f.evidence),
-        remediation: clean(f.remediation),
+        title: prose(f.title),
+        url: markers(f.url),
+        parameter: f.parameter.map(markers),
+        description: prose(f.description),
+        evidence: prose(f.evidence),
+        remediation: prose(f.remediation),
         ..f
     }
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use super::marker;
 use crate::config::Provider;
 use crate::fingerprint;
-use crate::markup::{self, markdown, neutral};
+use crate::markup::{self, markdown};
 use crate::model::{Finding, Severity, TicketExport};
 
 /// Longest title every provider accepts (GitLab's 255, with room to spare).
@@ -83,18 +83,15 @@ fn capitalise(s: &str) -> String {
 }
 
 /// `[Severity] title`: titles are plain text at every provider, so only what acts on plain
-/// text is neutralised (line breaks, control characters, mentions).
+/// text is neutralised: line breaks and control characters here, mentions and marker phrases
+/// in `markup::outgoing`.
 fn title(f: &Finding) -> String {
     let one_line: String = f
         .title
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let mut title = format!(
-        "[{}] {}",
-        capitalise(f.severity.as_str()),
-        neutral::mentions(one_line.trim())
-    );
+    let mut title = format!("[{}] {}", capitalise(f.severity.as_str()), one_line.trim());
     if title.chars().count() > TITLE_MAX {
         title = format!("{}…", title.chars().take(TITLE_MAX - 1).collect::<String>());
     }

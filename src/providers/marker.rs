@@ -42,12 +42,12 @@ pub fn in_html(body: &str, fingerprint: &str) -> bool {
         return true;
     }
     let visible = visible_line(fingerprint);
-    let escaped = html::escape(&marker);
-    // The text between one tag and the next; finding text never holds a raw `<`.
+    // The text between one tag and the next; finding text never holds a raw `<`, and the
+    // visible line's words are broken in finding text (`markup::neutral::markers`).
     body.split('<')
         .filter_map(|piece| piece.split_once('>').map(|(_, text)| text.trim()))
         .chain(body.split('<').next().map(str::trim))
-        .any(|text| text == visible || text == escaped)
+        .any(|text| text == visible)
 }
 
 /// Whether a line is a marker line, for any fingerprint: the format converters pass it through

@@ -4,6 +4,7 @@ mod completions;
 mod fallback;
 mod fallback_formats;
 mod help;
+mod hostile_text;
 mod import;
 mod inspect;
 mod partial_create;
