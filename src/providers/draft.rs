@@ -1,7 +1,8 @@
 //! The provider-neutral ticket built from a finding and a provider's mapping.
 //!
 //! Finding text is hostile, so the draft is where it is made safe for every provider at once:
-//! [`markup::outgoing`] redacts credentials from every field and breaks marker phrases, the
+//! [`markup::for_ticket`] redacts credentials from every field and breaks marker phrases and
+//! mentions, the
 //! body escapes the text for Markdown (no HTML, links, images, mentions or blocks from the
 //! finding), and the title is one line without mentions. Providers that take another format
 //! (Jira, Azure DevOps, Asana) convert this body with `markup::subset`, which undoes the
@@ -45,7 +46,7 @@ pub struct TicketDraft {
 impl TicketDraft {
     /// Builds the draft; every finding field is redacted and escaped before it can leave.
     pub fn build(attempt: &TicketExport, finding: &Finding, provider: &Provider) -> TicketDraft {
-        let finding = markup::outgoing(finding.clone());
+        let finding = markup::for_ticket(finding.clone());
         let label = fingerprint::label(&attempt.duplicate_fingerprint);
         let mut labels = provider.mapping.labels.clone();
         if !labels.contains(&label) {
@@ -84,7 +85,7 @@ fn capitalise(s: &str) -> String {
 
 /// `[Severity] title`: titles are plain text at every provider, so only what acts on plain
 /// text is neutralised: line breaks and control characters here, mentions and marker phrases
-/// in `markup::outgoing`.
+/// in `markup::for_ticket`.
 fn title(f: &Finding) -> String {
     let one_line: String = f
         .title
