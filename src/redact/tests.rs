@@ -88,6 +88,7 @@ fn must_redact() -> Vec<(String, String)> {
         (format!("pk_8675309_{}", body(32, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789")), body(32, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789")),
         (format!("whsec_{}", body(32, ALNUM)), body(32, ALNUM)),
         ("seen with Basic YWRtaW46aHVudGVyMg== in the log".into(), "YWRtaW46aHVudGVyMg==".into()),
+        (format!("sent as Basic {ghp} by the page"), ghp.clone()),
         ("https://admin:hunter2@shop.example/x".into(), "admin:hunter2".into()),
     ];
     // The same header in every case and spacing.

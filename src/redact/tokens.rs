@@ -82,64 +82,78 @@ const FORMATS: &[&str] = &[
     r"\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b",
 ];
 
-/// Formats where only one part is the secret (the capture group): webhook URLs keep their
-/// host, `Bearer` and `Basic` keep their scheme word.
+/// Formats where only one part is the secret (the group named `part…`): webhook URLs keep
+/// their host.
 const PARTS: &[&str] = &[
-    r"hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9+/_-]{20,})",
-    r"\.webhook\.office\.com/webhookb2/([^\s'\x22<>]+)",
-    r"discord(?:app)?\.com/api/webhooks/\d+/([A-Za-z0-9_-]{20,})",
+    r"hooks\.slack\.com/(?:services|workflows|triggers)/(?P<part0>[A-Za-z0-9+/_-]{20,})",
+    r"\.webhook\.office\.com/webhookb2/(?P<part1>[^\s'\x22<>]+)",
+    r"discord(?:app)?\.com/api/webhooks/\d+/(?P<part2>[A-Za-z0-9_-]{20,})",
 ];
 
-/// Every self-identifying format, as one automaton: one pass over the text.
+/// `Bearer …` and `Basic …` outside a header (prose, logs): the scheme word stays.
+const SCHEMED: &str = r"\b(?P<scheme>(?i:bearer|basic))[ \t]+(?P<schemed>[A-Za-z0-9._~+/-]{8,}=*)";
+
+/// Every rule above as one automaton, so text costs one pass whatever it holds.
+static RULES: LazyLock<Regex> = LazyLock::new(|| {
+    let all: Vec<String> = FORMATS
+        .iter()
+        .chain(PARTS)
+        .chain([&SCHEMED])
+        .map(|rule| format!("(?:{rule})"))
+        .collect();
+    Regex::new(&all.join("|")).expect("the token patterns are valid")
+});
+
+/// Every self-identifying format, in one pass over the text.
 pub(super) fn formats(text: &str, spans: &mut Vec<Range<usize>>) {
-    static WHOLE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(&FORMATS.join("|")).expect("the token format patterns are valid")
-    });
-    static PART: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-        PARTS
-            .iter()
-            .map(|p| Regex::new(p).expect("the token part patterns are valid"))
-            .collect()
-    });
-    static SCHEMED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(bearer|basic)[ \t]+([A-Za-z0-9._~+/-]{8,}=*)")
-            .expect("the scheme pattern is valid")
-    });
+    if formats_from(text, 0, spans) {
+        aws_secret_keys(text, spans);
+    }
+}
+
+/// [`formats`] over `text`, whose spans start at `offset`; whether an AWS key id was seen.
+fn formats_from(text: &str, offset: usize, spans: &mut Vec<Range<usize>>) -> bool {
+    let at = |r: Range<usize>| r.start + offset..r.end + offset;
     let mut aws_ids = false;
-    for m in WHOLE.find_iter(text) {
+    for caps in RULES.captures_iter(text) {
+        let whole = caps.get(0).expect("group 0 always takes part");
+        if let (Some(scheme), Some(value)) = (caps.name("scheme"), caps.name("schemed")) {
+            if schemed_secret(scheme.as_str(), value.as_str()) {
+                spans.push(at(value.range()));
+            } else {
+                // Not a credential as a whole ("Basic ghp_…" does not decode), but it may
+                // still hold one of the formats.
+                aws_ids |= formats_from(value.as_str(), offset + value.start(), spans);
+            }
+            continue;
+        }
+        if let Some(part) = ["part0", "part1", "part2"]
+            .iter()
+            .find_map(|g| caps.name(g))
+        {
+            spans.push(at(part.range()));
+            continue;
+        }
         aws_ids |= ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"]
             .iter()
-            .any(|p| m.as_str().starts_with(p));
-        spans.push(m.range());
+            .any(|p| whole.as_str().starts_with(p));
+        spans.push(at(whole.range()));
     }
-    for re in PART.iter() {
-        for caps in re.captures_iter(text) {
-            spans.extend(caps.get(1).map(|m| m.range()));
-        }
-    }
-    for caps in SCHEMED.captures_iter(text) {
-        let (Some(scheme), Some(value)) = (caps.get(1), caps.get(2)) else {
-            continue;
-        };
-        // "Bearer tokens expire" and "Basic authentication" are prose: a bearer value must
-        // look like a token, a Basic value must decode to `user:password`.
-        let secret = if scheme.as_str().eq_ignore_ascii_case("basic") {
-            let v = value.as_str();
-            [
-                base64::engine::general_purpose::STANDARD.decode(v),
-                base64::engine::general_purpose::STANDARD_NO_PAD.decode(v),
-            ]
-            .into_iter()
-            .any(|raw| raw.is_ok_and(|raw| raw.contains(&b':')))
-        } else {
-            tokenish(value.as_str())
-        };
-        if secret {
-            spans.push(value.range());
-        }
-    }
-    if aws_ids {
-        aws_secret_keys(text, spans);
+    aws_ids
+}
+
+/// "Bearer tokens expire" and "Basic authentication" are prose: a bearer value must look like
+/// a token, a Basic value must decode to `user:password`.
+fn schemed_secret(scheme: &str, value: &str) -> bool {
+    if scheme.eq_ignore_ascii_case("basic") {
+        [
+            base64::engine::general_purpose::STANDARD.decode(value),
+            base64::engine::general_purpose::STANDARD_NO_PAD.decode(value),
+        ]
+        .into_iter()
+        .any(|raw| raw.is_ok_and(|raw| raw.contains(&b':')))
+    } else {
+        tokenish(value)
     }
 }
 
