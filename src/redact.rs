@@ -18,6 +18,7 @@
 //! names and attributes (a "cookie without Secure" finding still shows the flags), the URL's
 //! host and path.
 
+mod names;
 mod scan;
 mod tokens;
 
@@ -224,7 +225,7 @@ pub(crate) fn tokenish(value: &str) -> bool {
     if v.len() < 6 || v == REDACTED || v.contains(char::is_whitespace) {
         return false;
     }
-    let count = |f: fn(&u8) -> bool| v.bytes().filter(|b| f(b)).count();
+    let count = |f: fn(&u8) -> bool| v.bytes().filter(&f).count();
     let digits = count(u8::is_ascii_digit);
     let upper = count(u8::is_ascii_uppercase);
     let lower = count(u8::is_ascii_lowercase);

@@ -185,15 +185,10 @@ pub fn report_header(report: &Report) -> Report {
     redact::report(report)
 }
 
-/// The body marker that a later lookup matches, when the fingerprint is safe inside an HTML
-/// comment (imported fingerprints may be any text; one holding `--` or `>` is left out).
+/// The body marker that a later lookup matches (`providers::marker`): the same line a ticket
+/// carries, with an imported fingerprint that could end the comment percent-encoded in it.
 pub fn body_marker(fingerprint: &str) -> Option<String> {
-    let safe = !fingerprint.is_empty()
-        && !fingerprint.contains("--")
-        && fingerprint
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ":._-".contains(c));
-    safe.then(|| crate::fingerprint::body_marker(fingerprint))
+    (!fingerprint.is_empty()).then(|| crate::providers::marker::line(fingerprint))
 }
 
 #[cfg(test)]

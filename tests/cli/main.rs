@@ -8,6 +8,7 @@ mod hostile_text;
 mod import;
 mod inspect;
 mod partial_create;
+mod planted_secrets;
 mod retry;
 mod retry_killed;
 mod secrets;
