@@ -75,9 +75,29 @@ pub fn label(fingerprint: &str) -> String {
     format!("fp-{short}")
 }
 
-/// The marker carried in every ticket body, which lookups match exactly.
+/// The marker carried in every ticket body, which lookups match exactly, on a line of its own.
+///
+/// An imported fingerprint may be any text; one holding a line break, `--` or `>` could end the
+/// comment early and forge a second marker line for another finding. Such characters are
+/// percent-encoded (so is `%`, which keeps the encoding one-to-one): a computed `fp1:<hex>` is
+/// written as it is, and no fingerprint's marker can hold another's.
 pub fn body_marker(fingerprint: &str) -> String {
-    format!("<!-- ticket-export:fingerprint={fingerprint} -->")
+    let mut safe = String::with_capacity(fingerprint.len());
+    let mut prev_dash = false;
+    for c in fingerprint.chars() {
+        let plain =
+            c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '_') || (c == '-' && !prev_dash);
+        if plain {
+            safe.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                safe.push_str(&format!("%{b:02X}"));
+            }
+        }
+        prev_dash = c == '-' && plain;
+    }
+    format!("<!-- ticket-export:fingerprint={safe} -->")
 }
 
 /// The idempotency key of a finding at a destination: fixed, derived from the fingerprint, in
@@ -137,6 +157,31 @@ pub fn normalise_url(text: &str) -> String {
         url.set_path(path.trim_end_matches('/'));
     }
     url.to_string()
+}
+
+#[cfg(test)]
+mod marker_tests {
+    use super::body_marker;
+
+    #[test]
+    fn a_hostile_imported_fingerprint_cannot_forge_a_second_marker() {
+        let computed = "fp1:0123456789abcdef";
+        assert_eq!(
+            body_marker(computed),
+            "<!-- ticket-export:fingerprint=fp1:0123456789abcdef -->"
+        );
+        let victim = body_marker("fp1:bbbb");
+        let hostile = format!("fp1:x -->\n{victim}\n<!-- y");
+        let marker = body_marker(&hostile);
+        assert_eq!(marker.lines().count(), 1, "{marker}");
+        assert!(!marker.contains(&victim), "{marker}");
+        assert_eq!(marker.matches("-->").count(), 1, "{marker}");
+        assert_ne!(body_marker("a%41"), body_marker("aA"), "one-to-one");
+        assert_eq!(
+            body_marker("a--b"),
+            "<!-- ticket-export:fingerprint=a-%2Db -->"
+        );
+    }
 }
 
 #[cfg(test)]

@@ -198,7 +198,10 @@ fn detail(
         .into());
     };
     let decision = assessor.decide(&attempt);
-    let finding = store.finding(&attempt.report_id, &attempt.finding_id)?;
+    // The finding as every other output shows it: credentials in its text redacted.
+    let finding = store
+        .finding(&attempt.report_id, &attempt.finding_id)?
+        .map(crate::redact::finding_owned);
     let events = store.events(id)?;
     if ctx.printer.settings.json {
         ctx.printer.json_pretty(&json!({

@@ -213,16 +213,23 @@ fn facts(row: &PortableRow) -> String {
     s
 }
 
-/// Jira wiki markup: evidence in a `{noformat}` block that the evidence cannot close.
+/// Jira wiki markup: finding text escaped line by line (so it cannot mention, embed or link),
+/// evidence in a `{noformat}` block that the evidence cannot close.
 fn jira_description(row: &PortableRow) -> String {
     let f = &row.finding;
+    let wiki = |text: &str| {
+        text.lines()
+            .map(crate::markup::wiki::escape_line)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     let evidence = f.evidence.replace("{noformat}", "{ noformat}");
     format!(
         "{}\n\nh3. Evidence\n{{noformat}}\n{}\n{{noformat}}\n\nh3. Remediation\n{}\n\n{}",
-        f.description,
+        wiki(&f.description),
         evidence,
-        f.remediation,
-        facts(row)
+        wiki(&f.remediation),
+        wiki(&facts(row))
     )
 }
 
@@ -261,16 +268,5 @@ fn azure_description(row: &PortableRow) -> String {
 
 /// Escapes text for HTML element content and attribute values.
 pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::markup::html::escape(text)
 }

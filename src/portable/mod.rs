@@ -142,8 +142,9 @@ pub struct PortableRow {
 }
 
 impl PortableRow {
-    /// Builds the row a writer gets from a store row: redacts every free-text field and adds
-    /// the labels, so that a ticket imported from the file is found by a later lookup.
+    /// Builds the row a writer gets from a store row: redacts every free-text field (and
+    /// breaks marker phrases, so an imported file cannot carry another finding's marker) and
+    /// adds the labels, so that a ticket imported from the file is found by a later lookup.
     pub fn new(source: PortableSource, shapes: &BTreeMap<String, Arc<TicketShape>>) -> PortableRow {
         let shape = shapes
             .get(&source.provider_key)
@@ -154,23 +155,11 @@ impl PortableRow {
         if !labels.contains(&fp_label) {
             labels.push(fp_label);
         }
-        let f = source.finding;
-        let clean = |text: String| match redact::redact(&text) {
-            std::borrow::Cow::Borrowed(_) => text,
-            std::borrow::Cow::Owned(redacted) => redacted,
-        };
         PortableRow {
             ticket_export_id: source.ticket_export_id,
             fingerprint: source.fingerprint,
             provider_key: source.provider_key,
-            finding: Finding {
-                title: clean(f.title),
-                url: clean(f.url),
-                description: clean(f.description),
-                evidence: clean(f.evidence),
-                remediation: clean(f.remediation),
-                ..f
-            },
+            finding: crate::markup::outgoing(source.finding),
             labels,
             shape,
         }
@@ -193,22 +182,13 @@ pub fn fingerprint_label(fingerprint: &str) -> String {
 
 /// A report's header as the writers see it: redacted like the findings.
 pub fn report_header(report: &Report) -> Report {
-    Report {
-        report_id: report.report_id.clone(),
-        title: redact::redact(&report.title).into_owned(),
-        target: redact::redact(&report.target).into_owned(),
-    }
+    redact::report(report)
 }
 
-/// The body marker that a later lookup matches, when the fingerprint is safe inside an HTML
-/// comment (imported fingerprints may be any text; one holding `--` or `>` is left out).
+/// The body marker that a later lookup matches (`providers::marker`): the same line a ticket
+/// carries, with an imported fingerprint that could end the comment percent-encoded in it.
 pub fn body_marker(fingerprint: &str) -> Option<String> {
-    let safe = !fingerprint.is_empty()
-        && !fingerprint.contains("--")
-        && fingerprint
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ":._-".contains(c));
-    safe.then(|| crate::fingerprint::body_marker(fingerprint))
+    (!fingerprint.is_empty()).then(|| crate::providers::marker::line(fingerprint))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use super::failure::{Failure, classify, requested_wait, summary};
 use super::http::{HttpRequest, HttpResponse, basic_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, api_prefix, status_map,
+    TicketDraft, api_prefix, marker, status_map,
 };
 
 /// The wait after a 429 that names none: the hour-long window frees a minute's worth of
@@ -190,13 +190,19 @@ impl ProviderClient for Bitbucket {
             .append_pair("q", &format!("title ~ \"{}\"", draft.fingerprint_label))
             .append_pair("pagelen", "50");
         let page = self.call(req, false)?;
-        let marker = draft.marker();
+        // BBQL's `~` is a substring match: the title must end with the suffix, and the body
+        // hold the marker, exactly.
         Ok(listing(&page, "values")?
             .iter()
             .filter(|i| {
+                i["title"]
+                    .as_str()
+                    .is_some_and(|t| marker::title_carries(t, &draft.fingerprint_label))
+            })
+            .filter(|i| {
                 i["content"]["raw"]
                     .as_str()
-                    .is_some_and(|b| b.contains(&marker))
+                    .is_some_and(|b| marker::in_text(b, &draft.fingerprint))
             })
             .map(|i| self.ticket(i))
             .collect())

@@ -1,11 +1,20 @@
 //! The provider-neutral ticket built from a finding and a provider's mapping.
+//!
+//! Finding text is hostile, so the draft is where it is made safe for every provider at once:
+//! [`markup::for_ticket`] redacts credentials from every field and breaks marker phrases and
+//! mentions, the
+//! body escapes the text for Markdown (no HTML, links, images, mentions or blocks from the
+//! finding), and the title is one line without mentions. Providers that take another format
+//! (Jira, Azure DevOps, Asana) convert this body with `markup::subset`, which undoes the
+//! Markdown escapes before escaping for their own format.
 
 use std::collections::BTreeMap;
 
+use super::marker;
 use crate::config::Provider;
 use crate::fingerprint;
+use crate::markup::{self, markdown};
 use crate::model::{Finding, Severity, TicketExport};
-use crate::redact::redact;
 
 /// Longest title every provider accepts (GitLab's 255, with room to spare).
 const TITLE_MAX: usize = 250;
@@ -22,8 +31,9 @@ pub struct TicketDraft {
     /// `fp-<12 hex>`: the exact-match label or tag where the provider has them.
     pub fingerprint_label: String,
     pub idempotency_key: String,
+    /// One line of plain text: redacted, without line breaks, control characters or mentions.
     pub title: String,
-    /// Markdown, ending with the fingerprint marker.
+    /// Markdown with the finding's text escaped, ending with the fingerprint marker line.
     pub body: String,
     /// Mapping labels plus the fingerprint label.
     pub labels: Vec<String>,
@@ -34,20 +44,13 @@ pub struct TicketDraft {
 }
 
 impl TicketDraft {
-    /// Builds the draft; evidence and text are redacted before they can leave the machine.
+    /// Builds the draft; every finding field is redacted and escaped before it can leave.
     pub fn build(attempt: &TicketExport, finding: &Finding, provider: &Provider) -> TicketDraft {
+        let finding = markup::for_ticket(finding.clone());
         let label = fingerprint::label(&attempt.duplicate_fingerprint);
         let mut labels = provider.mapping.labels.clone();
         if !labels.contains(&label) {
             labels.push(label.clone());
-        }
-        let mut title = format!(
-            "[{}] {}",
-            capitalise(finding.severity.as_str()),
-            finding.title.trim()
-        );
-        if title.chars().count() > TITLE_MAX {
-            title = format!("{}…", title.chars().take(TITLE_MAX - 1).collect::<String>());
         }
         TicketDraft {
             ticket_export_id: attempt.ticket_export_id.clone(),
@@ -56,8 +59,8 @@ impl TicketDraft {
             fingerprint: attempt.duplicate_fingerprint.clone(),
             fingerprint_label: label,
             idempotency_key: attempt.idempotency_key.clone(),
-            title,
-            body: body(attempt, finding),
+            title: title(&finding),
+            body: body(attempt, &finding),
             labels,
             severity: finding.severity,
             priority: provider.mapping.priority.get(&finding.severity).cloned(),
@@ -66,9 +69,9 @@ impl TicketDraft {
         }
     }
 
-    /// The marker every body carries, which lookups match exactly.
+    /// The marker every body carries, which lookups match exactly (`marker::in_text`).
     pub fn marker(&self) -> String {
-        fingerprint::body_marker(&self.fingerprint)
+        marker::line(&self.fingerprint)
     }
 }
 
@@ -80,43 +83,102 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn body(attempt: &TicketExport, f: &Finding) -> String {
-    let mut out = format!(
-        "**Severity:** {}\n**URL:** {}\n",
-        f.severity,
-        redact(&f.url)
-    );
-    if let Some(p) = &f.parameter {
-        out.push_str(&format!("**Parameter:** `{}`\n", p.replace('`', "'")));
+/// `[Severity] title`: titles are plain text at every provider, so only what acts on plain
+/// text is neutralised: line breaks and control characters here, mentions and marker phrases
+/// in `markup::for_ticket`.
+fn title(f: &Finding) -> String {
+    let one_line: String = f
+        .title
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut title = format!("[{}] {}", capitalise(f.severity.as_str()), one_line.trim());
+    if title.chars().count() > TITLE_MAX {
+        title = format!("{}…", title.chars().take(TITLE_MAX - 1).collect::<String>());
     }
-    for (heading, text, code) in [
-        ("Description", &f.description, false),
-        ("Evidence", &f.evidence, true),
-        ("Remediation", &f.remediation, false),
-    ] {
+    title
+}
+
+/// The body: fields, then description, evidence and remediation, then the footer and marker.
+/// When too long, the longest of the three texts is cut (and the others if need be) until the
+/// escaped body fits, so the evidence fence and the footer always close.
+fn body(attempt: &TicketExport, f: &Finding) -> String {
+    let texts = [&f.description, &f.evidence, &f.remediation];
+    let mut limits = [usize::MAX; 3];
+    let mut out = render(f, &texts, &limits);
+    for _ in 0..8 {
+        let over = out.chars().count().saturating_sub(BODY_MAX);
+        if over == 0 {
+            break;
+        }
+        let lens: Vec<usize> = texts
+            .iter()
+            .zip(limits)
+            .map(|(t, limit)| t.chars().count().min(limit))
+            .collect();
+        let longest = (0..3).max_by_key(|i| lens[*i]).unwrap_or(0);
+        limits[longest] = lens[longest].saturating_sub(over.max(64));
+        out = render(f, &texts, &limits);
+    }
+    if out.chars().count() > BODY_MAX {
+        // Only fields longer than any body could reach here; the cut keeps the footer apart.
+        out = out.chars().take(BODY_MAX).collect::<String>() + "\n";
+    }
+    out.push_str("\n---\nExported by ticket-export for WebRiskOps finding ");
+    out.push_str(&markdown::code_span(&attempt.finding_id));
+    out.push_str(" (report ");
+    out.push_str(&markdown::code_span(&attempt.report_id));
+    out.push_str(").\n");
+    out.push_str(&marker::line(&attempt.duplicate_fingerprint));
+    out.push('\n');
+    out
+}
+
+fn render(f: &Finding, texts: &[&String; 3], limits: &[usize; 3]) -> String {
+    let mut out = format!("**Severity:** {}\n**URL:** ", f.severity);
+    markdown::code_span_into(&mut out, &f.url);
+    out.push('\n');
+    if let Some(p) = &f.parameter {
+        out.push_str("**Parameter:** ");
+        markdown::code_span_into(&mut out, p);
+        out.push('\n');
+    }
+    for (i, heading) in ["Description", "Evidence", "Remediation"]
+        .iter()
+        .enumerate()
+    {
+        let text = texts[i];
         if text.trim().is_empty() {
             continue;
         }
-        let text = redact(text).into_owned();
-        out.push_str(&format!("\n### {heading}\n\n"));
-        if code {
-            // A fence longer than any backtick run inside keeps the evidence from closing it.
-            let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-            let fence = "`".repeat(longest.max(2) + 1);
-            out.push_str(&format!("{fence}\n{text}\n{fence}\n"));
+        let cut;
+        let text = if text.chars().count() > limits[i] {
+            cut = format!(
+                "{}\n… (truncated)",
+                text.chars().take(limits[i]).collect::<String>()
+            );
+            &cut
         } else {
-            out.push_str(&text);
-            out.push('\n');
+            text
+        };
+        out.push_str("\n### ");
+        out.push_str(heading);
+        out.push_str("\n\n");
+        if *heading == "Evidence" {
+            // A fence longer than any backtick run inside keeps the evidence from closing it.
+            markdown::fenced_into(&mut out, text);
+        } else {
+            // One escaped line per line: no line of finding text can open a block, a tag,
+            // a link or a mention, nor read as the marker.
+            for line in text.trim_matches(['\n', '\r']).split('\n') {
+                let line = line.strip_suffix('\r').unwrap_or(line);
+                markdown::escape_with_into(&mut out, line, None);
+                out.push('\n');
+            }
         }
     }
-    if out.chars().count() > BODY_MAX {
-        out = out.chars().take(BODY_MAX).collect::<String>() + "\n\n… (truncated)\n";
-    }
-    out.push_str(&format!(
-        "\n---\nExported by ticket-export for WebRiskOps finding `{}` (report `{}`).\n{}\n",
-        attempt.finding_id,
-        attempt.report_id,
-        fingerprint::body_marker(&attempt.duplicate_fingerprint)
-    ));
     out
 }
+
+#[cfg(test)]
+mod tests;

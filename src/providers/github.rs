@@ -12,7 +12,7 @@ use super::failure::{Failure, classify, summary};
 use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, paging,
+    TicketDraft, marker, paging,
 };
 
 /// A GitHub repository's issues.
@@ -129,11 +129,22 @@ impl ProviderClient for GitHub {
         let mut req = self.request("GET", &self.issues_path());
         paging::by_label(&mut req.url, &draft.fingerprint_label, None);
         let issues = self.call(req, false)?;
-        let marker = draft.marker();
         Ok(listing(&issues, "")?
             .iter()
             .filter(|i| i.get("pull_request").is_none())
-            .filter(|i| i["body"].as_str().is_some_and(|b| b.contains(&marker)))
+            // The label filter is the server's; the label and the marker are checked here too.
+            .filter(|i| {
+                let names = i["labels"].as_array().into_iter().flatten();
+                marker::labelled(
+                    names.filter_map(|l| l["name"].as_str().or(l.as_str())),
+                    &draft.fingerprint_label,
+                )
+            })
+            .filter(|i| {
+                i["body"]
+                    .as_str()
+                    .is_some_and(|b| marker::in_text(b, &draft.fingerprint))
+            })
             .map(|i| self.ticket(i))
             .collect())
     }

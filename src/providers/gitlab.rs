@@ -21,7 +21,7 @@ use super::http::{HttpRequest, HttpResponse};
 use super::status_map::parse_normal;
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, paging,
+    TicketDraft, marker, paging,
 };
 
 /// The label that marks a closed issue as won't fix.
@@ -218,14 +218,18 @@ impl ProviderClient for GitLab {
         let mut req = self.request("GET", &self.issues_path());
         paging::by_label(&mut req.url, &draft.fingerprint_label, None);
         let issues = self.call(req, false)?;
-        let marker = draft.marker();
         Ok(listing(&issues, "")?
             .iter()
-            .filter(|i| labels(i).contains(&draft.fingerprint_label))
+            .filter(|i| {
+                marker::labelled(
+                    labels(i).iter().map(String::as_str),
+                    &draft.fingerprint_label,
+                )
+            })
             .filter(|i| {
                 i["description"]
                     .as_str()
-                    .is_some_and(|d| d.contains(&marker))
+                    .is_some_and(|d| marker::in_text(d, &draft.fingerprint))
             })
             .map(|i| self.ticket(i))
             .collect())

@@ -16,6 +16,7 @@ pub mod gitlab;
 pub mod http;
 pub mod jira;
 pub mod linear;
+pub mod marker;
 mod paging;
 mod scrub;
 pub mod status_map;

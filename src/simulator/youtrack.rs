@@ -144,6 +144,7 @@ fn issue_json(t: &SimTicket, custom_fields: bool) -> Value {
     let mut issue = json!({
         "id": t.extra["dbId"], "idReadable": t.id, "summary": t.title,
         "description": t.body, "$type": "Issue",
+        "tags": t.labels.iter().map(|l| json!({"name": l, "$type": "Tag"})).collect::<Vec<_>>(),
     });
     if custom_fields {
         issue["customFields"] = json!([

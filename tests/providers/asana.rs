@@ -25,7 +25,7 @@ owned = ["1200000000000500"]
 mapping = { workspace = "1200000000000001", project = "1200000000000500", fields = { in_progress_section = "1400000000000002", wontfix_section = "1400000000000009" } }
 "#;
 
-fn rig() -> Rig {
+pub(super) fn rig() -> Rig {
     Rig::new("asana", ENTRY)
 }
 

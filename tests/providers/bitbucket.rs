@@ -33,7 +33,7 @@ const PUT_LENIENCY: Leniency<'static> = Leniency {
     body_schema: Some("#/definitions/issue"),
 };
 
-fn rig() -> Rig {
+pub(super) fn rig() -> Rig {
     Rig::new("bb", ENTRY)
 }
 

@@ -24,7 +24,7 @@ owned = ["901100200300"]
 mapping = { list = "901100200300", fields = { fingerprint_field = "0a52c486-5f05-403b-b4fd-c512ff05131c" } }
 "#;
 
-fn rig() -> Rig {
+pub(super) fn rig() -> Rig {
     Rig::new("cu", ENTRY)
 }
 

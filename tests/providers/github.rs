@@ -16,7 +16,7 @@ owned = ["acme/shop"]
 mapping = { repo = "acme/shop", labels = ["security"], assignees = ["octo"] }
 "#;
 
-fn rig() -> Rig {
+pub(super) fn rig() -> Rig {
     Rig::new("gh", ENTRY)
 }
 

@@ -21,7 +21,7 @@ owned = ["acme/portal"]
 mapping = { project = "acme/portal", labels = ["security"], assignees = ["octo"], fields = { assignee_ids = [12, "x"], confidential = true } }
 "#;
 
-fn rig() -> Rig {
+pub(super) fn rig() -> Rig {
     Rig::new("gl", ENTRY)
 }
 

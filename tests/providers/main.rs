@@ -5,6 +5,7 @@ mod asana;
 mod azure_devops;
 mod bitbucket;
 mod clickup;
+mod exact_marker;
 mod github;
 mod gitlab;
 mod graphql;

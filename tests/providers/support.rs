@@ -79,8 +79,14 @@ impl Rig {
 
     /// A draft for a typical finding at this provider.
     pub fn draft(&self, n: u32) -> TicketDraft {
+        self.draft_with(n, |_| {})
+    }
+
+    /// A draft for finding `n` as `edit` leaves it (its identity, and so its fingerprint, is
+    /// computed after the edit).
+    pub fn draft_with(&self, n: u32, edit: impl FnOnce(&mut Finding)) -> TicketDraft {
         let provider = self.config.providers.values().next().unwrap();
-        let finding = Finding {
+        let mut finding = Finding {
             report_id: "rep_1".into(),
             finding_id: format!("fnd_{n}"),
             rule_id: "xss-reflected".into(),
@@ -93,6 +99,7 @@ impl Rig {
             remediation: "Encode output.".into(),
             status: FindingStatus::Open,
         };
+        edit(&mut finding);
         let fp =
             ticket_export::fingerprint::fingerprint(ticket_export::fingerprint::FingerprintInput {
                 rule_id: &finding.rule_id,

@@ -38,7 +38,7 @@ fn entry(fields: &str) -> String {
     )
 }
 
-fn rig() -> Rig {
+pub(super) fn rig() -> Rig {
     Rig::new(
         "tr",
         &entry(&format!(

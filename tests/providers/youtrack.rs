@@ -16,7 +16,7 @@ owned = ["SEC"]
 mapping = { project = "SEC", labels = ["security"], priority = { high = "Critical" } }
 "#;
 
-fn rig() -> Rig {
+pub(super) fn rig() -> Rig {
     Rig::new("yt", ENTRY)
 }
 

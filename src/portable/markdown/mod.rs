@@ -10,10 +10,8 @@
 use std::fmt::Write as _;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
-mod escape;
-
-pub use escape::code_span;
-use escape::{
+pub use crate::markup::markdown::code_span;
+use crate::markup::markdown::{
     cell_code_into, code_span_into, escape_with_into, fenced_into, heading_into, one_line,
     paragraphs_into,
 };

@@ -15,8 +15,9 @@ use super::failure::{Failure, classify};
 use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, api_prefix,
+    TicketDraft, api_prefix, marker,
 };
+use crate::markup::subset;
 pub use states::normalise;
 use states::{IN_PROGRESS_SECTION, WONTFIX_SECTION};
 
@@ -211,7 +212,6 @@ impl ProviderClient for Asana {
     }
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
-        let marker = draft.marker();
         let path = format!("/projects/{}/tasks", self.project);
         let mut found = Vec::new();
         let mut offset: Option<String> = None;
@@ -225,7 +225,11 @@ impl ProviderClient for Asana {
             found.extend(
                 listing(&page, "data")?
                     .iter()
-                    .filter(|t| t["notes"].as_str().is_some_and(|n| n.contains(&marker)))
+                    .filter(|t| {
+                        t["notes"]
+                            .as_str()
+                            .is_some_and(|n| marker::in_text(n, &draft.fingerprint))
+                    })
                     .map(Self::ticket),
             );
             offset = page["next_page"]["offset"].as_str().map(str::to_owned);
@@ -246,7 +250,7 @@ impl ProviderClient for Asana {
     fn create(&self, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
         let mut data = json!({
             "name": draft.title,
-            "notes": draft.body,
+            "notes": subset::to_plain(&draft.body),
             "projects": [self.project],
             "workspace": self.workspace,
         });
@@ -262,7 +266,7 @@ impl ProviderClient for Asana {
     }
 
     fn update(&self, ticket_id: &str, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
-        let data = json!({"name": draft.title, "notes": draft.body});
+        let data = json!({"name": draft.title, "notes": subset::to_plain(&draft.body)});
         let task = self.put_task(ticket_id, data, &["name", "notes"])?;
         Ok(Self::ticket(&task))
     }

@@ -8,7 +8,7 @@
 //! Bad credentials often answer 203 with an HTML sign-in page instead of 401.
 
 mod errors;
-mod html;
+pub(crate) mod html;
 
 use serde_json::{Value, json};
 use url::Url;
@@ -18,7 +18,7 @@ use super::failure::Failure;
 use super::http::{HttpRequest, basic_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, status_map,
+    TicketDraft, marker, status_map,
 };
 
 /// The API version every request names.
@@ -212,11 +212,7 @@ impl AzureDevOps {
             add("System.Title", json!(draft.title)),
             add(
                 "System.Description",
-                json!(html::description(
-                    &draft.body,
-                    &draft.fingerprint,
-                    &draft.marker()
-                )),
+                json!(html::description(&draft.body, &draft.fingerprint)),
             ),
             add("System.Tags", json!(tags.join("; "))),
         ]
@@ -286,10 +282,10 @@ impl ProviderClient for AzureDevOps {
                 let f = &i["fields"];
                 let tagged = f["System.Tags"]
                     .as_str()
-                    .is_some_and(|t| t.split(';').any(|t| t.trim() == draft.fingerprint_label));
+                    .is_some_and(|t| marker::labelled(t.split(';'), &draft.fingerprint_label));
                 let marked = f["System.Description"]
                     .as_str()
-                    .is_some_and(|d| d.contains(&draft.fingerprint));
+                    .is_some_and(|d| marker::in_html(d, &draft.fingerprint));
                 tagged && marked
             })
             .map(|i| self.ticket(i))

@@ -17,7 +17,7 @@ use super::failure::Failure;
 use super::http::HttpRequest;
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, api_prefix,
+    TicketDraft, api_prefix, marker,
 };
 use states::Status;
 pub use states::normalise;
@@ -91,20 +91,27 @@ impl ClickUp {
         Ok(statuses)
     }
 
-    /// Whether a listed task is the draft's: the body marker, or the exact custom-field value.
+    /// Whether a listed task is the draft's: with a fingerprint field, that field's exact
+    /// value; without one, the fingerprint tag and the body marker on a line of its own.
     fn carries(task: &Value, draft: &TicketDraft, field: Option<&str>) -> bool {
-        let marker = draft.marker();
-        let in_body = ["markdown_description", "description"]
-            .iter()
-            .any(|k| task[k].as_str().is_some_and(|d| d.contains(&marker)));
-        let in_field = field.is_some_and(|id| {
-            task["custom_fields"]
+        if let Some(id) = field {
+            return task["custom_fields"]
                 .as_array()
                 .into_iter()
                 .flatten()
-                .any(|f| f["id"].as_str() == Some(id) && f["value"] == json!(draft.fingerprint))
+                .any(|f| f["id"].as_str() == Some(id) && f["value"] == json!(draft.fingerprint));
+        }
+        let tags = task["tags"].as_array().into_iter().flatten();
+        let tagged = marker::labelled(
+            tags.filter_map(|t| t["name"].as_str()),
+            &draft.fingerprint_label,
+        );
+        let in_body = ["markdown_description", "description"].iter().any(|k| {
+            task[k]
+                .as_str()
+                .is_some_and(|d| marker::in_text(d, &draft.fingerprint))
         });
-        in_body || in_field
+        tagged && in_body
     }
 }
 

@@ -11,7 +11,7 @@
 //! that lookup (see the report of this change).
 
 pub mod states;
-mod text;
+pub(crate) mod text;
 
 use serde_json::{Map, Value, json};
 
@@ -20,7 +20,7 @@ use super::failure::{Failure, classify, summary};
 use super::http::{HttpRequest, HttpResponse, basic_auth, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft,
+    TicketDraft, marker,
 };
 
 /// More tickets than this with one fingerprint already means "block and report".
@@ -232,15 +232,15 @@ impl ProviderClient for Jira {
         };
         // POST keeps the JQL, which names the fingerprint, out of URLs and proxy logs.
         let found = self.call(self.request("POST", path).json(&body), false)?;
-        let marker = draft.marker();
         Ok(listing(&found, "issues")?
             .iter()
             .filter(|i| {
-                let labels = &i["fields"]["labels"];
-                labels
-                    .as_array()
-                    .is_some_and(|l| l.iter().any(|l| l == draft.fingerprint_label.as_str()))
-                    && text::plain_text(&i["fields"]["description"]).contains(&marker)
+                let labels = i["fields"]["labels"].as_array().into_iter().flatten();
+                marker::labelled(labels.filter_map(Value::as_str), &draft.fingerprint_label)
+                    && marker::in_text(
+                        &text::plain_text(&i["fields"]["description"]),
+                        &draft.fingerprint,
+                    )
             })
             .map(|i| {
                 let key = i["key"].as_str().unwrap_or_default();

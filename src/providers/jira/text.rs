@@ -1,90 +1,16 @@
 //! The draft's markdown in Jira's two description formats: an Atlassian Document (Cloud v3)
 //! and wiki markup in a plain string (Data Center v2), and the way back to plain text so a
 //! lookup can find the fingerprint marker in either.
+//!
+//! The draft's escapes are undone (`markup::subset`): an Atlassian Document holds text as
+//! text, so nothing in it can become a mention, a link or media; wiki markup escapes the text
+//! again in its own syntax. The marker line is written as it is in both.
 
 use serde_json::{Value, json};
 
-/// One block of the draft's markdown, as the two formats need it.
-enum Block {
-    Heading(u8, String),
-    Paragraph(Vec<String>),
-    Code(String),
-    Rule,
-}
-
-/// Splits the draft body into blocks. The draft only writes a small markdown subset (bold
-/// lines, `###` headings, one fenced evidence block, a `---` rule), so this is not a general
-/// markdown parser and does not try to be.
-fn blocks(markdown: &str) -> Vec<Block> {
-    let mut out = Vec::new();
-    let mut para: Vec<String> = Vec::new();
-    let mut lines = markdown.lines();
-    let flush = |para: &mut Vec<String>, out: &mut Vec<Block>| {
-        if !para.is_empty() {
-            out.push(Block::Paragraph(std::mem::take(para)));
-        }
-    };
-    while let Some(line) = lines.next() {
-        let fence_len = line.chars().take_while(|c| *c == '`').count();
-        if fence_len >= 3 && line.trim_end().len() == fence_len {
-            flush(&mut para, &mut out);
-            let fence = &line[..fence_len];
-            let code: Vec<&str> = lines
-                .by_ref()
-                .take_while(|l| l.trim_end() != fence)
-                .collect();
-            out.push(Block::Code(code.join("\n")));
-        } else if let Some((level, text)) = heading(line) {
-            flush(&mut para, &mut out);
-            out.push(Block::Heading(level, text.to_owned()));
-        } else if line.trim() == "---" {
-            flush(&mut para, &mut out);
-            out.push(Block::Rule);
-        } else if line.trim().is_empty() {
-            flush(&mut para, &mut out);
-        } else {
-            para.push(line.to_owned());
-        }
-    }
-    flush(&mut para, &mut out);
-    out
-}
-
-fn heading(line: &str) -> Option<(u8, &str)> {
-    let hashes = line.chars().take_while(|c| *c == '#').count();
-    let text = line[hashes..].strip_prefix(' ')?;
-    (1..=6)
-        .contains(&hashes)
-        .then_some((hashes as u8, text.trim()))
-}
-
-/// Inline runs of a line: plain text, `**strong**` and `` `code` ``.
-fn runs(line: &str) -> Vec<(&str, Option<&'static str>)> {
-    let mut out = Vec::new();
-    let mut rest = line;
-    while !rest.is_empty() {
-        let next = [("**", "strong"), ("`", "code")]
-            .iter()
-            .filter_map(|(open, mark)| {
-                let start = rest.find(open)?;
-                let inner = &rest[start + open.len()..];
-                let end = inner.find(open)?;
-                (end > 0).then_some((start, open.len(), end, *mark))
-            })
-            .min_by_key(|(start, ..)| *start);
-        let Some((start, width, end, mark)) = next else {
-            out.push((rest, None));
-            break;
-        };
-        if start > 0 {
-            out.push((&rest[..start], None));
-        }
-        let inner_start = start + width;
-        out.push((&rest[inner_start..inner_start + end], Some(mark)));
-        rest = &rest[inner_start + end + width..];
-    }
-    out
-}
+use crate::markup::subset::{Block, blocks, runs};
+use crate::markup::wiki;
+use crate::providers::marker;
 
 fn inline_nodes(lines: &[String]) -> Vec<Value> {
     let mut nodes = Vec::new();
@@ -92,10 +18,19 @@ fn inline_nodes(lines: &[String]) -> Vec<Value> {
         if i > 0 {
             nodes.push(json!({"type": "hardBreak"}));
         }
-        for (text, mark) in runs(line) {
-            let mut node = json!({"type": "text", "text": text});
-            if let Some(mark) = mark {
-                node["marks"] = json!([{"type": mark}]);
+        if marker::is_marker_line(line) {
+            nodes.push(json!({"type": "text", "text": line.trim()}));
+            continue;
+        }
+        for run in runs(line) {
+            let mut node = json!({"type": "text", "text": run.text});
+            let marks: Vec<Value> = [(run.strong, "strong"), (run.code, "code")]
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, mark)| json!({"type": mark}))
+                .collect();
+            if !marks.is_empty() {
+                node["marks"] = json!(marks);
             }
             nodes.push(node);
         }
@@ -152,14 +87,27 @@ pub fn to_wiki(markdown: &str) -> String {
 }
 
 fn wiki_inline(line: &str) -> String {
-    runs(line)
-        .into_iter()
-        .map(|(text, mark)| match mark {
-            Some("strong") => format!("*{text}*"),
-            Some(_) => format!("{{{{{text}}}}}"),
-            None => text.to_owned(),
-        })
-        .collect()
+    if marker::is_marker_line(line) {
+        return line.trim().to_owned();
+    }
+    let mut out = String::new();
+    for (i, run) in runs(line).into_iter().enumerate() {
+        match (run.strong, run.code) {
+            // Monospace shows text as written, except that braces would close it.
+            (_, true) => {
+                out.push_str("{{");
+                out.push_str(&run.text.replace(['{', '}'], " "));
+                out.push_str("}}");
+            }
+            (true, false) => {
+                out.push('*');
+                wiki::escape_into(&mut out, &run.text, i == 0);
+                out.push('*');
+            }
+            (false, false) => wiki::escape_into(&mut out, &run.text, i == 0),
+        }
+    }
+    out
 }
 
 /// Every text node of a document, in order, one block per line: what a lookup searches for the
@@ -230,10 +178,5 @@ mod tests {
         assert!(wiki.contains("----"));
         assert!(wiki.contains("Exported for {{fnd_1}}."));
         assert!(wiki.ends_with("<!-- ticket-export:fingerprint=fp1:ab -->"));
-    }
-
-    #[test]
-    fn unmatched_marks_stay_text() {
-        assert_eq!(runs("a ** b ` c"), vec![("a ** b ` c", None)]);
     }
 }

@@ -17,7 +17,7 @@ use super::failure::Failure;
 use super::http::{HttpRequest, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, status_map,
+    TicketDraft, marker, status_map,
 };
 
 /// Where fingerprint attachments point; the URL only has to be stable and unique.
@@ -209,11 +209,10 @@ impl ProviderClient for Linear {
             }
         }
         // The client id finds an issue whose attachment was never made (a lost answer).
-        let marker = draft.marker();
         if let Some(issue) = self.issue(&draft.idempotency_key)?
             && issue["description"]
                 .as_str()
-                .is_some_and(|d| d.contains(&marker))
+                .is_some_and(|d| marker::in_text(d, &draft.fingerprint))
             && !found.iter().any(|t| t.id == draft.idempotency_key)
         {
             found.push(Self::ticket(&issue));

@@ -17,7 +17,7 @@ use super::failure::{Failure, classify, requested_wait, summary};
 use super::http::{HttpRequest, HttpResponse};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, api_prefix, status_map,
+    TicketDraft, api_prefix, marker, status_map,
 };
 use lists::{BoardList, guess};
 
@@ -286,10 +286,13 @@ impl ProviderClient for Trello {
             .query_pairs_mut()
             .append_pair("fields", "name,desc,closed,idList,shortUrl");
         let cards = self.call(req, false)?;
-        let marker = draft.marker();
         Ok(listing(&cards, "")?
             .iter()
-            .filter(|c| c["desc"].as_str().is_some_and(|d| d.contains(&marker)))
+            .filter(|c| {
+                c["desc"]
+                    .as_str()
+                    .is_some_and(|d| marker::in_text(d, &draft.fingerprint))
+            })
             .map(|c| self.ticket(c))
             .collect())
     }

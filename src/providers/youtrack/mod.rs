@@ -19,7 +19,7 @@ use super::failure::{Failure, classify};
 use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, api_prefix,
+    TicketDraft, api_prefix, marker,
 };
 pub use states::{StateValue, normalise};
 
@@ -228,16 +228,22 @@ impl ProviderClient for YouTrack {
                     self.project, draft.fingerprint_label
                 ),
             )
-            .append_pair("fields", "id,idReadable,summary,description")
+            .append_pair("fields", "id,idReadable,summary,description,tags(name)")
             .append_pair("$top", &PAGE.to_string());
         let issues = self.call(req, false, &[])?;
-        let marker = draft.marker();
         Ok(listing(&issues, "")?
             .iter()
             .filter(|i| {
+                let tags = i["tags"].as_array().into_iter().flatten();
+                marker::labelled(
+                    tags.filter_map(|t| t["name"].as_str()),
+                    &draft.fingerprint_label,
+                )
+            })
+            .filter(|i| {
                 i["description"]
                     .as_str()
-                    .is_some_and(|d| d.contains(&marker))
+                    .is_some_and(|d| marker::in_text(d, &draft.fingerprint))
             })
             .map(|i| self.ticket(i))
             .collect())

@@ -30,7 +30,7 @@ fn by_id() -> String {
 }
 
 /// The team given by id, known without a lookup.
-fn by_id_rig() -> Rig {
+pub(super) fn by_id_rig() -> Rig {
     Rig::new("lin", &by_id())
 }
 

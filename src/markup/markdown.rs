@@ -1,7 +1,14 @@
-//! Escaping finding text for Markdown: each helper appends to a buffer, so a finding is built
-//! in one reused string.
+//! Escaping finding text for Markdown (CommonMark and GFM), shared by the ticket bodies and
+//! the portable Markdown file: each helper appends to a buffer, so a finding is built in one
+//! reused string.
+//!
+//! Escaped text renders as itself: no raw HTML (`<script>`, `<img>`, `<!--`), no link or image
+//! (`[x](…)`, `![x](…)`), no block a line could open (headings, lists, quotes, rules, fences,
+//! GitLab's `/quick actions`), and no mention ping (`@everyone`, `@user`).
 
 use std::borrow::Cow;
+
+use super::neutral::{ZERO_WIDTH_SPACE, starts_mention};
 
 /// Characters that open inline syntax anywhere in a line (CommonMark plus GFM's `~` and `|`).
 fn inline_special(b: u8) -> bool {
@@ -24,14 +31,15 @@ fn inline_special(b: u8) -> bool {
     )
 }
 
-/// Characters that open a block at the start of a line.
+/// Characters that open a block at the start of a line; `/` opens a GitLab quick action
+/// (`/close`, `/assign @me`), which GitLab runs when an issue is created with it.
 fn opens_line(b: u8) -> bool {
-    matches!(b, b'#' | b'>' | b'-' | b'+' | b'=')
+    matches!(b, b'#' | b'>' | b'-' | b'+' | b'=' | b'/')
 }
 
 /// Appends one line of text to `out`, escaped so it renders as itself; `extra` is escaped
 /// anywhere in the line too (`#` in headings).
-pub(super) fn escape_with_into(out: &mut String, line: &str, extra: Option<u8>) {
+pub fn escape_with_into(out: &mut String, line: &str, extra: Option<u8>) {
     let line = line.trim_start_matches([' ', '\t']);
     let bytes = line.as_bytes();
     let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -42,12 +50,17 @@ pub(super) fn escape_with_into(out: &mut String, line: &str, extra: Option<u8>) 
             // `1.` or `1)` at the start of a line opens an ordered list.
             || (i == digits && digits > 0 && (b == b'.' || b == b')'));
         let escape = inline_special(b) || Some(b) == extra || opens_block;
-        if !escape && b != 0 {
+        let mention = b == b'@' && starts_mention(line, i);
+        if !escape && b != 0 && !mention {
             continue;
         }
         out.push_str(&line[copied..i]);
         if b == 0 {
             out.push('\u{FFFD}');
+        } else if mention {
+            // Renderers find mentions in the rendered text, where a backslash is gone.
+            out.push('@');
+            out.push(ZERO_WIDTH_SPACE);
         } else {
             out.push('\\');
             out.push(b as char);
@@ -64,7 +77,7 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 
 /// Appends multi-line text as paragraphs: blank lines separate paragraphs, other line breaks
 /// are kept as hard breaks (a trailing backslash).
-pub(super) fn paragraphs_into(out: &mut String, text: &str) {
+pub fn paragraphs_into(out: &mut String, text: &str) {
     let start = out.len();
     let mut in_paragraph = false;
     let mut escaped = String::new();
@@ -90,7 +103,7 @@ pub(super) fn paragraphs_into(out: &mut String, text: &str) {
 }
 
 /// Text on one line: every line break becomes a space.
-pub(super) fn one_line(text: &str) -> Cow<'_, str> {
+pub fn one_line(text: &str) -> Cow<'_, str> {
     if text.contains(['\n', '\r']) {
         Cow::Owned(text.replace("\r\n", " ").replace(['\n', '\r'], " "))
     } else {
@@ -100,7 +113,7 @@ pub(super) fn one_line(text: &str) -> Cow<'_, str> {
 
 /// Appends a heading's text: one line, escaped (a trailing `#` is escaped too, so it is not
 /// taken as a closing sequence).
-pub(super) fn heading_into(out: &mut String, text: &str) {
+pub fn heading_into(out: &mut String, text: &str) {
     let start = out.len();
     escape_with_into(out, one_line(text).trim(), Some(b'#'));
     if out.len() == start {
@@ -116,7 +129,7 @@ pub fn code_span(text: &str) -> String {
 }
 
 /// [`code_span`], appended to `out`.
-pub(super) fn code_span_into(out: &mut String, text: &str) {
+pub fn code_span_into(out: &mut String, text: &str) {
     // Ids, fingerprints and URLs rarely need more than plain backticks: skip the general path.
     if !text.is_empty()
         && !text.contains(['`', '\n', '\r', '\0'])
@@ -150,7 +163,7 @@ pub(super) fn code_span_into(out: &mut String, text: &str) {
 }
 
 /// Appends a code span for a table cell: GFM splits cells on `|` even inside code spans.
-pub(super) fn cell_code_into(out: &mut String, text: &str) {
+pub fn cell_code_into(out: &mut String, text: &str) {
     let start = out.len();
     code_span_into(out, text);
     if out[start..].contains('|') {
@@ -160,7 +173,7 @@ pub(super) fn cell_code_into(out: &mut String, text: &str) {
 }
 
 /// Appends a fenced code block that no line of `text` can close.
-pub(super) fn fenced_into(out: &mut String, text: &str) {
+pub fn fenced_into(out: &mut String, text: &str) {
     let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
     out.push_str(&fence);
     out.push_str("text\n");
@@ -209,6 +222,15 @@ mod tests {
             "\\<script\\>x\\</script\\>"
         );
         assert_eq!(escape_line("a | b `c` *d*"), "a \\| b \\`c\\` \\*d\\*");
+        assert_eq!(escape_line("/close"), "\\/close");
+        assert_eq!(
+            escape_line("![x](https://evil.example/p.png) @everyone"),
+            "\\!\\[x\\](https://evil.example/p.png) @\u{200B}everyone"
+        );
+        assert_eq!(
+            escape_line("<!-- c --> <a href=javascript:x>"),
+            "\\<\\!-- c --\\> \\<a href=javascript:x\\>"
+        );
         assert_eq!(
             escape_line("v1.2 at https://x.example/a?b=1"),
             "v1.2 at https://x.example/a?b=1"
