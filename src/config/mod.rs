@@ -1,5 +1,6 @@
 //! The TOML config of design section 9: providers, their destinations, credentials and safety.
 
+mod addresses;
 mod digest;
 mod parse;
 mod raw;

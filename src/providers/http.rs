@@ -290,4 +290,29 @@ mod tests {
             Err(TransportError::Refused(_))
         ));
     }
+
+    /// IPv6 literals that carry an unsafe IPv4 address are refused in the resolver, before any
+    /// connection: nothing leaves the machine (the table of every form is in config::safety).
+    #[test]
+    fn carried_ipv4_addresses_are_refused_before_connecting() {
+        let rows = [
+            (Mode::Cloud, "[64:ff9b::7f00:1]", "loopback"),
+            (Mode::Cloud, "[::7f00:1]", "loopback"),
+            (Mode::Cloud, "[2002:7f00:1::1]", "loopback"),
+            (Mode::Cloud, "100.100.100.200", "metadata"),
+            (Mode::SelfHosted, "[64:ff9b::a9fe:a9fe]", "metadata"),
+            (Mode::SelfHosted, "[::ffff:0:a83f:8110]", "metadata"),
+            (Mode::SelfHosted, "168.63.129.16", "metadata"),
+            (Mode::SelfHosted, "[fd00:ec2::254]", "metadata"),
+        ];
+        for (mode, host, why) in rows {
+            let url = Url::parse(&format!("http://{host}:9/x")).unwrap();
+            match Http::new(mode, Timeouts::default()).send(&HttpRequest::new("GET", url)) {
+                Err(TransportError::Refused(reason)) => {
+                    assert!(reason.contains(why), "{host}: {reason}")
+                }
+                other => panic!("{host} in {mode:?}: expected a refusal, got {other:?}"),
+            }
+        }
+    }
 }
