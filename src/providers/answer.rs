@@ -24,7 +24,7 @@ pub fn listing<'a>(answer: &'a Value, field: &str) -> Result<&'a Vec<Value>, Fai
         status: None,
         retry_after: None,
         detail: format!(
-            "the listing answer {} ({}); it is not taken for \"no ticket\", which could create a duplicate",
+            "the listing answer {}; it is not taken for \"no ticket\", which could create a duplicate: {}",
             if field.is_empty() {
                 "is not a list".to_owned()
             } else {
@@ -35,21 +35,17 @@ pub fn listing<'a>(answer: &'a Value, field: &str) -> Result<&'a Vec<Value>, Fai
     })
 }
 
-/// A short, printable description of an answer's body.
+/// A printable description of an answer's body, uncut: the scrubbing wrapper cuts it after
+/// removing any credential it echoes (providers::scrub).
 fn excerpt(answer: &Value) -> String {
     if answer.is_null() {
         return "not JSON: a proxy or sign-in page, or an empty body".into();
     }
-    let text: String = answer
+    answer
         .to_string()
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.chars().count() > 100 {
-        format!("{}…", text.chars().take(100).collect::<String>())
-    } else {
-        text
-    }
+        .collect()
 }
 
 /// Every client, with its results checked once for all kinds: a created ticket must have an

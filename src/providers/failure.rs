@@ -223,7 +223,7 @@ pub fn classify(resp: &HttpResponse, now: Timestamp, write: bool, fields: Vec<St
     }
 }
 
-/// A short, single-line description of a response body for events and messages.
+/// A single-line description of a response body for events and messages, uncut.
 pub fn summary(resp: &HttpResponse) -> String {
     let json = resp.json();
     let text = [
@@ -263,11 +263,11 @@ pub fn summary(resp: &HttpResponse) -> String {
         }
     });
     // Control characters (escape sequences, DEL, NUL) never reach a terminal or a TSV line.
+    // The text is not cut here: it may hold an echoed credential, and only the client wrapper
+    // that knows the credentials may cut, after scrubbing (providers::scrub).
     let text = text.replace(|c: char| c.is_control(), " ");
     let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() > 200 {
-        format!("{}…", line.chars().take(200).collect::<String>())
-    } else if line.is_empty() {
+    if line.is_empty() {
         format!("HTTP {}", resp.status)
     } else {
         line

@@ -33,6 +33,7 @@ use crate::secret::Secret;
 pub use draft::TicketDraft;
 pub use failure::Failure;
 use http::{Http, HttpRequest, HttpResponse};
+pub(crate) use scrub::{scrub as scrub_secrets, secret_forms};
 
 /// A ticket on the provider.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

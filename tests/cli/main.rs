@@ -2,6 +2,7 @@
 
 mod addresses;
 mod completions;
+mod echoed_token;
 mod fallback;
 mod fallback_formats;
 mod help;
