@@ -135,9 +135,12 @@ fn unknown_keys_are_rejected_with_line_and_column() {
     let msg = problems("mode = \"cloud\"\n[fallback]\nout_dri = \"x\"\n");
     assert!(msg.contains("line 3, column 1"), "{msg}");
     assert!(msg.contains("out_dri"), "{msg}");
+    // A value is never shown, even a harmless one: the position and the key say where.
     let msg = problems("[providers.a]\nkind = \"jira-cloud\"\n");
     assert!(
-        msg.contains("jira-cloud") && msg.contains("line 2"),
+        !msg.contains("jira-cloud")
+            && msg.contains("line 2, column 8")
+            && msg.contains("providers.a.kind"),
         "{msg}"
     );
 }
@@ -200,7 +203,10 @@ fn modes_kinds_and_values_are_checked() {
     let msg = problems(&format!("mode = \"webhook-only\"\n{EVERY_KIND}"));
     assert!(msg.contains("not allowed in webhook-only mode"), "{msg}");
     let msg = problems("[fallback]\nafter = \"soon\"\n");
-    assert!(msg.contains("fallback.after = \"soon\""), "{msg}");
+    assert!(
+        msg.contains("fallback.after is not a positive duration") && !msg.contains("soon"),
+        "{msg}"
+    );
     let msg = problems(
         "[providers.gh]\nkind = \"github\"\nbase_url = \"https://api.github.com\"\nauth = { token_env = \"T\" }\nowned = [\"a/b\"]\nmapping = { repo = \"a/b\", priority = { urgent = \"P1\" } }\n",
     );
@@ -303,7 +309,7 @@ fn auth_scheme_must_agree_with_the_kind_and_credentials() {
                 "jira",
                 r#"scheme = "digest", user_env = "U", token_env = "T""#,
             ),
-            r#"auth.scheme: "digest" is not a scheme kind = "jira" uses (expected basic or bearer)"#,
+            r#"auth.scheme is not a scheme kind = "jira" uses (expected basic or bearer)"#,
         ),
         (
             entry("github", r#"scheme = "basic", token_env = "T""#),

@@ -2,6 +2,7 @@
 
 mod addresses;
 mod completions;
+mod config_secrets;
 mod echoed_token;
 mod fallback;
 mod fallback_formats;
