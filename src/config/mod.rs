@@ -20,6 +20,7 @@ use url::Url;
 
 use crate::model::Severity;
 use crate::secret::SecretSource;
+pub use digest::connection_changed;
 use parse::{parse_fallback, parse_provider};
 use raw::RawConfig;
 pub use safety::Mode;

@@ -280,6 +280,29 @@ fn digests_follow_their_settings_and_never_contain_the_secret() {
     assert_eq!(a, gh.connection_digest(&amb("tok-one"), salt));
     assert_ne!(a, gh.connection_digest(&amb("tok-two"), salt));
     assert!(!a.contains("tok-one"));
+    // Was: an unreadable credential entered the digest as "unreadable:<source>", a value of its
+    // own, so its coming or going looked like new credentials. Now it is "absent", and absent
+    // on either side is no change; the settings part alone still tells a new base URL.
+    let unset = crate::ambient::Ambient::new(BTreeMap::new(), jiff::Timestamp::UNIX_EPOCH).unwrap();
+    let absent = gh.connection_digest(&unset, salt);
+    assert!(absent.ends_with(".absent"), "{absent}");
+    assert_eq!(absent.split('.').next(), a.split('.').next());
+    assert!(!super::connection_changed(&absent, &a));
+    assert!(!super::connection_changed(&a, &absent));
+    assert!(super::connection_changed(
+        &a,
+        &gh.connection_digest(&amb("tok-two"), salt)
+    ));
+    let mut moved = gh.clone();
+    moved.base_url = "https://github.example.com/api/v3".parse().unwrap();
+    assert!(super::connection_changed(
+        &absent,
+        &moved.connection_digest(&unset, salt)
+    ));
+    assert!(super::connection_changed(
+        &a,
+        &moved.connection_digest(&amb("tok-one"), salt)
+    ));
     let mut changed = gh.clone();
     changed.mapping.labels.push("new".into());
     assert_ne!(gh.mapping_digest(), changed.mapping_digest());

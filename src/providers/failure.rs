@@ -4,6 +4,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::http::{HttpResponse, TransportError};
 use crate::model::FailureCode;
+use crate::secret::CredentialError;
 
 /// The longest wait a provider can impose on us; longer values are capped.
 const MAX_WAIT: SignedDuration = SignedDuration::from_hours(24);
@@ -46,16 +47,23 @@ pub enum Failure {
     /// Refused for another reason (4xx, unexpected 3xx redirect, 410 Gone on a webhook...).
     #[error("rejected (HTTP {status}): {detail}")]
     Rejected { status: u16, detail: String },
-    /// Refused by ticket-export before anything was sent (unsafe address, missing credential).
+    /// Refused by ticket-export before anything was sent (an unsafe address, an endpoint
+    /// without the call).
     #[error("not sent: {0}")]
     NotSent(String),
+    /// The credential is missing, unreadable or malformed: nothing was sent, so the provider
+    /// said nothing about it. Never recorded as the provider rejecting the credentials.
+    #[error("not sent: the credential cannot be used: {0}")]
+    Credential(CredentialError),
 }
 
 impl Failure {
-    /// The failure code recorded for this outcome.
+    /// The failure code recorded for this outcome. A credential that could not be used is
+    /// the nearest to an authentication failure (a person fixes the credentials), but the retry
+    /// engine never records it as a code: it notes that nothing was sent and why.
     pub fn code(&self) -> FailureCode {
         match self {
-            Failure::Auth { .. } => FailureCode::ProviderAuthFailed,
+            Failure::Auth { .. } | Failure::Credential(_) => FailureCode::ProviderAuthFailed,
             Failure::Mapping { .. } => FailureCode::MappingRequired,
             Failure::RateLimited { .. } | Failure::Unavailable { .. } => {
                 FailureCode::ProviderUnavailable
@@ -76,7 +84,7 @@ impl Failure {
             | Failure::NotFound { status, .. }
             | Failure::Rejected { status, .. } => Some(*status),
             Failure::Unavailable { status, .. } | Failure::Uncertain { status, .. } => *status,
-            Failure::NotSent(_) => None,
+            Failure::NotSent(_) | Failure::Credential(_) => None,
         }
     }
 
@@ -98,6 +106,7 @@ impl Failure {
             Failure::Auth { .. }
                 | Failure::RateLimited { .. }
                 | Failure::NotSent(_)
+                | Failure::Credential(_)
                 | Failure::Rejected { status: 410, .. }
         ) || matches!(
             self,

@@ -65,6 +65,8 @@ impl Failure {
                 detail: s(detail),
             },
             Failure::NotSent(detail) => Failure::NotSent(s(detail)),
+            // Names the source, never a value, and holds nothing a provider sent.
+            Failure::Credential(e) => Failure::Credential(e),
         }
     }
 }

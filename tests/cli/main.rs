@@ -3,6 +3,7 @@
 mod addresses;
 mod completions;
 mod config_secrets;
+mod credentials;
 mod echoed_token;
 mod fallback;
 mod fallback_formats;
