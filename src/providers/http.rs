@@ -175,9 +175,14 @@ impl Http {
             }
             None => Vec::new(),
         };
-        let request = builder
-            .body(body)
-            .map_err(|e| TransportError::NotSent(format!("invalid request: {e}")))?;
+        // A header value the HTTP library refuses (a line break in it) is not the network
+        // failing: nothing was sent, and waiting would not fix it. Credentials are checked
+        // when they are read, so this is the last guard, never the usual path.
+        let request = builder.body(body).map_err(|e| {
+            TransportError::Refused(format!(
+                "the request could not be built ({e}); nothing was sent"
+            ))
+        })?;
         let mut response = self.agent.run(request).map_err(transport_error)?;
         let status = response.status().as_u16();
         let headers = response
@@ -314,5 +319,25 @@ mod tests {
                 other => panic!("{host} in {mode:?}: expected a refusal, got {other:?}"),
             }
         }
+    }
+
+    /// A header value with a line break is refused before any connection, as a request that
+    /// cannot be built, never as the provider being unavailable.
+    #[test]
+    fn an_unusable_header_value_is_refused_not_unavailable() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = Url::parse(&format!(
+            "http://127.0.0.1:{}/x",
+            listener.local_addr().unwrap().port()
+        ))
+        .unwrap();
+        let req = HttpRequest::new("GET", url).header("authorization", "Bearer tok\r\nX-Evil: 1");
+        let sent = Http::new(Mode::SelfHosted, Timeouts::default()).send(&req);
+        match sent {
+            Err(TransportError::Refused(reason)) => assert!(!reason.contains("tok"), "{reason}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert!(listener.accept().is_err(), "nothing connected");
     }
 }
