@@ -48,13 +48,69 @@ fn excerpt(answer: &Value) -> String {
         .collect()
 }
 
+/// The JSON object a read-only probe of `settings check` asked for: an object with a
+/// non-empty value at one of `keys` (JSON pointers to an identity or an id). A success status
+/// with anything else (an HTML sign-in page, plain text, `null`, `{}`, a list, an empty 204)
+/// fails the probe: a check passing on it would mark the provider healthy, and a healthy check
+/// is what makes attempts that failed authentication ready again.
+pub fn object<'a>(answer: &'a Value, probe: &str, keys: &[&str]) -> Result<&'a Value, Failure> {
+    if keys.iter().any(|k| present(answer.pointer(k))) {
+        return Ok(answer);
+    }
+    let got = match answer {
+        Value::Null => {
+            "no JSON (an empty body, an HTML sign-in or proxy page, text, or null)".to_owned()
+        }
+        Value::Object(o) if o.is_empty() => "an empty object".to_owned(),
+        Value::Object(_) => format!("an object without it: {}", excerpt(answer)),
+        Value::Array(_) => "a list".to_owned(),
+        other => format!("a lone JSON value ({other})"),
+    };
+    let wanted: Vec<String> = keys
+        .iter()
+        .map(|k| format!("`{}`", k.trim_start_matches('/').replace('/', ".")))
+        .collect();
+    Err(Failure::Unexpected(format!(
+        "{probe} answered with {got}, not the object with {} it asks for; the check does not pass on it (a proxy, a sign-in page or a wrong base_url)",
+        wanted.join(" or ")
+    )))
+}
+
+/// Who the credentials belong to: the first non-empty string or number at one of `keys`.
+pub fn identity(answer: &Value, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| match answer.pointer(k)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+fn present(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(Value::Object(o)) => !o.is_empty(),
+        Some(Value::Array(_) | Value::Number(_) | Value::Bool(_)) => true,
+    }
+}
+
 /// Every client, with its results checked once for all kinds: a created ticket must have an
 /// id, and so must every ticket a lookup found.
 pub(super) struct Checked(pub Box<dyn ProviderClient>);
 
 impl ProviderClient for Checked {
+    /// Whatever a kind's probes read, a check that cannot say whose credentials it ran with
+    /// did not see a real answer, and never passes.
     fn check(&self) -> Result<CheckReport, Failure> {
-        self.0.check()
+        let report = self.0.check()?;
+        let identity = report.identity.trim();
+        if identity.is_empty() || identity == "?" {
+            return Err(Failure::Unexpected(format!(
+                "the answers to {} name no account; the check does not pass on them",
+                report.probes.join(", ")
+            )));
+        }
+        Ok(report)
     }
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {

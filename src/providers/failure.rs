@@ -47,6 +47,10 @@ pub enum Failure {
     /// Refused for another reason (4xx, unexpected 3xx redirect, 410 Gone on a webhook...).
     #[error("rejected (HTTP {status}): {detail}")]
     Rejected { status: u16, detail: String },
+    /// A success status whose answer is not what was asked for (an HTML sign-in page, text,
+    /// `null`, an empty object or body where an object with an identity belongs).
+    #[error("unexpected answer: {0}")]
+    Unexpected(String),
     /// Refused by ticket-export before anything was sent (an unsafe address, an endpoint
     /// without the call).
     #[error("not sent: {0}")]
@@ -71,6 +75,7 @@ impl Failure {
             Failure::Uncertain { .. }
             | Failure::NotFound { .. }
             | Failure::Rejected { .. }
+            | Failure::Unexpected(_)
             | Failure::NotSent(_) => FailureCode::DeliveryFailed,
         }
     }
@@ -84,7 +89,7 @@ impl Failure {
             | Failure::NotFound { status, .. }
             | Failure::Rejected { status, .. } => Some(*status),
             Failure::Unavailable { status, .. } | Failure::Uncertain { status, .. } => *status,
-            Failure::NotSent(_) | Failure::Credential(_) => None,
+            Failure::NotSent(_) | Failure::Credential(_) | Failure::Unexpected(_) => None,
         }
     }
 

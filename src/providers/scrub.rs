@@ -65,6 +65,7 @@ impl Failure {
                 detail: s(detail),
             },
             Failure::NotSent(detail) => Failure::NotSent(s(detail)),
+            Failure::Unexpected(detail) => Failure::Unexpected(s(detail)),
             // Names the source, never a value, and holds nothing a provider sent.
             Failure::Credential(e) => Failure::Credential(e),
         }

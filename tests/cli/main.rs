@@ -15,6 +15,7 @@ mod retry;
 mod retry_killed;
 mod secrets;
 mod settings;
+mod settings_answers;
 mod support;
 mod sync;
 mod sync_cooldown;

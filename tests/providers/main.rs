@@ -4,6 +4,7 @@
 mod asana;
 mod azure_devops;
 mod bitbucket;
+mod checks;
 mod clickup;
 mod github;
 mod gitlab;
