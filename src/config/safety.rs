@@ -32,6 +32,15 @@ impl Mode {
     }
 }
 
+/// Host names of cloud metadata services (Google Cloud, AWS).
+const METADATA_NAMES: &[&str] = &[
+    "metadata.google.internal",
+    "metadata.goog",
+    "metadata",
+    "instance-data",
+    "instance-data.ec2.internal",
+];
+
 /// Checks a base URL without touching the network: scheme, user-info and literal addresses.
 /// Returns why it is unsafe for the mode.
 pub fn check_base_url(url: &Url, mode: Mode, allow_http: bool) -> Result<(), String> {
@@ -58,7 +67,13 @@ pub fn check_base_url(url: &Url, mode: Mode, allow_http: bool) -> Result<(), Str
         Some(Host::Domain(name)) => {
             let name = name.trim_end_matches('.').to_ascii_lowercase();
             let local = name == "localhost" || name.ends_with(".localhost");
-            if local && mode != Mode::SelfHosted {
+            if METADATA_NAMES.contains(&name.as_str()) {
+                // They resolve to a metadata address only inside the cloud, where the resolver
+                // would refuse it at connect time; said here, triage shows the stop at once.
+                Err(format!(
+                    "{name} is a cloud metadata service name, refused in every mode"
+                ))
+            } else if local && mode != Mode::SelfHosted {
                 Err(format!(
                     "{name} is a loopback name, refused in {} mode",
                     mode.as_str()
@@ -131,6 +146,19 @@ mod tests {
             ("http://127.0.0.1:8080", SelfHosted, true, true),
             ("ftp://example.com", SelfHosted, true, false),
             ("https://hooks.example", WebhookOnly, false, true),
+            ("http://metadata.google.internal", SelfHosted, true, false),
+            (
+                "https://METADATA.GOOGLE.INTERNAL./computeMetadata/v1",
+                SelfHosted,
+                false,
+                false,
+            ),
+            (
+                "https://instance-data.ec2.internal",
+                SelfHosted,
+                false,
+                false,
+            ),
             ("https://10.1.1.1", WebhookOnly, false, false),
         ];
         for (url, mode, allow_http, ok) in rows {
