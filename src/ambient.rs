@@ -15,6 +15,9 @@ use crate::error::UsageError;
 pub struct Ambient {
     now: Timestamp,
     vars: BTreeMap<String, String>,
+    /// Variables whose value is not UTF-8, lossily: only a credential is read from them, so
+    /// that such a value is reported as malformed rather than as not set.
+    not_text: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for Ambient {
@@ -30,10 +33,18 @@ impl std::fmt::Debug for Ambient {
 impl Ambient {
     /// Reads the process environment, and the clock unless `TICKET_EXPORT_NOW` overrides it.
     pub fn from_process() -> Result<Self, UsageError> {
-        let vars = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect();
-        Self::new(vars, Timestamp::now())
+        let mut vars = BTreeMap::new();
+        let mut not_text = BTreeMap::new();
+        for (k, v) in std::env::vars_os() {
+            let Ok(k) = k.into_string() else { continue };
+            match v.into_string() {
+                Ok(v) => vars.insert(k, v),
+                Err(v) => not_text.insert(k, v.to_string_lossy().into_owned()),
+            };
+        }
+        let mut ambient = Self::new(vars, Timestamp::now())?;
+        ambient.not_text = not_text;
+        Ok(ambient)
     }
 
     /// Builds an ambient from explicit variables; `TICKET_EXPORT_NOW` among them wins over `clock`.
@@ -48,7 +59,11 @@ impl Ambient {
             })?,
             None => clock,
         };
-        Ok(Ambient { now, vars })
+        Ok(Ambient {
+            now,
+            vars,
+            not_text: BTreeMap::new(),
+        })
     }
 
     /// The current time for this run.
@@ -73,5 +88,14 @@ impl Ambient {
             .get(name)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
+    }
+
+    /// A variable's value exactly as set, empty included: a credential set to nothing is
+    /// reported as empty, not as unset.
+    pub fn var_as_set(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .or_else(|| self.not_text.get(name))
+            .map(String::as_str)
     }
 }

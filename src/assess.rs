@@ -96,6 +96,7 @@ impl<'a> Assessor<'a> {
             mapping_digest: provider.mapping_digest(),
             output_digest: self.config.output_digest(),
             field_supply: Vec::new(),
+            credential: crate::providers::credential_state(provider, &self.ambient),
         })
     }
 }

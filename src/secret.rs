@@ -45,40 +45,100 @@ impl std::fmt::Display for SecretSource {
     }
 }
 
-/// A credential could not be read. The message names the source, never a value.
+/// Why a credential cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialProblem {
+    /// Not there: the variable is unset, the file does not exist or may not be read.
+    Missing,
+    /// There, but not a value any provider accepts in a header: empty, whitespace, a line
+    /// break, a control character or a character outside visible ASCII.
+    Malformed,
+}
+
+/// A credential could not be read or used. The message names the source, never a value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{source_name} {problem}")]
 pub struct CredentialError {
     pub source_name: String,
     pub problem: String,
+    pub kind: CredentialProblem,
 }
 
 impl SecretSource {
-    /// Reads the credential now.
+    /// Reads the credential now and checks it can go into a request header.
+    ///
+    /// An environment variable is used exactly as it is. A file may end with one line break
+    /// (`\n` or `\r\n`), which editors and `echo` add: that one is removed, nothing else.
     pub fn load(&self, ambient: &Ambient) -> Result<Secret, CredentialError> {
-        let fail = |problem: String| CredentialError {
+        let fail = |kind, problem: String| CredentialError {
             source_name: self.to_string(),
             problem,
+            kind,
         };
-        match self {
+        let missing = |problem| fail(CredentialProblem::Missing, problem);
+        let value = match self {
             SecretSource::Env(name) => ambient
-                .var(name)
-                .map(|v| Secret(v.trim().to_owned()))
+                .var_as_set(name)
                 .ok_or_else(|| {
-                    fail("is not set (export it in the environment that runs ticket-export)".into())
-                }),
+                    missing(
+                        "is not set (export it in the environment that runs ticket-export)".into(),
+                    )
+                })?
+                .to_owned(),
             SecretSource::File(path) => {
-                check_private(path).map_err(fail)?;
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| fail(format!("cannot be read: {e}")))?;
-                let value = text.trim();
-                if value.is_empty() {
-                    return Err(fail("is empty".into()));
-                }
-                Ok(Secret(value.to_owned()))
+                check_private(path).map_err(missing)?;
+                let bytes =
+                    std::fs::read(path).map_err(|e| missing(format!("cannot be read: {e}")))?;
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    fail(
+                        CredentialProblem::Malformed,
+                        "is not UTF-8 text; write the token alone in it".into(),
+                    )
+                })?;
+                let one_line = text
+                    .strip_suffix("\r\n")
+                    .or_else(|| text.strip_suffix('\n'))
+                    .unwrap_or(&text);
+                one_line.to_owned()
             }
+        };
+        match malformed(&value) {
+            Some(problem) => Err(fail(CredentialProblem::Malformed, problem)),
+            None => Ok(Secret(value)),
         }
     }
+}
+
+/// What makes a value unusable as a credential, in words that never quote it. A header value
+/// with a line break would be refused by the HTTP library (or split the request), and a
+/// character outside visible ASCII is never part of a real token: a pasted non-breaking space
+/// or smart quote would otherwise look like the provider rejecting the token, or like a
+/// network failure.
+fn malformed(value: &str) -> Option<String> {
+    let fix = "set it to the token alone, as the provider shows it";
+    if value.is_empty() {
+        return Some(format!("is empty; {fix}"));
+    }
+    if value.chars().all(char::is_whitespace) {
+        return Some(format!("holds only whitespace; {fix}"));
+    }
+    let count = value.chars().count();
+    for (i, c) in value.chars().enumerate() {
+        let problem = match c {
+            '\n' | '\r' => "a line break",
+            ' ' | '\t' => "a space or tab",
+            c if c.is_control() => "a control character",
+            c if !c.is_ascii() => {
+                "a character outside visible ASCII (a pasted non-breaking space or quote?)"
+            }
+            _ => continue,
+        };
+        return Some(format!(
+            "holds {problem} at character {} of {count}; {fix}",
+            i + 1
+        ));
+    }
+    None
 }
 
 /// Refuses a secret file that others can read: a token in a world-readable file is already leaked.
@@ -120,17 +180,100 @@ mod tests {
 
     #[test]
     fn env_source_reads_and_reports_missing_without_values() {
-        let vars = BTreeMap::from([("T".to_string(), "abc\n".to_string())]);
+        let vars = BTreeMap::from([("T".to_string(), "abc123".to_string())]);
         let amb = Ambient::new(vars, jiff::Timestamp::UNIX_EPOCH).unwrap();
         assert_eq!(
             SecretSource::Env("T".into()).load(&amb).unwrap().expose(),
-            "abc"
+            "abc123"
         );
         let err = SecretSource::Env("MISSING".into()).load(&amb).unwrap_err();
+        assert_eq!(err.kind, CredentialProblem::Missing);
         assert!(
             err.to_string()
                 .contains("environment variable MISSING is not set")
         );
+    }
+
+    /// Was: a value with a line break, a control character or a non-ASCII character was read
+    /// as is, and the HTTP library refused the header, which looked like the provider being
+    /// unavailable. An environment variable is used exactly as set; nothing is trimmed.
+    #[test]
+    fn a_malformed_variable_is_named_never_shown() {
+        let rows = [
+            ("", "is empty"),
+            ("   ", "holds only whitespace"),
+            (
+                "tok-0123456789\n",
+                "holds a line break at character 15 of 15",
+            ),
+            (
+                "tok-0123456789\r\n",
+                "holds a line break at character 15 of 16",
+            ),
+            ("tok-01234\n56789", "holds a line break"),
+            ("tok-0123456789 ", "holds a space or tab"),
+            (" tok-0123456789", "holds a space or tab at character 1"),
+            ("tok-01234\u{1b}[0m", "holds a control character"),
+            ("tok-01234\u{7f}", "holds a control character"),
+            ("tok-01234\u{a0}", "outside visible ASCII"),
+            ("tök-0123456789", "outside visible ASCII"),
+            ("tok-0123456789\u{200b}", "outside visible ASCII"),
+        ];
+        for (value, said) in rows {
+            let vars = BTreeMap::from([("T".to_string(), value.to_string())]);
+            let amb = Ambient::new(vars, jiff::Timestamp::UNIX_EPOCH).unwrap();
+            let err = SecretSource::Env("T".into()).load(&amb).unwrap_err();
+            assert_eq!(err.kind, CredentialProblem::Malformed, "{value:?}");
+            let shown = err.to_string();
+            assert!(
+                shown.starts_with("environment variable T ") && shown.contains(said),
+                "{value:?}: {shown}"
+            );
+            assert!(
+                value.trim().is_empty() || !shown.contains("tok-"),
+                "{shown}"
+            );
+        }
+    }
+
+    /// A token file may end with one line break (`\n` or `\r\n`, as editors and `echo` write
+    /// it): that one is removed. Anything more is malformed, named by the file.
+    #[cfg(unix)]
+    #[test]
+    fn a_token_file_loses_one_final_line_break_and_nothing_else() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let amb = Ambient::new(BTreeMap::new(), jiff::Timestamp::UNIX_EPOCH).unwrap();
+        let rows: [(&[u8], Result<&str, &str>); 9] = [
+            (b"tok-0123456789", Ok("tok-0123456789")),
+            (b"tok-0123456789\n", Ok("tok-0123456789")),
+            (b"tok-0123456789\r\n", Ok("tok-0123456789")),
+            (b"tok-0123456789\n\n", Err("holds a line break")),
+            (b"tok-0123456789\r", Err("holds a line break")),
+            (b"tok-01234\n56789\n", Err("holds a line break")),
+            (b"\n", Err("is empty")),
+            (b" tok-0123456789\n", Err("holds a space or tab")),
+            (b"tok-\xff\xfe0123\n", Err("is not UTF-8 text")),
+        ];
+        for (i, (bytes, expected)) in rows.into_iter().enumerate() {
+            let path = dir.path().join(format!("token{i}"));
+            std::fs::write(&path, bytes).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+            let got = SecretSource::File(path.clone()).load(&amb);
+            match (got, expected) {
+                (Ok(s), Ok(want)) => assert_eq!(s.expose(), want),
+                (Err(e), Err(said)) => {
+                    assert_eq!(e.kind, CredentialProblem::Malformed, "{bytes:?}");
+                    let shown = e.to_string();
+                    assert!(
+                        shown.contains(said) && shown.contains(&path.display().to_string()),
+                        "{shown}"
+                    );
+                    assert!(!shown.contains("0123"), "{shown}");
+                }
+                (got, want) => panic!("{bytes:?}: got {got:?}, want {want:?}"),
+            }
+        }
     }
 
     #[cfg(unix)]

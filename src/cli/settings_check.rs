@@ -104,6 +104,11 @@ pub fn run(only: Option<String>, ctx: &mut Context) -> anyhow::Result<ExitStatus
                             ExitStatus::Cooldown,
                         )
                     }
+                    // Nothing was probed: the provider's health stays as the last real probe
+                    // found it, and the problem is ours to fix, not the provider's answer.
+                    Err(f @ Failure::Credential(_)) => {
+                        ("credential", f.to_string(), None, ExitStatus::Blocked)
+                    }
                     Err(f) => (
                         "failed",
                         f.to_string(),

@@ -9,26 +9,54 @@ use crate::fingerprint::{hex, sha256_hex};
 use super::{Config, Provider, ProviderKind};
 use crate::triage::FieldSupply;
 
+/// The credential half of a connection digest when a credential cannot be read: unknown, not
+/// a value of its own, so that its coming or going is never taken for a new credential.
+const ABSENT: &str = "absent";
+
+/// Whether the connection owner recorded with a failure differs from the one now. The
+/// settings (kind, base URL, scheme, which sources) must match; the credentials are compared
+/// only when both sides could read them: a credential that was absent when the failure was
+/// recorded (another shell ran the import) or is absent now is no evidence of a change. A
+/// digest in the earlier single-part form cannot be split, so it shows no change either.
+pub fn connection_changed(recorded: &str, now: &str) -> bool {
+    let (Some((settings_then, credential_then)), Some((settings_now, credential_now))) =
+        (recorded.split_once('.'), now.split_once('.'))
+    else {
+        return false;
+    };
+    settings_then != settings_now
+        || (credential_then != ABSENT
+            && credential_now != ABSENT
+            && credential_then != credential_now)
+}
+
 impl Provider {
-    /// Digest of the connection settings and the credentials as they are now.
+    /// Digest of the connection settings and the credentials as they are now, as
+    /// `settings.credentials`; see [`connection_changed`].
     pub fn connection_digest(&self, ambient: &Ambient, salt: &[u8]) -> String {
-        let credential = |source: &Option<crate::secret::SecretSource>| match source {
-            None => "none".to_owned(),
-            Some(src) => match src.load(ambient) {
-                Ok(secret) => keyed_digest(salt, secret.expose()),
-                Err(_) => format!("unreadable:{src}"),
-            },
+        let source = |s: &Option<crate::secret::SecretSource>| {
+            s.as_ref().map(ToString::to_string).unwrap_or_default()
         };
-        sha256_hex(&[
-            "connection-v1",
+        let settings = sha256_hex(&[
+            "connection-v2",
             self.kind.as_str(),
             self.base_url.as_str(),
             if self.allow_http { "http" } else { "https" },
             self.auth.scheme.as_deref().unwrap_or(""),
-            &credential(&self.auth.user),
-            &credential(&self.auth.token),
-        ])[..16]
-            .to_owned()
+            &source(&self.auth.user),
+            &source(&self.auth.token),
+        ]);
+        let load = |s: &Option<crate::secret::SecretSource>| match s {
+            None => Some(String::new()),
+            Some(src) => src.load(ambient).ok().map(|v| v.expose().to_owned()),
+        };
+        let credentials = match (load(&self.auth.user), load(&self.auth.token)) {
+            (Some(user), Some(token)) if self.auth.token.is_some() => {
+                keyed_digest(salt, &format!("{user}\0{token}"))
+            }
+            _ => ABSENT.to_owned(),
+        };
+        format!("{}.{credentials}", &settings[..16])
     }
 
     /// Digest of the mapping as it is now.

@@ -1,6 +1,9 @@
 //! The TOML config of design section 9: providers, their destinations, credentials and safety.
 
+mod addresses;
 mod digest;
+#[cfg(test)]
+mod echo_tests;
 mod parse;
 mod raw;
 pub mod safety;
@@ -17,6 +20,7 @@ use url::Url;
 
 use crate::model::Severity;
 use crate::secret::SecretSource;
+pub use digest::connection_changed;
 use parse::{parse_fallback, parse_provider};
 use raw::RawConfig;
 pub use safety::Mode;
@@ -198,7 +202,7 @@ pub enum ConfigError {
     )]
     Read { path: PathBuf, reason: String },
     #[error(
-        "the config {path} is not valid TOML for ticket-export\n  why: {message}\n  next: fix the key named above; the README's Config section lists every key"
+        "the config {path} is not valid TOML for ticket-export\n  why: {message}\n  next: fix the key at that line and column (values are never shown, as they may be secrets); the README's Config section lists every key"
     )]
     Parse { path: PathBuf, message: String },
     #[error(
@@ -243,7 +247,7 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
-            message: scrub::scrub(e.to_string().trim_end(), text).replace('\n', "\n       "),
+            message: scrub::toml_error(&e, text),
         })?;
         let mut problems = Vec::new();
         let mode = raw.mode.unwrap_or(Mode::Cloud);

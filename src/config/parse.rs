@@ -30,9 +30,10 @@ pub(super) fn parse_fallback(
         Some(text) => match text.parse::<SignedDuration>() {
             Ok(d) if d.is_positive() => d,
             _ => {
-                problems.push(format!(
-                    "fallback.after = {text:?} is not a positive duration; write it like \"24h\", \"90m\" or \"2d\""
-                ));
+                problems.push(
+                    "fallback.after is not a positive duration; write it like \"24h\", \"90m\" or \"2d\""
+                        .into(),
+                );
                 defaults.after
             }
         },
@@ -45,15 +46,48 @@ pub(super) const TOKEN_PREFIXES: &[&str] = &[
     "ghp_",
     "gho_",
     "ghs_",
+    "ghu_",
+    "ghr_",
     "github_pat_",
     "glpat-",
+    "gldt-",
     "lin_api_",
+    "lin_oauth_",
     "pk_",
     "ATATT",
+    "ATCTT",
+    "ATBB",
     "whsec_",
     "xoxb-",
+    "xoxp-",
     "perm:",
+    "perm-",
 ];
+
+/// Whether a name written where a variable or file name belongs looks like a pasted secret:
+/// a provider's token prefix, or a run of sixteen or more characters without an underscore
+/// that mixes lower-case letters and digits (Azure PATs, Trello keys, hex and base64 tokens).
+/// Names people give variables are words joined by underscores (`JIRA_API_TOKEN`).
+pub(super) fn looks_like_secret(name: &str) -> bool {
+    TOKEN_PREFIXES.iter().any(|p| name.starts_with(p))
+        || name.split(['_', '-', '.', '/']).any(|run| {
+            run.len() >= 16
+                && run.chars().any(|c| c.is_ascii_lowercase())
+                && run.chars().any(|c| c.is_ascii_digit())
+        })
+}
+
+/// Whether `name` can be an environment variable's name: a letter or `_` first, then letters,
+/// digits and `_` (POSIX), of a sane length, and not a pasted secret.
+fn env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.len() <= 128
+        && !looks_like_secret(name)
+}
 
 /// One `[providers.<key>]` entry; None when it has a problem (pushed to `problems`).
 pub(super) fn parse_provider(
@@ -94,7 +128,10 @@ pub(super) fn parse_provider(
         }
         Ok(url) => Some(url),
         Err(e) => {
-            problems.push(format!("base_url {:?} is not a URL: {e}", raw.base_url));
+            // The value is not shown: a URL that does not parse may still hold a password.
+            problems.push(format!(
+                "base_url is not a URL ({e}); write it like \"https://acme.atlassian.net\""
+            ));
             None
         }
     };
@@ -155,22 +192,39 @@ fn parse_auth(kind: ProviderKind, raw: RawAuth, base: &Path, problems: &mut Vec<
                 None
             }
             (Some(name), None) => {
-                if TOKEN_PREFIXES.iter().any(|p| name.starts_with(p))
-                    || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                {
+                if !env_name(&name) {
+                    // Never echoed and never kept: a value here is often the secret itself,
+                    // and a "variable … is not set" message would carry it into provider
+                    // health and the append-only event history.
                     problems.push(format!(
-                        "auth.{what}_env must be the NAME of an environment variable (like GITHUB_TOKEN), \
-                         and this looks like a secret value; it is refused and not shown"
+                        "auth.{what}_env must be the NAME of an environment variable (like GITHUB_TOKEN: \
+                         a letter or '_' first, then letters, digits and '_'); this is not one, and may \
+                         be the secret itself, so it is refused and not shown. Put the value in a \
+                         variable and name that variable here"
                     ));
                     return None;
                 }
                 Some(SecretSource::Env(name))
             }
-            (None, Some(file)) => Some(SecretSource::File(base.join(file))),
+            (None, Some(file)) => {
+                let name = Path::new(&file).file_name().map(|n| n.to_string_lossy());
+                if file.trim().is_empty() || name.is_some_and(|n| looks_like_secret(&n)) {
+                    problems.push(format!(
+                        "auth.{what}_file must be the path of a file holding the secret (like \
+                         \"github.token\", chmod 600); this looks like the secret itself, so it is \
+                         refused and not shown"
+                    ));
+                    return None;
+                }
+                Some(SecretSource::File(base.join(file)))
+            }
             (None, None) => None,
         }
     };
+    let before_user = problems.len();
     let user = source(raw.user_env, raw.user_file, "user", problems);
+    let user_refused = problems.len() > before_user;
+    let before_token = problems.len();
     let (token, token_word) = if kind == ProviderKind::Webhook {
         (
             source(raw.secret_env, raw.secret_file, "secret", problems),
@@ -187,14 +241,15 @@ fn parse_auth(kind: ProviderKind, raw: RawAuth, base: &Path, problems: &mut Vec<
             "token_env or token_file",
         )
     };
-    if token.is_none() {
+    // A refused token source already said what is wrong with it.
+    if token.is_none() && problems.len() == before_token {
         problems.push(format!(
             "auth needs {token_word} for kind = \"{}\"",
             kind.as_str()
         ));
     }
     let needs_user = matches!(kind, ProviderKind::Bitbucket | ProviderKind::Trello);
-    if needs_user && user.is_none() {
+    if needs_user && user.is_none() && !user_refused {
         let what = if kind == ProviderKind::Trello {
             "the API key"
         } else {
@@ -237,8 +292,9 @@ fn check_scheme(kind: ProviderKind, scheme: &str, has_user: bool, problems: &mut
             "auth.scheme: kind = \"{kind}\" sends its own header, which no scheme changes; remove auth.scheme"
         ));
     } else if !allowed.contains(&scheme) {
+        // The value is not shown: a token is sometimes pasted here ("Bearer ghp_…").
         problems.push(format!(
-            "auth.scheme: {scheme:?} is not a scheme kind = \"{kind}\" uses (expected {})",
+            "auth.scheme is not a scheme kind = \"{kind}\" uses (expected {})",
             allowed.join(" or ")
         ));
     } else if jira && scheme == "basic" && !has_user {

@@ -6,7 +6,7 @@
 //! of URLs, and words that start like a provider's token. Each is masked character for
 //! character, so the caret under a quoted line still points at the right column.
 
-use super::parse::TOKEN_PREFIXES;
+use super::parse::{TOKEN_PREFIXES, looks_like_secret};
 
 /// Keys whose value is a credential when written literally (see `RawAuth`).
 const SECRET_KEYS: &[&str] = &[
@@ -27,6 +27,114 @@ pub(super) fn scrub(message: &str, text: &str) -> String {
     secrets.into_iter().fold(message.to_owned(), |msg, secret| {
         msg.replace(&secret, &"*".repeat(secret.chars().count()))
     })
+}
+
+/// A TOML error as the user sees it: where (line and column, and the key path) and what, but
+/// never a value. The TOML crate's own text quotes the offending line, and serde quotes values
+/// (`invalid type: string "…"`, ``unknown variant `…` ``): a token pasted under a misspelt key
+/// (`access_token`, `headers = { Authorization = … }`) would be printed. So the line is never
+/// quoted, every quoted value in the message is replaced, and only key names are kept (and
+/// only when they look like key names, not like a pasted secret).
+pub(super) fn toml_error(err: &toml::de::Error, text: &str) -> String {
+    let mut bare = err.clone();
+    bare.set_input(None);
+    let shown = bare.to_string();
+    let path = shown
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("in `").and_then(|p| p.strip_suffix('`')))
+        .map(|keys| {
+            let keys: Vec<&str> = keys
+                .split('.')
+                .map(|k| if key_like(k) { k } else { "…" })
+                .collect();
+            format!(" (in {})", keys.join("."))
+        })
+        .unwrap_or_default();
+    let at = match err.span() {
+        Some(span) => {
+            let (line, column) = position(text, span.start);
+            format!("line {line}, column {column}: ")
+        }
+        None => String::new(),
+    };
+    let message = without_values(err.message().trim());
+    scrub(&format!("{at}{message}{path}"), text)
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+/// Whether a name can be shown as the key it is: an identifier, not a pasted secret.
+fn key_like(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !looks_like_secret(name)
+}
+
+/// A serde or TOML message with every quoted value replaced. Quoted names after `field` or
+/// `key` (``unknown field `access_token` ``) are keys and stay when they look like one; the
+/// list after `expected` comes from ticket-export's own types and stays.
+fn without_values(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    let mut expected = false;
+    while let Some(open) = rest.find(['`', '"']) {
+        let (before, from) = rest.split_at(open);
+        out.push_str(before);
+        expected |= before.contains("expected");
+        let quote = from.chars().next().unwrap_or('"');
+        let close = closing(&from[1..], quote).map(|i| i + 1);
+        let Some(close) = close else {
+            // An unclosed quote: whatever follows may be a value.
+            out.push_str(" (value not shown)");
+            return out;
+        };
+        let inner = &from[1..close];
+        let names_key = before.ends_with("field ") || before.ends_with("key ");
+        if expected || (names_key && key_like(inner)) {
+            out.push_str(&from[..=close]);
+        } else if names_key {
+            out.push_str("(a key that looks like a secret; not shown)");
+        } else {
+            out.push_str("(value not shown)");
+        }
+        rest = &from[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the quote opened before `text` closes: the next `quote` not escaped by a backslash
+/// (serde writes strings with Rust's escapes).
+fn closing(text: &str, quote: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '\\' if quote == '"' && !escaped => escaped = true,
+            c if c == quote && !escaped => return Some(i),
+            _ => escaped = false,
+        }
+    }
+    None
 }
 
 /// Every secret-looking piece of `text`, at least four characters long.

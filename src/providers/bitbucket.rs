@@ -8,7 +8,7 @@
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 
-use super::answer::listing;
+use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify, requested_wait, summary};
 use super::http::{HttpRequest, HttpResponse, basic_auth};
 use super::{
@@ -161,9 +161,13 @@ pub fn normalise(state: &str) -> NormalState {
 
 impl ProviderClient for Bitbucket {
     fn check(&self) -> Result<CheckReport, Failure> {
+        const WHO: &[&str] = &["/display_name", "/nickname", "/account_id", "/uuid"];
         let user = self.call(self.request("GET", "/user"), false)?;
+        object(&user, &format!("GET {}/user", self.prefix), WHO)?;
         let repo_path = format!("/repositories/{}", self.repo);
         let repo = self.call(self.request("GET", &repo_path), false)?;
+        let probe = format!("GET {}{repo_path}", self.prefix);
+        object(&repo, &probe, &["/full_name", "/uuid"])?;
         if repo["has_issues"] == Value::Bool(false) {
             return Err(Failure::Rejected {
                 status: 200,
@@ -171,11 +175,7 @@ impl ProviderClient for Bitbucket {
             });
         }
         Ok(CheckReport {
-            identity: user["display_name"]
-                .as_str()
-                .or(user["nickname"].as_str())
-                .unwrap_or("?")
-                .to_owned(),
+            identity: identity(&user, WHO).unwrap_or_default(),
             probes: vec![
                 format!("GET {}/user", self.prefix),
                 format!("GET {}{repo_path}", self.prefix),

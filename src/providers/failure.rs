@@ -4,6 +4,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::http::{HttpResponse, TransportError};
 use crate::model::FailureCode;
+use crate::secret::CredentialError;
 
 /// The longest wait a provider can impose on us; longer values are capped.
 const MAX_WAIT: SignedDuration = SignedDuration::from_hours(24);
@@ -46,16 +47,27 @@ pub enum Failure {
     /// Refused for another reason (4xx, unexpected 3xx redirect, 410 Gone on a webhook...).
     #[error("rejected (HTTP {status}): {detail}")]
     Rejected { status: u16, detail: String },
-    /// Refused by ticket-export before anything was sent (unsafe address, missing credential).
+    /// A success status whose answer is not what was asked for (an HTML sign-in page, text,
+    /// `null`, an empty object or body where an object with an identity belongs).
+    #[error("unexpected answer: {0}")]
+    Unexpected(String),
+    /// Refused by ticket-export before anything was sent (an unsafe address, an endpoint
+    /// without the call).
     #[error("not sent: {0}")]
     NotSent(String),
+    /// The credential is missing, unreadable or malformed: nothing was sent, so the provider
+    /// said nothing about it. Never recorded as the provider rejecting the credentials.
+    #[error("not sent: the credential cannot be used: {0}")]
+    Credential(CredentialError),
 }
 
 impl Failure {
-    /// The failure code recorded for this outcome.
+    /// The failure code recorded for this outcome. A credential that could not be used is
+    /// the nearest to an authentication failure (a person fixes the credentials), but the retry
+    /// engine never records it as a code: it notes that nothing was sent and why.
     pub fn code(&self) -> FailureCode {
         match self {
-            Failure::Auth { .. } => FailureCode::ProviderAuthFailed,
+            Failure::Auth { .. } | Failure::Credential(_) => FailureCode::ProviderAuthFailed,
             Failure::Mapping { .. } => FailureCode::MappingRequired,
             Failure::RateLimited { .. } | Failure::Unavailable { .. } => {
                 FailureCode::ProviderUnavailable
@@ -63,6 +75,7 @@ impl Failure {
             Failure::Uncertain { .. }
             | Failure::NotFound { .. }
             | Failure::Rejected { .. }
+            | Failure::Unexpected(_)
             | Failure::NotSent(_) => FailureCode::DeliveryFailed,
         }
     }
@@ -76,7 +89,7 @@ impl Failure {
             | Failure::NotFound { status, .. }
             | Failure::Rejected { status, .. } => Some(*status),
             Failure::Unavailable { status, .. } | Failure::Uncertain { status, .. } => *status,
-            Failure::NotSent(_) => None,
+            Failure::NotSent(_) | Failure::Credential(_) | Failure::Unexpected(_) => None,
         }
     }
 
@@ -98,6 +111,7 @@ impl Failure {
             Failure::Auth { .. }
                 | Failure::RateLimited { .. }
                 | Failure::NotSent(_)
+                | Failure::Credential(_)
                 | Failure::Rejected { status: 410, .. }
         ) || matches!(
             self,
@@ -223,7 +237,7 @@ pub fn classify(resp: &HttpResponse, now: Timestamp, write: bool, fields: Vec<St
     }
 }
 
-/// A short, single-line description of a response body for events and messages.
+/// A single-line description of a response body for events and messages, uncut.
 pub fn summary(resp: &HttpResponse) -> String {
     let json = resp.json();
     let text = [
@@ -263,11 +277,11 @@ pub fn summary(resp: &HttpResponse) -> String {
         }
     });
     // Control characters (escape sequences, DEL, NUL) never reach a terminal or a TSV line.
+    // The text is not cut here: it may hold an echoed credential, and only the client wrapper
+    // that knows the credentials may cut, after scrubbing (providers::scrub).
     let text = text.replace(|c: char| c.is_control(), " ");
     let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() > 200 {
-        format!("{}…", line.chars().take(200).collect::<String>())
-    } else if line.is_empty() {
+    if line.is_empty() {
         format!("HTTP {}", resp.status)
     } else {
         line

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::answer::listing;
+use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify, summary};
 use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
@@ -101,7 +101,10 @@ fn state_of(issue: &Value) -> RemoteState {
 impl ProviderClient for GitHub {
     fn check(&self) -> Result<CheckReport, Failure> {
         let user = self.call(self.request("GET", "/user"), false)?;
-        let repo = self.call(self.request("GET", &format!("/repos/{}", self.repo)), false)?;
+        object(&user, "GET /user", &["/login"])?;
+        let repo_path = format!("/repos/{}", self.repo);
+        let repo = self.call(self.request("GET", &repo_path), false)?;
+        object(&repo, &format!("GET {repo_path}"), &["/full_name", "/id"])?;
         if repo["has_issues"] == Value::Bool(false) {
             return Err(Failure::Rejected {
                 status: 200,
@@ -120,8 +123,8 @@ impl ProviderClient for GitHub {
             });
         }
         Ok(CheckReport {
-            identity: user["login"].as_str().unwrap_or("?").to_owned(),
-            probes: vec!["GET /user".into(), format!("GET /repos/{}", self.repo)],
+            identity: identity(&user, &["/login"]).unwrap_or_default(),
+            probes: vec!["GET /user".into(), format!("GET {repo_path}")],
         })
     }
 

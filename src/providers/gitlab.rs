@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::answer::listing;
+use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify};
 use super::http::{HttpRequest, HttpResponse};
 use super::status_map::parse_normal;
@@ -198,7 +198,10 @@ pub fn normalise(
 impl ProviderClient for GitLab {
     fn check(&self) -> Result<CheckReport, Failure> {
         let user = self.call(self.request("GET", "/user"), false)?;
+        object(&user, "GET /api/v4/user", &["/username", "/id"])?;
         let project = self.call(self.request("GET", &self.project_path()), false)?;
+        let probe = format!("GET /api/v4{}", self.project_path());
+        object(&project, &probe, &["/id", "/path_with_namespace"])?;
         if project["issues_enabled"] == Value::Bool(false) {
             return Err(Failure::Rejected {
                 status: 200,
@@ -206,7 +209,7 @@ impl ProviderClient for GitLab {
             });
         }
         Ok(CheckReport {
-            identity: user["username"].as_str().unwrap_or("?").to_owned(),
+            identity: identity(&user, &["/username", "/id"]).unwrap_or_default(),
             probes: vec![
                 "GET /api/v4/user".into(),
                 format!("GET /api/v4{}", self.project_path()),

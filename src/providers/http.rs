@@ -175,9 +175,14 @@ impl Http {
             }
             None => Vec::new(),
         };
-        let request = builder
-            .body(body)
-            .map_err(|e| TransportError::NotSent(format!("invalid request: {e}")))?;
+        // A header value the HTTP library refuses (a line break in it) is not the network
+        // failing: nothing was sent, and waiting would not fix it. Credentials are checked
+        // when they are read, so this is the last guard, never the usual path.
+        let request = builder.body(body).map_err(|e| {
+            TransportError::Refused(format!(
+                "the request could not be built ({e}); nothing was sent"
+            ))
+        })?;
         let mut response = self.agent.run(request).map_err(transport_error)?;
         let status = response.status().as_u16();
         let headers = response
@@ -289,5 +294,50 @@ mod tests {
             self_hosted.send(&HttpRequest::new("GET", url)),
             Err(TransportError::Refused(_))
         ));
+    }
+
+    /// IPv6 literals that carry an unsafe IPv4 address are refused in the resolver, before any
+    /// connection: nothing leaves the machine (the table of every form is in config::safety).
+    #[test]
+    fn carried_ipv4_addresses_are_refused_before_connecting() {
+        let rows = [
+            (Mode::Cloud, "[64:ff9b::7f00:1]", "loopback"),
+            (Mode::Cloud, "[::7f00:1]", "loopback"),
+            (Mode::Cloud, "[2002:7f00:1::1]", "loopback"),
+            (Mode::Cloud, "100.100.100.200", "metadata"),
+            (Mode::SelfHosted, "[64:ff9b::a9fe:a9fe]", "metadata"),
+            (Mode::SelfHosted, "[::ffff:0:a83f:8110]", "metadata"),
+            (Mode::SelfHosted, "168.63.129.16", "metadata"),
+            (Mode::SelfHosted, "[fd00:ec2::254]", "metadata"),
+        ];
+        for (mode, host, why) in rows {
+            let url = Url::parse(&format!("http://{host}:9/x")).unwrap();
+            match Http::new(mode, Timeouts::default()).send(&HttpRequest::new("GET", url)) {
+                Err(TransportError::Refused(reason)) => {
+                    assert!(reason.contains(why), "{host}: {reason}")
+                }
+                other => panic!("{host} in {mode:?}: expected a refusal, got {other:?}"),
+            }
+        }
+    }
+
+    /// A header value with a line break is refused before any connection, as a request that
+    /// cannot be built, never as the provider being unavailable.
+    #[test]
+    fn an_unusable_header_value_is_refused_not_unavailable() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = Url::parse(&format!(
+            "http://127.0.0.1:{}/x",
+            listener.local_addr().unwrap().port()
+        ))
+        .unwrap();
+        let req = HttpRequest::new("GET", url).header("authorization", "Bearer tok\r\nX-Evil: 1");
+        let sent = Http::new(Mode::SelfHosted, Timeouts::default()).send(&req);
+        match sent {
+            Err(TransportError::Refused(reason)) => assert!(!reason.contains("tok"), "{reason}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert!(listener.accept().is_err(), "nothing connected");
     }
 }

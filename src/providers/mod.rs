@@ -30,10 +30,12 @@ use jiff::Timestamp;
 
 use crate::ambient::Ambient;
 use crate::config::{Provider, ProviderKind};
-use crate::secret::Secret;
+use crate::secret::{CredentialError, CredentialProblem, Secret, SecretSource};
+use crate::triage::CredentialState;
 pub use draft::TicketDraft;
 pub use failure::Failure;
 use http::{Http, HttpRequest, HttpResponse};
+pub(crate) use scrub::{scrub as scrub_secrets, secret_forms};
 
 /// A ticket on the provider.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -210,35 +212,55 @@ pub struct Credentials {
     pub token: Secret,
 }
 
-impl Credentials {
-    /// The values, for scrubbing them out of anything a provider echoes back.
-    pub fn values(&self) -> Vec<&str> {
-        self.user
-            .iter()
-            .chain(std::iter::once(&self.token))
-            .map(Secret::expose)
-            .collect()
-    }
-}
-
-/// Reads a provider's credentials from the environment or its 0600 file.
+/// Reads a provider's credentials from the environment or its 0600 file. A credential that is
+/// missing, unreadable or malformed is a `Failure::Credential`: nothing is sent, and it is never
+/// taken for the provider rejecting the credentials.
 pub fn load_credentials(provider: &Provider, ambient: &Ambient) -> Result<Credentials, Failure> {
-    let load = |source: &Option<crate::secret::SecretSource>| -> Result<Option<Secret>, Failure> {
+    let load = |source: &Option<SecretSource>| -> Result<Option<Secret>, Failure> {
         source
             .as_ref()
             .map(|s| s.load(ambient))
             .transpose()
-            .map_err(|e| Failure::Auth {
-                status: 0,
-                detail: format!("{e}"),
-            })
+            .map_err(Failure::Credential)
     };
     let user = load(&provider.auth.user)?;
-    let token = load(&provider.auth.token)?.ok_or_else(|| Failure::Auth {
-        status: 0,
-        detail: "no credential is configured".into(),
+    let token = load(&provider.auth.token)?.ok_or_else(|| {
+        Failure::Credential(CredentialError {
+            source_name: format!("providers.{}.auth", provider.key),
+            problem: "names no token_env or token_file".into(),
+            kind: CredentialProblem::Missing,
+        })
     })?;
+    if provider.kind == ProviderKind::Webhook
+        && let Err(problem) = webhook::signing_key(token.expose())
+    {
+        return Err(Failure::Credential(CredentialError {
+            source_name: provider
+                .auth
+                .token
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            problem,
+            kind: CredentialProblem::Malformed,
+        }));
+    }
     Ok(Credentials { user, token })
+}
+
+/// Whether a provider's credentials can be used now, for triage: the same reading `retry`,
+/// `sync` and `settings check` make before they send anything.
+pub fn credential_state(provider: &Provider, ambient: &Ambient) -> CredentialState {
+    match load_credentials(provider, ambient) {
+        Ok(_) => CredentialState::Present,
+        Err(Failure::Credential(e)) if e.kind == CredentialProblem::Malformed => {
+            CredentialState::Malformed(e.to_string())
+        }
+        Err(e) => CredentialState::Absent(match e {
+            Failure::Credential(e) => e.to_string(),
+            other => other.to_string(),
+        }),
+    }
 }
 
 /// Builds the client for a provider entry, reading its credentials now.

@@ -2,45 +2,24 @@
 //! a provider (or a proxy in front of it) that echoes the token in an error message would
 //! otherwise put it in `sync` and `settings check` output, in events and in provider health.
 
+mod text;
+
 use std::collections::HashMap;
 
-use super::http::basic_auth;
 use super::{
     CheckReport, Credentials, Failure, NormalState, PlannedCall, ProviderClient, RemoteState,
     RemoteTicket, TicketDraft,
 };
+pub(crate) use text::{clean, cut, scrub, secret_forms};
 
-const REDACTED: &str = "[redacted]";
-
-/// The credential values, in every form a provider could echo: as sent, and inside the Basic
-/// header values built from them. Values too short to be secrets (an empty user) are left out.
-pub(super) fn secret_forms(credentials: &Credentials) -> Vec<String> {
-    let token = credentials.token.expose();
-    let user = credentials.user.as_ref().map(|u| u.expose()).unwrap_or("");
-    let basic = |u: &str| basic_auth(u, token).trim_start_matches("Basic ").to_owned();
-    let mut forms: Vec<String> = [token.to_owned(), user.to_owned(), basic(user), basic("")]
-        .into_iter()
-        .filter(|v| v.len() >= 4 && !token.is_empty())
-        .collect();
-    // Longest first, so a value containing another is replaced whole.
-    forms.sort_by_key(|v| std::cmp::Reverse(v.len()));
-    forms.dedup();
-    forms
-}
-
-/// `text` with every secret form replaced by `[redacted]`.
-pub(super) fn scrub(text: &str, secrets: &[String]) -> String {
-    secrets
-        .iter()
-        .fold(text.to_owned(), |t, s| t.replace(s.as_str(), REDACTED))
-}
+/// The longest identity a check reports, in characters.
+const IDENTITY_CHARS: usize = 100;
 
 impl Failure {
-    /// The failure with every secret form removed from its text, on one line: a provider's
-    /// message (a GitLab or Linear error list, say) may hold line breaks or terminal escapes,
-    /// which would forge lines in a table, a TSV row or a log.
+    /// The failure with every secret form removed from its text, on one line, then cut to a
+    /// readable length: scrubbed before it is cut, never after (see `text`).
     pub fn scrubbed(self, secrets: &[String]) -> Failure {
-        let s = |text: String| scrub(&text, secrets).replace(|c: char| c.is_control(), " ");
+        let s = |text: String| clean(&text, secrets);
         match self {
             Failure::Auth { status, detail } => Failure::Auth {
                 status,
@@ -86,6 +65,9 @@ impl Failure {
                 detail: s(detail),
             },
             Failure::NotSent(detail) => Failure::NotSent(s(detail)),
+            Failure::Unexpected(detail) => Failure::Unexpected(s(detail)),
+            // Names the source, never a value, and holds nothing a provider sent.
+            Failure::Credential(e) => Failure::Credential(e),
         }
     }
 }
@@ -100,12 +82,8 @@ pub(super) struct Forms {
 impl Forms {
     pub(super) fn of(credentials: &Credentials) -> Forms {
         let all = secret_forms(credentials);
-        let user = credentials.user.as_ref().map(|u| u.expose());
-        let identity = all
-            .iter()
-            .filter(|s| Some(s.as_str()) != user)
-            .cloned()
-            .collect();
+        let user = text::user_forms(credentials);
+        let identity = all.iter().filter(|s| !user.contains(s)).cloned().collect();
         Forms { all, identity }
     }
 }
@@ -140,7 +118,7 @@ impl Scrubbed {
 impl ProviderClient for Scrubbed {
     fn check(&self) -> Result<CheckReport, Failure> {
         self.clean(self.inner.check()).map(|r| CheckReport {
-            identity: scrub(&r.identity, &self.forms.identity),
+            identity: cut(&clean(&r.identity, &self.forms.identity), IDENTITY_CHARS),
             probes: r.probes,
         })
     }
@@ -185,6 +163,7 @@ impl ProviderClient for Scrubbed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::http::basic_auth;
     use crate::secret::Secret;
 
     #[test]

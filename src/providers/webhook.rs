@@ -46,7 +46,7 @@ pub fn signing_key(secret: &str) -> Result<Vec<u8>, String> {
     match secret.strip_prefix("whsec_") {
         Some(encoded) => BASE64
             .decode(encoded)
-            .map_err(|_| "the signing secret starts with whsec_ but the rest is not base64".into()),
+            .map_err(|_| "starts with whsec_ but the rest is not base64".into()),
         None => Ok(secret.as_bytes().to_vec()),
     }
 }
@@ -69,7 +69,22 @@ impl Webhook {
     }
 
     fn key(&self) -> Result<Vec<u8>, Failure> {
-        signing_key(self.base.token.expose()).map_err(|detail| Failure::Auth { status: 0, detail })
+        signing_key(self.base.token.expose()).map_err(|problem| {
+            // Nothing was sent: a secret that does not decode is a credential problem, never
+            // the receiver refusing it.
+            Failure::Credential(crate::secret::CredentialError {
+                source_name: self
+                    .base
+                    .provider
+                    .auth
+                    .token
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| "the signing secret".into()),
+                problem,
+                kind: crate::secret::CredentialProblem::Malformed,
+            })
+        })
     }
 
     fn now(&self) -> Timestamp {

@@ -45,7 +45,8 @@ pub struct RetryOptions {
 pub struct ItemReport {
     pub ticket_export_id: String,
     pub provider_key: String,
-    /// created, linked, updated, planned, refused, skipped, failed, uncertain, cooldown.
+    /// created, linked, updated, planned, refused, skipped, failed, uncertain, cooldown, or
+    /// `not sent` (the credential cannot be used).
     pub outcome: &'static str,
     /// The attempt's triage state after the run; its exit code is the item's.
     pub state: State,

@@ -62,8 +62,37 @@ pub(super) fn fail(
     f: Failure,
     action: &'static str,
 ) -> Result<ItemReport, crate::error::StoreError> {
+    if let Failure::Credential(problem) = &f {
+        return not_sent(run, store, holder, job, problem);
+    }
     let code = f.code();
     fail_with_code(run, store, holder, job, &f, code, action)
+}
+
+/// Nothing was sent because the credential cannot be used: the attempt keeps its code, status
+/// and owner (the provider said nothing), the history notes why, and the rest of the run sends
+/// nothing to this provider either.
+fn not_sent(
+    run: &ProviderRun,
+    store: &mut Store,
+    holder: &str,
+    job: &Job,
+    problem: &crate::secret::CredentialError,
+) -> Result<ItemReport, crate::error::StoreError> {
+    let a = &job.attempt;
+    let detail = format!(
+        "not sent: the credential of providers.{} cannot be used: {problem}",
+        run.provider.key
+    );
+    store.note(&a.ticket_export_id, run.now, "retry", "not sent", &detail)?;
+    store.release(&a.ticket_export_id, holder, a.export_status)?;
+    run.stop(detail.clone(), State::Blocked);
+    Ok(ItemReport::from_attempt(
+        a,
+        "not sent",
+        State::Blocked,
+        detail,
+    ))
 }
 
 pub(super) fn fail_with_code(

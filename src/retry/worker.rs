@@ -15,7 +15,8 @@ use crate::config::Provider;
 use crate::model::{ExportStatus, FailureCode, State};
 use crate::providers::http::Http;
 use crate::providers::{
-    Credentials, Failure, ProviderClient, RemoteTicket, TicketDraft, client_with,
+    Credentials, Failure, ProviderClient, RemoteTicket, TicketDraft, client_with, scrub_secrets,
+    secret_forms,
 };
 use crate::store::Store;
 use crate::triage::Action;
@@ -46,12 +47,7 @@ impl ProviderRun {
     ) -> Self {
         let (client, secrets) = match credentials {
             Ok(c) => {
-                let secrets = c
-                    .values()
-                    .into_iter()
-                    .filter(|v| v.len() >= 4)
-                    .map(str::to_owned)
-                    .collect();
+                let secrets = secret_forms(&c);
                 (client_with(&provider, http, c, now), secrets)
             }
             Err(e) => (Err(e), Vec::new()),
@@ -97,11 +93,10 @@ impl ProviderRun {
         }
     }
 
-    /// Removes credential values from text a provider sent back.
+    /// Removes every form of the credentials from text a provider sent back. The client
+    /// already scrubbed its failures; this covers text composed around them here.
     pub(super) fn scrub(&self, text: &str) -> String {
-        self.secrets
-            .iter()
-            .fold(text.to_owned(), |t, s| t.replace(s.as_str(), "[redacted]"))
+        scrub_secrets(text, &self.secrets)
     }
 }
 

@@ -159,7 +159,14 @@ pub fn run(
                 Some(refused) => Err(refused),
                 None => client_for(provider, http.clone(), ambient)
                     .map(|client| (provider, client))
-                    .map_err(|f| Refusal::new("failed", State::Blocked, f.to_string())),
+                    .map_err(|f| {
+                        // A credential that cannot be used sends nothing: skipped, not failed.
+                        let outcome = match f {
+                            crate::providers::Failure::Credential(_) => "skipped",
+                            _ => "failed",
+                        };
+                        Refusal::new(outcome, State::Blocked, f.to_string())
+                    }),
             },
         };
         match ready {

@@ -36,6 +36,20 @@ pub struct ProviderView {
     /// For each provider field named in `attempt.mapping_missing`: the config key that supplies
     /// it and whether the current mapping sets it.
     pub field_supply: Vec<FieldSupply>,
+    /// Whether the provider's credentials can be used now (read by the caller, never a value).
+    pub credential: CredentialState,
+}
+
+/// Whether a provider's credentials can be used now. The words name the variable or file,
+/// never a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialState {
+    /// Every credential the entry names was read and is well formed.
+    Present,
+    /// A variable is not set, or a file is missing or may not be read.
+    Absent(String),
+    /// A value is there but no provider would accept it (empty, a line break, non-ASCII...).
+    Malformed(String),
 }
 
 /// Whether the current mapping supplies one provider field, and through which config key.

@@ -8,7 +8,7 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::text::{command, describe_code, status_line};
-use super::{Action, Decision, Guide, ProviderHealth, ProviderView, TriageInput};
+use super::{Action, CredentialState, Decision, Guide, ProviderHealth, ProviderView, TriageInput};
 use crate::model::{ExportStatus, FailureCode, State, TicketExport};
 
 mod connection;
@@ -30,7 +30,12 @@ pub(super) fn decide(input: &TriageInput<'_>) -> Decision {
             .unwrap_or_else(|| ctx.by_code(provider)),
         None => ctx.provider_missing(),
     };
-    ctx.hold_for_cooldown(ctx.look_before_fallback(decision))
+    let decision = ctx.look_before_fallback(decision);
+    let decision = match input.provider {
+        Some(provider) => ctx.hold_for_credential(&provider.credential, decision),
+        None => decision,
+    };
+    ctx.hold_for_cooldown(decision)
 }
 
 /// One attempt's facts, plus the names every sentence uses.
@@ -162,6 +167,46 @@ impl<'a> Ctx<'a> {
             }
             _ => d,
         }
+    }
+
+    /// Nothing can call the provider without a usable credential: a row that would (retry,
+    /// look up, link, sync), or that asks a person to fix the connection, blocks on the
+    /// credential instead, naming the variable or file: that is the first thing to fix. Stops
+    /// stay stops, and rows that call nothing (fallback, fix the mapping) keep their step.
+    fn hold_for_credential(&self, credential: &CredentialState, d: Decision) -> Decision {
+        let calls_provider = matches!(
+            d.action,
+            Action::Retry
+                | Action::LookupThenRetry
+                | Action::LookupAndLink
+                | Action::UpdateExisting
+                | Action::Sync
+                | Action::FixSettings
+        );
+        let problem = match credential {
+            CredentialState::Present => return d,
+            CredentialState::Absent(problem) | CredentialState::Malformed(problem) => problem,
+        };
+        if !calls_provider || d.state == State::Stop {
+            return d;
+        }
+        let key = self.key;
+        let then = match d.action {
+            Action::Sync => command("sync", self.id),
+            _ => self.retry_cmd(),
+        };
+        self.decision(
+            State::Blocked,
+            Action::FixSettings,
+            Guide::ProviderConnectionErrors,
+            format!(
+                "the credential of providers.{key} cannot be used: {problem}; nothing is sent without it"
+            ),
+            format!(
+                "fix the credential named in providers.{key}.auth, run {}, then {then}",
+                command("settings check", key)
+            ),
+        )
     }
 
     /// A create whose outcome is unknown may have made a ticket: portable files beside it

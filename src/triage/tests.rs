@@ -9,6 +9,7 @@ use crate::model::{
     ExportStatus, FailureCode, MappingStatus, Owner, OwnerKind, State, TicketExport,
 };
 
+mod credential;
 mod grid;
 mod table;
 
@@ -73,10 +74,11 @@ fn provider_view() -> ProviderView {
     ProviderView {
         destination_owned: true,
         unsafe_base_url: None,
-        connection_digest: "conn-1".to_owned(),
+        connection_digest: "settings.cred-1".to_owned(),
         mapping_digest: "map-1".to_owned(),
         output_digest: "out-1".to_owned(),
         field_supply: Vec::new(),
+        credential: CredentialState::Present,
     }
 }
 
@@ -253,7 +255,7 @@ fn retry_is_allowed_only_for_sending_actions() {
 fn refusal_names_the_unchanged_owner() {
     let mut f = Fixture::new();
     f.code(FailureCode::ProviderAuthFailed);
-    f.owner(OwnerKind::Connection, "conn-1");
+    f.owner(OwnerKind::Connection, "settings.cred-1");
     let refusal = retry_allowed(&f.decide()).unwrap_err();
     assert!(
         refusal.contains("providers.jira-sec are unchanged since the failure"),

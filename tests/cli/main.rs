@@ -1,8 +1,12 @@
 //! CLI tests: one test binary (fast to link on a 2-core CI), one module per command.
 
+mod addresses;
 mod completion_shells;
 mod completions;
+mod config_secrets;
+mod credentials;
 mod duplicate_guard;
+mod echoed_token;
 mod fallback;
 mod fallback_formats;
 mod fallback_guard;
@@ -17,6 +21,7 @@ mod retry;
 mod retry_killed;
 mod secrets;
 mod settings;
+mod settings_answers;
 mod shells;
 mod support;
 mod sync;

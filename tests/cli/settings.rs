@@ -127,7 +127,7 @@ fn settings_check_sends_no_probe_during_a_stored_cooldown() {
     std::fs::remove_file(&token).unwrap();
     let out = l.env.run(l.env.cmd().args(["settings", "check", "gh"]));
     assert!(
-        out.starts_with("exit: 3\n") && out.contains("\tfailed\t"),
+        out.starts_with("exit: 3\n") && out.contains("\tcredential\t"),
         "{out}"
     );
     std::fs::write(&token, saved).unwrap();

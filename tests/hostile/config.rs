@@ -293,10 +293,8 @@ fn a_pasted_token_on_a_broken_line_is_not_echoed() {
         err.contains("line 22, column 63") && err.contains("unknown field `bogus`"),
         "{err}"
     );
-    assert!(
-        err.contains(r#"password = "*********************", bogus = 1"#),
-        "{err}"
-    );
+    // The line itself is never quoted: the position and the key say where.
+    assert!(!err.contains("password = "), "{err}");
 
     let url = VALID.replace(
         r#""https://api.github.com""#,
@@ -305,7 +303,7 @@ fn a_pasted_token_on_a_broken_line_is_not_echoed() {
     let err = Config::parse(&url, path()).unwrap_err().to_string();
     assert!(!err.contains("hunter2"), "{err}");
     assert!(
-        err.contains("base_url \"ht tp://************************@api.github.com\" is not a URL"),
+        err.contains("base_url is not a URL") && !err.contains("api.github.com"),
         "{err}"
     );
 }

@@ -4,6 +4,7 @@
 mod asana;
 mod azure_devops;
 mod bitbucket;
+mod checks;
 mod clickup;
 mod exact_marker;
 mod github;

@@ -280,28 +280,43 @@ fn check_sends_nothing_and_status_is_not_sent() {
     );
 }
 
+/// Was: an `Auth { status: 0 }`, recorded as the receiver rejecting the credentials, though
+/// nothing was sent. A signing secret that does not decode, or holds a character no secret has,
+/// is a credential problem naming its variable, found before any client exists.
 #[test]
-fn a_malformed_whsec_secret_is_an_auth_failure_before_sending() {
-    let mut rig = rig();
-    rig.ambient = ticket_export::ambient::Ambient::new(
-        [(
-            "SIM_WEBHOOK_SECRET".to_owned(),
-            "whsec_not base64!".to_owned(),
-        )]
-        .into_iter()
-        .collect(),
-        jiff::Timestamp::UNIX_EPOCH,
-    )
-    .unwrap();
-    let client = rig.client();
-    assert!(matches!(
-        client.check(),
-        Err(Failure::Auth { status: 0, .. })
-    ));
-    assert!(matches!(
-        client.create(&rig.draft(1)),
-        Err(Failure::Auth { status: 0, .. })
-    ));
+fn a_malformed_whsec_secret_is_a_credential_problem_before_sending() {
+    let rig = rig();
+    for secret in [
+        "whsec_not-base64!!",
+        "whsec_not base64!",
+        "whsec_dGVzdA==\n",
+    ] {
+        let ambient = ticket_export::ambient::Ambient::new(
+            [("SIM_WEBHOOK_SECRET".to_owned(), secret.to_owned())]
+                .into_iter()
+                .collect(),
+            jiff::Timestamp::UNIX_EPOCH,
+        )
+        .unwrap();
+        let provider = rig.config.providers.values().next().unwrap();
+        let http = std::sync::Arc::new(ticket_export::providers::http::Http::new(
+            rig.config.mode,
+            Default::default(),
+        ));
+        match ticket_export::providers::client_for(provider, http, &ambient) {
+            Err(f @ Failure::Credential(_)) => {
+                let shown = f.to_string();
+                assert!(
+                    shown.contains("environment variable SIM_WEBHOOK_SECRET"),
+                    "{shown}"
+                );
+                assert!(!shown.contains("base64!"), "{shown}");
+                assert_eq!(f.status(), None);
+            }
+            Err(other) => panic!("{secret:?}: {other}"),
+            Ok(_) => panic!("{secret:?}: a client was built"),
+        }
+    }
     assert_eq!(rig.sim.request_count(), 0);
 }
 

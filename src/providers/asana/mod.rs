@@ -10,7 +10,7 @@ mod states;
 
 use serde_json::{Value, json};
 
-use super::answer::listing;
+use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify};
 use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
@@ -171,12 +171,15 @@ impl Asana {
 impl ProviderClient for Asana {
     fn check(&self) -> Result<CheckReport, Failure> {
         let me = self.call(self.request("GET", "/users/me", "gid,name"), false, &[])?;
+        let who = &["/data/name", "/data/gid"];
+        object(&me, &format!("GET {}/users/me", self.api), who)?;
         let path = format!("/projects/{}", self.project);
         let project = self.call(
             self.request("GET", &path, "name,archived,workspace.gid"),
             false,
             &[],
         )?;
+        object(&project, &format!("GET {}{path}", self.api), &["/data/gid"])?;
         let project = &project["data"];
         if project["workspace"]["gid"]
             .as_str()
@@ -197,13 +200,8 @@ impl ProviderClient for Asana {
                 detail: format!("project {} is archived", self.project),
             });
         }
-        let me = &me["data"];
         Ok(CheckReport {
-            identity: me["name"]
-                .as_str()
-                .or_else(|| me["gid"].as_str())
-                .unwrap_or("?")
-                .to_owned(),
+            identity: identity(&me, who).unwrap_or_default(),
             probes: vec![
                 format!("GET {}/users/me", self.api),
                 format!("GET {}{path}", self.api),

@@ -13,7 +13,7 @@ pub(crate) mod html;
 use serde_json::{Value, json};
 use url::Url;
 
-use super::answer::listing;
+use super::answer::{listing, object};
 use super::failure::Failure;
 use super::http::{HttpRequest, basic_auth};
 use super::{
@@ -231,8 +231,18 @@ impl ProviderClient for AzureDevOps {
             "workitemtypes",
             &self.work_item_type,
         ]);
-        self.call(self.request("GET", url), false)?;
+        let probe = format!(
+            "GET {}/_apis/wit/workitemtypes/{}",
+            self.project, self.work_item_type
+        );
+        let found = self.call(self.request("GET", url), false)?;
+        object(&found, &probe, &["/referenceName", "/name"])?;
         let states = self.states(&self.work_item_type)?;
+        if states.is_empty() {
+            return Err(Failure::Unexpected(format!(
+                "{probe}/states answered with no state; the check does not pass on it"
+            )));
+        }
         Ok(CheckReport {
             identity: "personal access token (Azure DevOps names no user on these APIs)".into(),
             probes: vec![

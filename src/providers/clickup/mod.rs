@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
-use super::answer::listing;
+use super::answer::{identity, listing, object};
 use super::failure::Failure;
 use super::http::HttpRequest;
 use super::{
@@ -117,8 +117,15 @@ impl ClickUp {
 
 impl ProviderClient for ClickUp {
     fn check(&self) -> Result<CheckReport, Failure> {
+        let who = &["/user/username", "/user/id"];
         let me = self.call(self.request("GET", "/user"), false)?;
+        object(&me, &format!("GET {}/user", self.api), who)?;
         let list = self.call(self.request("GET", &format!("/list/{}", self.list)), false)?;
+        object(
+            &list,
+            &format!("GET {}/list/{}", self.api, self.list),
+            &["/id"],
+        )?;
         if states::list_statuses(&list).is_empty() {
             return Err(Failure::Rejected {
                 status: 200,
@@ -126,7 +133,7 @@ impl ProviderClient for ClickUp {
             });
         }
         Ok(CheckReport {
-            identity: me["user"]["username"].as_str().unwrap_or("?").to_owned(),
+            identity: identity(&me, who).unwrap_or_default(),
             probes: vec![
                 format!("GET {}/user", self.api),
                 format!("GET {}/list/{}", self.api, self.list),

@@ -15,7 +15,7 @@ pub(crate) mod text;
 
 use serde_json::{Map, Value, json};
 
-use super::answer::listing;
+use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify, summary};
 use super::http::{HttpRequest, HttpResponse, basic_auth, bearer_auth};
 use super::{
@@ -173,9 +173,13 @@ impl Jira {
 
 impl ProviderClient for Jira {
     fn check(&self) -> Result<CheckReport, Failure> {
+        const WHO: &[&str] = &["/displayName", "/emailAddress", "/name", "/accountId"];
         let me = self.call(self.request("GET", "/myself"), false)?;
+        object(&me, &format!("GET {}/myself", self.api()), WHO)?;
         let project_path = format!("/project/{}", self.project);
+        let project_probe = format!("GET {}{project_path}", self.api());
         self.call(self.request("GET", &project_path), false)
+            .and_then(|project| object(&project, &project_probe, &["/key", "/id"]).map(|_| ()))
             .map_err(|e| match e {
                 // Jira answers 404 both for a missing project and one the user cannot browse.
                 Failure::NotFound { status, .. } => Failure::NotFound {
@@ -198,22 +202,24 @@ impl ProviderClient for Jira {
                 .append_pair("permissions", "CREATE_ISSUES,TRANSITION_ISSUES");
         }
         let perms = self.call(req, false)?;
-        if perms["permissions"]["CREATE_ISSUES"]["havePermission"] == Value::Bool(false) {
+        let perms_probe = format!("GET {}/mypermissions", self.api());
+        object(
+            &perms,
+            &perms_probe,
+            &["/permissions/CREATE_ISSUES/havePermission"],
+        )?;
+        if perms["permissions"]["CREATE_ISSUES"]["havePermission"] != Value::Bool(true) {
             return Err(Failure::Auth {
                 status: 200,
                 detail: format!("this account cannot create issues in {}", self.project),
             });
         }
-        let identity = ["displayName", "emailAddress", "name", "accountId"]
-            .iter()
-            .find_map(|k| me[k].as_str())
-            .unwrap_or("?");
         Ok(CheckReport {
-            identity: identity.to_owned(),
+            identity: identity(&me, WHO).unwrap_or_default(),
             probes: vec![
                 format!("GET {}/myself", self.api()),
-                format!("GET {}{project_path}", self.api()),
-                format!("GET {}/mypermissions", self.api()),
+                project_probe,
+                perms_probe,
             ],
         })
     }

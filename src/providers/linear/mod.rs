@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
+use super::answer::{identity, object};
 use super::failure::Failure;
 use super::http::{HttpRequest, bearer_auth};
 use super::{
@@ -183,11 +184,18 @@ impl Linear {
 
 impl ProviderClient for Linear {
     fn check(&self) -> Result<CheckReport, Failure> {
+        let who = &["/viewer/name", "/viewer/id"];
         let viewer = self.gql(ops::VIEWER, json!({}), false)?;
+        object(&viewer, "POST /graphql Viewer", who)?;
         let team = self.team_id()?;
-        self.gql(ops::TEAM_STATES, json!({ "id": team }), false)?;
+        let states = self.gql(ops::TEAM_STATES, json!({ "id": team }), false)?;
+        object(
+            &states,
+            "POST /graphql TeamStates",
+            &["/team/states/nodes/0"],
+        )?;
         Ok(CheckReport {
-            identity: viewer["viewer"]["name"].as_str().unwrap_or("?").to_owned(),
+            identity: identity(&viewer, who).unwrap_or_default(),
             probes: vec![
                 "POST /graphql Viewer".into(),
                 format!("POST /graphql TeamStates ({})", self.team),

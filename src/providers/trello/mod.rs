@@ -12,7 +12,7 @@ mod lists;
 use jiff::SignedDuration;
 use serde_json::{Map, Value, json};
 
-use super::answer::listing;
+use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify, requested_wait, summary};
 use super::http::{HttpRequest, HttpResponse};
 use super::{
@@ -247,12 +247,16 @@ impl ProviderClient for Trello {
             .query_pairs_mut()
             .append_pair("fields", "username,fullName");
         let member = self.call(me, false)?;
+        let who = &["/username", "/id"];
+        object(&member, &format!("GET {}/members/me", self.prefix), who)?;
         let mut board = self.request("GET", &format!("/boards/{}", self.board));
         board
             .url
             .query_pairs_mut()
             .append_pair("fields", "name,closed");
         let board = self.call(board, false)?;
+        let board_probe = format!("GET {}/boards/{}", self.prefix, self.board);
+        object(&board, &board_probe, &["/id", "/name"])?;
         if board["closed"] == Value::Bool(true) {
             return Err(Failure::Rejected {
                 status: 200,
@@ -271,7 +275,7 @@ impl ProviderClient for Trello {
             });
         }
         Ok(CheckReport {
-            identity: member["username"].as_str().unwrap_or("?").to_owned(),
+            identity: identity(&member, who).unwrap_or_default(),
             probes: vec![
                 format!("GET {}/members/me", self.prefix),
                 format!("GET {}/boards/{}", self.prefix, self.board),

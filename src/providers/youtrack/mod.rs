@@ -14,7 +14,7 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Value, json};
 
-use super::answer::listing;
+use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify};
 use super::http::{HttpRequest, HttpResponse, bearer_auth};
 use super::{
@@ -207,9 +207,11 @@ impl ProviderClient for YouTrack {
             .query_pairs_mut()
             .append_pair("fields", "login,fullName");
         let me = self.call(req, false, &[])?;
+        let who = &["/login", "/id"];
+        object(&me, &format!("GET {}/users/me", self.api), who)?;
         self.project_id()?;
         Ok(CheckReport {
-            identity: me["login"].as_str().unwrap_or("?").to_owned(),
+            identity: identity(&me, who).unwrap_or_default(),
             probes: vec![
                 format!("GET {}/users/me", self.api),
                 format!("GET {}/admin/projects ({})", self.api, self.project),

@@ -71,7 +71,7 @@ impl Ctx<'_> {
         let a = self.attempt;
         if let Some(owner) = &a.owner
             && owner.kind == OwnerKind::Connection
-            && owner.digest != provider.connection_digest
+            && crate::config::connection_changed(&owner.digest, &provider.connection_digest)
         {
             return Some(format!(
                 "the connection settings of providers.{} changed since the failure",

@@ -39,8 +39,8 @@ fn owners() -> Vec<Option<Owner>> {
     };
     vec![
         None,
-        owner(OwnerKind::Connection, "conn-0"),
-        owner(OwnerKind::Connection, "conn-1"),
+        owner(OwnerKind::Connection, "settings.cred-0"),
+        owner(OwnerKind::Connection, "settings.cred-1"),
         owner(OwnerKind::Mapping, "map-0"),
         owner(OwnerKind::OutputPath, "out-0"),
         owner(OwnerKind::Cooldown, "cool-1"),
@@ -48,6 +48,10 @@ fn owners() -> Vec<Option<Owner>> {
 }
 
 /// The grid: 77,760 fixtures, expanded lazily so no test holds them all at once.
+pub(super) fn all() -> impl Iterator<Item = Fixture> {
+    grid()
+}
+
 fn grid() -> impl Iterator<Item = Fixture> {
     let mut all = Vec::new();
     for code in codes() {
