@@ -18,6 +18,9 @@ const TITLE_MAX: usize = 1_000;
 const URL_MAX: usize = 8_192;
 const TEXT_MAX: usize = 1_048_576;
 
+/// A record's problems by path, and how many more were counted without being listed.
+pub(super) type Problems = (Vec<(String, String)>, usize);
+
 /// Collects problems for one record.
 pub(super) struct Fields {
     path: RecordPath,
@@ -58,7 +61,7 @@ impl Fields {
     }
 
     /// The problems found, and how many more were counted without being listed.
-    pub fn take_problems(&mut self) -> (Vec<(String, String)>, usize) {
+    pub fn take_problems(&mut self) -> Problems {
         (
             std::mem::take(&mut self.problems),
             std::mem::take(&mut self.unlisted),
