@@ -11,6 +11,7 @@ mod retry;
 mod retry_killed;
 mod secrets;
 mod settings;
+mod store_access;
 mod support;
 mod sync;
 mod sync_cooldown;
