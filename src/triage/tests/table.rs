@@ -129,12 +129,25 @@ fn cases() -> Vec<Case> {
              (Ready, Retry, WorkManagementExport), "now supplies customfield_10951, labels", RETRY),
         case("5 supplied, cooldown ahead", |f| { mapping(f, &[("customfield_10951", true)]); f.attempt.retry_after = Some(future()) },
              (Cooldown, Wait, WebhookRetries), "retry_after", RETRY),
-        case("5 unnamed, mapping unchanged", |f| { f.code(C::MappingRequired); f.owner(OwnerKind::Mapping, "map-1") },
+        case("5 unnamed, mapping unchanged", |f| { unnamed(f); f.owner(OwnerKind::Mapping, "map-1") },
              (Blocked, FixMapping, WorkManagementExport), "did not name the missing fields and providers.jira-sec.mapping is unchanged since the failure", "compare providers.jira-sec.mapping"),
-        case("5 unnamed, no owner recorded", |f| f.code(C::MappingRequired),
+        case("5 unnamed, no owner recorded", unnamed,
              (Blocked, FixMapping, WorkManagementExport), "did not name the missing fields and nothing shows providers.jira-sec.mapping changed since the failure", RETRY),
-        case("5 unnamed, mapping changed", |f| { f.code(C::MappingRequired); f.owner(OwnerKind::Mapping, "map-0") },
+        case("5 unnamed, mapping status unknown", |f| { unnamed(f); f.attempt.mapping_status = MappingStatus::Unknown },
+             (Blocked, FixMapping, WorkManagementExport), "did not name the missing fields", RETRY),
+        case("5 unnamed, mapping changed", |f| { unnamed(f); f.owner(OwnerKind::Mapping, "map-0") },
              (Ready, Retry, WorkManagementExport), "providers.jira-sec.mapping changed since the failure", RETRY),
+        // Row 5, "mapping now complete": the platform's mapping_status says so.
+        case("5 mapping now complete", |f| f.code(C::MappingRequired),
+             (Ready, Retry, WorkManagementExport), "reports the mapping complete (mapping_status complete)", RETRY),
+        case("5 now complete, owner unchanged", |f| { f.code(C::MappingRequired); f.owner(OwnerKind::Mapping, "map-1") },
+             (Ready, Retry, WorkManagementExport), "reports the mapping complete", RETRY),
+        case("5 now complete, cooldown ahead", |f| { f.code(C::MappingRequired); f.attempt.retry_after = Some(future()) },
+             (Cooldown, Wait, WebhookRetries), "retry_after", RETRY),
+        case("5 now complete, outcome unknown", |f| { f.code(C::MappingRequired); f.attempt.export_status = ExportStatus::Uncertain },
+             (Ready, LookupThenRetry, WorkManagementExport), "looks the ticket up by fingerprint before creating", RETRY),
+        case("5 complete, but a named field is unsupplied", |f| { mapping(f, &[("customfield_10951", false)]); f.attempt.mapping_status = MappingStatus::Complete },
+             (Blocked, FixMapping, WorkManagementExport), "still lacks customfield_10951", "set providers.jira-sec.mapping.fields.customfield_10951"),
         // Row 6: TICKET_EXPORT_DUPLICATE_BLOCKED.
         case("6 existing URL known", |f| { f.code(C::DuplicateBlocked); f.link() },
              (Stop, UpdateExisting, StatusSyncAndDuplicates), "fp1-3f9a already exists at https://acme.atlassian.net/browse/SEC-42", "retry tex_9001` updates it, never creates"),
@@ -204,6 +217,12 @@ fn cases() -> Vec<Case> {
         case("11 unknown code, check passes", |f| { f.code(C::Other("X_NEW".into())); f.health = ProviderHealth::Ok { checked_at: after_failure() } },
              (Blocked, ManualReview, ProviderOverview), "unknown code X_NEW", "inspect"),
     ]
+}
+
+/// Mapping failure naming no field, the mapping still incomplete (as a failed retry records).
+fn unnamed(f: &mut Fixture) {
+    f.code(FailureCode::MappingRequired);
+    f.attempt.mapping_status = MappingStatus::Incomplete;
 }
 
 /// Mapping failure naming the given fields; the bool says whether the mapping now supplies it.
