@@ -5,8 +5,9 @@ use jiff::{SignedDuration, Timestamp};
 use super::http::{HttpResponse, TransportError};
 use crate::model::FailureCode;
 
-/// The longest wait a provider can impose on us; longer values are capped.
-const MAX_WAIT: SignedDuration = SignedDuration::from_hours(24);
+/// The longest wait a provider can impose on us; longer values are capped (the same cap every
+/// reader of a stored wait applies, see `triage::wait`).
+const MAX_WAIT: SignedDuration = crate::triage::MAX_WAIT;
 /// The wait when a provider throttles without saying for how long.
 const DEFAULT_WAIT: SignedDuration = SignedDuration::from_secs(60);
 

@@ -14,6 +14,7 @@ mod summary;
 mod sync;
 #[cfg(test)]
 mod tests;
+mod waits;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -33,6 +34,7 @@ pub use staging::{
 };
 pub use summary::SummaryGroup;
 pub use sync::{ListedOutcome, ListedSync, SyncFailure, SyncItem, SyncLink};
+pub use waits::CappedWait;
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = schema::MIGRATIONS.len() as i64;

@@ -18,3 +18,4 @@ mod sync;
 mod sync_cooldown;
 mod sync_pull;
 mod sync_steps;
+mod waits;

@@ -358,3 +358,33 @@ fn a_mapping_failure_is_ready_exactly_when_the_mapping_is_complete() {
         }
     }
 }
+
+/// `inspect` and `retry` agree: while the provider's stored cooldown runs, no row is ready to
+/// call the provider, and every cooldown ends when the later of the two waits does.
+#[test]
+fn never_ready_to_call_the_provider_during_its_stored_cooldown() {
+    let until = ts("2026-11-29T11:30:00Z");
+    for mut f in grid().step_by(5) {
+        f.provider_cooldown = Some(ProviderCooldown {
+            until,
+            reason: "rate limited".to_owned(),
+        });
+        let d = f.decide();
+        let calls = [
+            Action::Retry,
+            Action::LookupThenRetry,
+            Action::LookupAndLink,
+            Action::Sync,
+        ];
+        assert!(
+            d.state != State::Ready || !calls.contains(&d.action),
+            "{:?} {:?}: {d:?}",
+            f.attempt.provider_error_code,
+            f.attempt.export_status
+        );
+        if d.state == State::Cooldown {
+            let own = cooldown_until(f.attempt.retry_after, f.now);
+            assert_eq!(d.wait_until, Some(until).max(own), "the later wait: {d:?}");
+        }
+    }
+}
