@@ -3,6 +3,7 @@
 mod completions;
 mod fallback;
 mod fallback_formats;
+mod fallback_names;
 mod help;
 mod import;
 mod inspect;
