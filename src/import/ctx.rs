@@ -72,7 +72,7 @@ impl Ctx {
     }
 
     /// Adds a record's problems and the count of those it did not list.
-    pub fn extend(&mut self, (problems, unlisted): super::record::Problems) {
+    pub fn extend(&mut self, (problems, unlisted): super::members::Problems) {
         for (path, message) in problems {
             self.push(path, message);
         }

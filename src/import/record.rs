@@ -6,8 +6,7 @@
 
 use serde_json::Value;
 
-use super::error::MAX_LISTED;
-use super::members::{REPEATED, member_path};
+use super::members::{Problems, member_problems};
 use super::raw::{MAX_FIELDS, RawParts, RawRecord, RecordPath};
 use crate::model::{ExportStatus, FailureCode, FindingStatus, MappingStatus, Severity, SyncStatus};
 use crate::store::{ExportRow, FindingRow, ts_to_sql};
@@ -17,9 +16,6 @@ const ID_MAX: usize = 128;
 const TITLE_MAX: usize = 1_000;
 const URL_MAX: usize = 8_192;
 const TEXT_MAX: usize = 1_048_576;
-
-/// A record's problems by path, and how many more were counted without being listed.
-pub(super) type Problems = (Vec<(String, String)>, usize);
 
 /// Collects problems for one record.
 pub(super) struct Fields {
@@ -40,23 +36,13 @@ impl Fields {
             unknown,
             repeated,
         } = raw.into_parts();
-        let base = path.to_string();
-        let total = repeated.len() + unknown.len();
-        let listed = total.min(MAX_LISTED);
-        let expected = format!("unknown field (expected one of {})", names.join(", "));
-        let repeated = repeated
-            .into_iter()
-            .map(|key| (member_path(&base, &key), REPEATED.to_owned()));
-        let unknown = unknown
-            .into_iter()
-            .map(|key| (member_path(&base, &key), expected.clone()));
-        let problems = repeated.chain(unknown).take(listed).collect();
+        let (problems, unlisted) = member_problems(&path.to_string(), repeated, unknown, names);
         Fields {
             path,
             names,
             values,
             problems,
-            unlisted: total - listed,
+            unlisted,
         }
     }
 

@@ -128,7 +128,7 @@ impl<'de> DeserializeSeed<'de> for ReportSeed<'_> {
 
 /// A report's header, validated on its own: problems are reported when the report ends, as
 /// its records' are reported first.
-fn header_of(idx: usize, raw: RawRecord) -> (Option<Header>, record::Problems) {
+fn header_of(idx: usize, raw: RawRecord) -> (Option<Header>, super::members::Problems) {
     let mut f = Fields::new(RecordPath::Report(idx), raw, record::HEADER_FIELDS);
     let header = record::header(&mut f);
     (header, f.take_problems())

@@ -248,4 +248,24 @@ mod tests {
             assert!(!is_own_file("r", name), "{name}");
         }
     }
+
+    /// A case-insensitive file system shows `REP_1`'s folder as `rep_1`: its manifest names the
+    /// report it holds, and another report takes its hashed name instead of mixing files.
+    #[test]
+    fn a_folder_holding_another_reports_files_is_not_shared() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = crate::portable::write::OutDir::prepare(tmp.path()).unwrap();
+        let taken = out.root().join("rep_1");
+        std::fs::create_dir(&taken).unwrap();
+        let manifest = taken.join(crate::portable::export::MANIFEST);
+        std::fs::write(&manifest, format!("{}\n", manifest_header("REP_1"))).unwrap();
+        let dir = out.report_dir("rep_1").unwrap();
+        assert_eq!(dir.name(), hashed_name("rep_1"));
+        assert_eq!(out.report_path("rep_1"), dir.path());
+        // Its own manifest, or one of an earlier version without the header: the plain name.
+        std::fs::write(&manifest, format!("{}\n", manifest_header("rep_1"))).unwrap();
+        assert_eq!(out.report_dir("rep_1").unwrap().name(), "rep_1");
+        std::fs::write(&manifest, "abc  rep_1.csv\n").unwrap();
+        assert_eq!(out.report_dir("rep_1").unwrap().name(), "rep_1");
+    }
 }

@@ -331,26 +331,6 @@ mod tests {
         Ok(done.remove(0))
     }
 
-    /// A case-insensitive file system shows `REP_1`'s folder as `rep_1`: its manifest names the
-    /// report it holds, and another report takes its hashed name instead of mixing files.
-    #[test]
-    fn a_folder_holding_another_reports_files_is_not_shared() {
-        let tmp = tempfile::tempdir().unwrap();
-        let out = OutDir::prepare(tmp.path()).unwrap();
-        let taken = out.root().join("rep_1");
-        fs::create_dir(&taken).unwrap();
-        let manifest = taken.join(crate::portable::export::MANIFEST);
-        fs::write(&manifest, format!("{}\n", names::manifest_header("REP_1"))).unwrap();
-        let dir = out.report_dir("rep_1").unwrap();
-        assert_eq!(dir.name(), names::hashed_name("rep_1"));
-        assert_eq!(out.report_path("rep_1"), dir.path());
-        // Its own manifest, or one of an earlier version without the header: the plain name.
-        fs::write(&manifest, format!("{}\n", names::manifest_header("rep_1"))).unwrap();
-        assert_eq!(out.report_dir("rep_1").unwrap().name(), "rep_1");
-        fs::write(&manifest, "abc  rep_1.csv\n").unwrap();
-        assert_eq!(out.report_dir("rep_1").unwrap().name(), "rep_1");
-    }
-
     #[test]
     fn escaping_names_are_refused() {
         for bad in ["..", ".", "", "a/b", "/abs", "a\\b", "x\0y"] {
