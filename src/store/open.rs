@@ -54,20 +54,24 @@ impl Store {
     /// reads through it; without one none can be made, so the file is read as it stands
     /// (`immutable`: every change is in it once its last user closed it).
     fn open_read_only(path: &Path, first: StoreError) -> Result<Store, StoreError> {
-        let shm = side_file(path, "-shm");
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
-        let uri = sqlite_uri(path, !shm.exists());
-        let Ok(conn) = Connection::open_with_flags(&uri, flags) else {
-            return Err(first);
-        };
-        match Store::setup(conn, Some(path.to_owned())) {
-            Ok(store) => Ok(store),
-            // Not even readable: the first reason is the one worth showing.
-            Err(e) if needs_write_access(&e) => Err(first),
-            Err(e) => Err(e),
+        // Through the `-shm` file where there is one; as the file stands where there is none,
+        // or where this user may not read the one there.
+        let shm = side_file(path, "-shm").exists();
+        for immutable in [false, true].into_iter().filter(|i| *i || shm) {
+            let Ok(conn) = Connection::open_with_flags(sqlite_uri(path, immutable), flags) else {
+                continue;
+            };
+            match Store::setup(conn, Some(path.to_owned())) {
+                Ok(store) => return Ok(store),
+                Err(e) if needs_write_access(&e) => continue,
+                Err(e) => return Err(e),
+            }
         }
+        // Not even readable: the first reason is the one worth showing.
+        Err(first)
     }
 
     pub(super) fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Store, StoreError> {
