@@ -120,7 +120,8 @@ impl Context {
                 false => format!("the retry_after of {}", capped.subject),
             };
             self.printer.warn(&format!(
-                "{what} was stored until {}, more than 24 h ahead of the clock ({now}): it was                  recorded while the clock was ahead, or imported so; it now ends at {}",
+                "{what} was stored until {}, more than 24 h ahead of the clock ({now}): it was \
+                 recorded while the clock was ahead, or imported so; it now ends at {}",
                 capped.stored, capped.until
             ));
         }

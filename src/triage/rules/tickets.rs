@@ -19,7 +19,8 @@ impl Ctx<'_> {
             if a.mapping_status == MappingStatus::Complete {
                 return self.retry(
                     guide,
-                    "the platform reports the mapping complete (mapping_status complete) since                      the failure"
+                    "the platform reports the mapping complete (mapping_status complete) since \
+                     the failure"
                         .to_owned(),
                 );
             }
