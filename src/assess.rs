@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::error::StoreError;
 use crate::model::TicketExport;
 use crate::store::Store;
-use crate::triage::{self, Decision, ProviderHealth, ProviderView, TriageInput};
+use crate::triage::{self, Decision, ProviderCooldown, ProviderHealth, ProviderView, TriageInput};
 
 /// Decides attempts against the current config, provider health and clock.
 pub struct Assessor<'a> {
@@ -18,6 +18,7 @@ pub struct Assessor<'a> {
     salt: Vec<u8>,
     views: HashMap<String, Option<ProviderView>>,
     health: HashMap<String, ProviderHealth>,
+    cooldowns: HashMap<String, ProviderCooldown>,
     output_usable: Option<bool>,
 }
 
@@ -25,8 +26,13 @@ impl<'a> Assessor<'a> {
     /// Prepares an assessor; provider health is read from the store once per provider.
     pub fn new(config: &'a Config, ambient: &Ambient, store: &Store) -> Result<Self, StoreError> {
         let mut health = HashMap::new();
+        let mut cooldowns = HashMap::new();
+        let now = ambient.now();
         for key in config.providers.keys() {
             health.insert(key.clone(), health_of(store, key)?);
+            if let Some((until, reason)) = store.provider_cooldown(key, now)? {
+                cooldowns.insert(key.clone(), ProviderCooldown { until, reason });
+            }
         }
         Ok(Assessor {
             config,
@@ -34,6 +40,7 @@ impl<'a> Assessor<'a> {
             salt: store.salt()?,
             views: HashMap::new(),
             health,
+            cooldowns,
             output_usable: None,
         })
     }
@@ -70,10 +77,32 @@ impl<'a> Assessor<'a> {
             attempt,
             provider: view.as_ref(),
             health: self.health.get(&attempt.provider_key).unwrap_or(&unknown),
+            provider_cooldown: self.cooldowns.get(&attempt.provider_key),
             output_usable: self.output_usable,
             fallback_after: self.config.fallback.after,
             now: self.ambient.now(),
         })
+    }
+
+    /// The provider's stored cooldown, as read when this assessor was made (any end ahead of
+    /// the clock, before the cap).
+    pub fn provider_cooldown(&self, key: &str) -> Option<&ProviderCooldown> {
+        self.cooldowns.get(key)
+    }
+
+    /// Reads the provider's stored cooldown again: a run that recorded one holds the
+    /// provider's other attempts from then on.
+    pub fn reread_cooldown(&mut self, store: &Store, key: &str) -> Result<(), StoreError> {
+        match store.provider_cooldown(key, self.ambient.now())? {
+            Some((until, reason)) => {
+                self.cooldowns
+                    .insert(key.to_owned(), ProviderCooldown { until, reason });
+            }
+            None => {
+                self.cooldowns.remove(key);
+            }
+        }
+        Ok(())
     }
 
     /// The clock every decision of this assessor reads.

@@ -116,9 +116,9 @@ pub enum StoreError {
     )]
     Damaged { path: PathBuf, reason: String },
     #[error(
-        "the store {path} is read-only, and this command writes to it\n  why: it could be opened for reading only (file permissions, an immutable flag or a read-only file system)\n  next: make it writable (chmod u+w, with its folder writable for the -wal and -shm files), or point --store at a writable copy; `inspect` still reads it. Nothing was changed"
+        "the store {path} is read-only for you, and this command writes to it\n  why: {reason}\n  next: run the command as the store's owner, or have them make it writable for you (the file, and its folder for the -wal and -shm files SQLite creates beside it), or point --store at a copy you can write; `inspect` and dry runs still read it. Nothing was changed"
     )]
-    ReadOnly { path: PathBuf },
+    ReadOnly { path: PathBuf, reason: String },
     /// The cause is shown in the message, not chained: `{:#}` would print it twice.
     #[error(
         "the store failed while {action}\n  why: {cause}\n  next: {}",
@@ -243,7 +243,11 @@ mod tests {
                 reason: "r".into(),
             }
             .to_string(),
-            StoreError::ReadOnly { path: path() }.to_string(),
+            StoreError::ReadOnly {
+                path: path(),
+                reason: "r".into(),
+            }
+            .to_string(),
             StoreError::Sql {
                 action: "reading",
                 cause: sql(),

@@ -72,7 +72,13 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
     formats.sort();
     formats.dedup();
     let mut config = ctx.config()?;
-    let mut store = ctx.store()?;
+    // A run that writes files records them: a store it may not write is refused before any
+    // file is written, so no set exists that the store does not know about.
+    let mut store = if args.dry_run {
+        ctx.store()?
+    } else {
+        ctx.store_for_writing()?
+    };
     check_selection_exists(&args, ctx, &store)?;
     if let Some(out) = &args.out {
         config.fallback.out_dir = out.clone();

@@ -173,6 +173,19 @@ fn list(
     Ok(status)
 }
 
+/// The stored `retry_after`, and when it is further ahead than a wait may be, the time it is
+/// honoured until instead.
+fn retry_after_text(a: &TicketExport, now: jiff::Timestamp) -> String {
+    match (a.retry_after, triage::Wait::read(a.retry_after, now)) {
+        (None, _) => "-".into(),
+        (Some(stored), Some(wait)) if wait.capped_from.is_some() => format!(
+            "{stored} (more than 24 h ahead of the clock: honoured until {} only)",
+            wait.until
+        ),
+        (Some(stored), _) => stored.to_string(),
+    }
+}
+
 /// An attempt with its decision, as `inspect --json` prints it.
 pub fn attempt_json(attempt: &TicketExport, decision: &Decision) -> serde_json::Value {
     let mut value = serde_json::to_value(attempt).unwrap_or_default();
@@ -237,10 +250,7 @@ fn detail(
         ),
         ("duplicate_fingerprint", a.duplicate_fingerprint.clone()),
         ("idempotency_key", a.idempotency_key.clone()),
-        (
-            "retry_after",
-            a.retry_after.map_or("-".into(), |t| t.to_string()),
-        ),
+        ("retry_after", retry_after_text(a, assessor.now())),
         ("external_ticket_id", opt(&a.external_ticket_id)),
         ("external_ticket_url", opt(&a.external_ticket_url)),
         (
@@ -250,6 +260,16 @@ fn detail(
         ("portable_export_path", opt(&a.portable_export_path)),
         ("attempt_count", a.attempt_count.to_string()),
     ];
+    // The provider's own stored cooldown, which holds every attempt of it: shown while it
+    // runs, since it decides the state as much as the attempt's fields do.
+    if let Some(cooldown) = assessor.provider_cooldown(&a.provider_key)
+        && let Some(wait) = cooldown.wait(assessor.now())
+    {
+        fields.push((
+            "provider_cooldown",
+            format!("until {} ({}){}", wait.until, cooldown.reason, wait.note()),
+        ));
+    }
     if let Some(f) = &finding {
         fields.push((
             "finding",

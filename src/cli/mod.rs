@@ -113,6 +113,25 @@ impl Context {
         Ok(store)
     }
 
+    /// Records as capped every stored wait further ahead than a wait may be (the provider
+    /// cooldowns, and the `retry_after` of the `attempts` read as such), and says so on stderr:
+    /// only the commands that write call this, so the wait then ends within a day.
+    pub fn cap_far_waits(&mut self, store: &mut Store, attempts: &[&str]) -> anyhow::Result<()> {
+        let now = self.ambient.now();
+        for capped in store.cap_far_waits(now, attempts)? {
+            let what = match capped.provider {
+                true => format!("the cooldown of providers.{}", capped.subject),
+                false => format!("the retry_after of {}", capped.subject),
+            };
+            self.printer.warn(&format!(
+                "{what} was stored until {}, more than 24 h ahead of the clock ({now}): it was \
+                 recorded while the clock was ahead, or imported so; it now ends at {}",
+                capped.stored, capped.until
+            ));
+        }
+        Ok(())
+    }
+
     /// Loads the config.
     pub fn config(&self) -> anyhow::Result<Config> {
         Ok(Config::load(&self.config_path, self.config_named)?)

@@ -62,7 +62,7 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         }
     };
     let config = ctx.config()?;
-    let store = if args.dry_run {
+    let mut store = if args.dry_run {
         ctx.store()?
     } else {
         ctx.store_for_writing()?
@@ -97,6 +97,18 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
             )
             .into());
         }
+    }
+    if !args.dry_run {
+        let now = ctx.ambient.now();
+        let far: Vec<&str> = selection
+            .iter()
+            .filter(|a| {
+                crate::triage::Wait::read(a.retry_after, now)
+                    .is_some_and(|w| w.capped_from.is_some())
+            })
+            .map(|a| a.ticket_export_id.as_str())
+            .collect();
+        ctx.cap_far_waits(&mut store, &far)?;
     }
     drop(store);
     let options = RetryOptions {

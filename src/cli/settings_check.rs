@@ -10,11 +10,13 @@ use crate::error::{ExitStatus, UsageError};
 use crate::providers::http::{Http, Timeouts};
 use crate::providers::{Failure, client_for};
 use crate::store::HealthRecord;
+use crate::triage::Wait;
 
 /// Runs the check.
 pub fn run(only: Option<String>, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let config = ctx.config()?;
-    let store = ctx.store_for_writing()?;
+    let mut store = ctx.store_for_writing()?;
+    ctx.cap_far_waits(&mut store, &[])?;
     if let Some(key) = &only
         && config.provider(key).is_none()
     {
@@ -67,14 +69,18 @@ pub fn run(only: Option<String>, ctx: &mut Context) -> anyhow::Result<ExitStatus
             // Credentials are read (a missing one is reported) before the cooldown decides.
             let client = client_for(provider, http.clone(), &ctx.ambient);
             let cooldown = match &client {
-                Ok(_) => store.provider_cooldown(&provider.key, now)?,
+                Ok(_) => store
+                    .provider_cooldown(&provider.key, now)?
+                    .and_then(|(until, why)| Some((Wait::read(Some(until), now)?, why))),
                 Err(_) => None,
             };
-            if let Some((until, reason)) = cooldown {
+            if let Some((wait, reason)) = cooldown {
                 // The provider asked every run to wait: even a read-only probe would spend the
                 // quota it is protecting, and health stays as the last real probe found it.
+                let until = wait.until;
                 let detail = format!(
-                    "cooling down until {until} ({reason}); no probe sent; rerun `ticket-export settings check {}` after {until}",
+                    "cooling down until {until} ({reason}){}; no probe sent; rerun `ticket-export settings check {}` after {until}",
+                    wait.note(),
                     provider.key
                 );
                 wait_until = Some(until);

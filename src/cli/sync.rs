@@ -39,7 +39,7 @@ pub struct SyncArgs {
 /// Runs `sync`.
 pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let config = ctx.config()?;
-    let store = if args.dry_run {
+    let mut store = if args.dry_run {
         ctx.store()?
     } else {
         ctx.store_for_writing()?
@@ -65,6 +65,18 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
             "check with `ticket-export inspect ID`; nothing was synced",
         )
         .into());
+    }
+    if !args.dry_run {
+        let now = ctx.ambient.now();
+        let far: Vec<&str> = links
+            .iter()
+            .filter(|l| {
+                crate::triage::Wait::read(l.retry_after, now)
+                    .is_some_and(|w| w.capped_from.is_some())
+            })
+            .map(|l| l.ticket_export_id.as_str())
+            .collect();
+        ctx.cap_far_waits(&mut store, &far)?;
     }
     drop(store);
     let options = SyncOptions {

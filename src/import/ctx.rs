@@ -71,10 +71,12 @@ impl Ctx {
         }
     }
 
-    pub fn extend(&mut self, problems: Vec<(String, String)>) {
+    /// Adds a record's problems and the count of those it did not list.
+    pub fn extend(&mut self, (problems, unlisted): super::members::Problems) {
         for (path, message) in problems {
             self.push(path, message);
         }
+        self.unlisted += unlisted;
     }
 
     /// Whether records still go to the writer: not once the file has a problem (then only

@@ -4,6 +4,33 @@
 /// What a member given twice is told.
 pub(super) const REPEATED: &str = "appears more than once in this object; give each field once";
 
+/// A record's problems by path, and how many more were counted without being listed.
+pub(super) type Problems = (Vec<(String, String)>, usize);
+
+/// The problems of an object's members given twice and unknown (each list once per name), at
+/// most `MAX_LISTED` of them formatted: only the first problems of an import are shown, so an
+/// object with a million unknown keys builds a message for the first few and counts the rest.
+pub(super) fn member_problems(
+    base: &str,
+    repeated: Vec<String>,
+    unknown: Vec<String>,
+    names: &[&str],
+) -> Problems {
+    let total = repeated.len() + unknown.len();
+    let listed = total.min(super::error::MAX_LISTED);
+    let expected = format!("unknown field (expected one of {})", names.join(", "));
+    let repeated = repeated
+        .into_iter()
+        .map(|key| (member_path(base, &key), REPEATED.to_owned()));
+    let unknown = unknown
+        .into_iter()
+        .map(|key| (member_path(base, &key), expected.clone()));
+    (
+        repeated.chain(unknown).take(listed).collect(),
+        total - listed,
+    )
+}
+
 /// The path of member `key` under `base`: `base.key` for a plain name, else `base["…"]` with
 /// the key JSON-quoted, so that any key (empty, dotted, with a line break) names one place on
 /// one line.

@@ -6,8 +6,8 @@
 
 use serde_json::Value;
 
-use super::members::{REPEATED, member_path};
-use super::raw::{MAX_FIELDS, RawRecord, RecordPath};
+use super::members::{Problems, member_problems};
+use super::raw::{MAX_FIELDS, RawParts, RawRecord, RecordPath};
 use crate::model::{ExportStatus, FailureCode, FindingStatus, MappingStatus, Severity, SyncStatus};
 use crate::store::{ExportRow, FindingRow, ts_to_sql};
 
@@ -23,30 +23,35 @@ pub(super) struct Fields {
     names: &'static [&'static str],
     values: [Option<Value>; MAX_FIELDS],
     pub problems: Vec<(String, String)>,
+    /// Problems counted but not listed: only the first `MAX_LISTED` of an import are shown, so
+    /// a record with a million unknown keys builds a message for the first few only.
+    pub unlisted: usize,
 }
 
 impl Fields {
     /// Starts validating `raw`, whose known fields are `names`; unknown fields are problems.
     pub fn new(path: RecordPath, raw: RawRecord, names: &'static [&'static str]) -> Self {
-        let (values, mut unknown, repeated) = raw.into_parts();
-        unknown.sort();
-        let base = path.to_string();
-        let repeated = repeated
-            .into_iter()
-            .map(|key| (member_path(&base, &key), REPEATED.to_owned()));
-        let unknown = unknown.into_iter().map(|key| {
-            (
-                member_path(&base, &key),
-                format!("unknown field (expected one of {})", names.join(", ")),
-            )
-        });
-        let problems = repeated.chain(unknown).collect();
+        let RawParts {
+            values,
+            unknown,
+            repeated,
+        } = raw.into_parts();
+        let (problems, unlisted) = member_problems(&path.to_string(), repeated, unknown, names);
         Fields {
             path,
             names,
             values,
             problems,
+            unlisted,
         }
+    }
+
+    /// The problems found, and how many more were counted without being listed.
+    pub fn take_problems(&mut self) -> Problems {
+        (
+            std::mem::take(&mut self.problems),
+            std::mem::take(&mut self.unlisted),
+        )
     }
 
     fn take(&mut self, key: &str) -> Option<Value> {

@@ -128,10 +128,10 @@ impl<'de> DeserializeSeed<'de> for ReportSeed<'_> {
 
 /// A report's header, validated on its own: problems are reported when the report ends, as
 /// its records' are reported first.
-fn header_of(idx: usize, raw: RawRecord) -> (Option<Header>, Vec<(String, String)>) {
+fn header_of(idx: usize, raw: RawRecord) -> (Option<Header>, super::members::Problems) {
     let mut f = Fields::new(RecordPath::Report(idx), raw, record::HEADER_FIELDS);
     let header = record::header(&mut f);
-    (header, f.problems)
+    (header, f.take_problems())
 }
 
 impl<'de> Visitor<'de> for ReportSeed<'_> {
@@ -172,7 +172,7 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
                     let findings = slot == 3;
                     lists_read[slot - 3] = true;
                     let route = *route.get_or_insert_with(|| {
-                        let (header, _) = header_of(idx, raw.clone());
+                        let (header, _) = header_of(idx, raw.known_only());
                         match header {
                             Some(h) if findings && ctx.staging() => {
                                 ctx.cache.open(idx, &h.target);
@@ -266,7 +266,7 @@ impl<'de> Visitor<'de> for RecordsSeed<'_> {
             let mut f = Fields::new(path, raw, names);
             if self.findings {
                 let row = record::finding(&mut f);
-                ctx.extend(std::mem::take(&mut f.problems));
+                ctx.extend(f.take_problems());
                 if let Some(row) = row {
                     if route == Route::Direct {
                         ctx.cache.add(ri, &row);
@@ -280,7 +280,7 @@ impl<'de> Visitor<'de> for RecordsSeed<'_> {
                 }
             } else {
                 let row = record::export(&mut f);
-                ctx.extend(std::mem::take(&mut f.problems));
+                ctx.extend(f.take_problems());
                 if let Some(row) = row
                     && ctx.staging()
                 {

@@ -290,3 +290,50 @@ fn a_missing_finding_without_identities_is_a_file_problem_on_every_route() {
         );
     }
 }
+
+/// Was: a re-import of the platform's file put back `mapping_status: complete` over the fields
+/// a failed retry had recorded, which made the attempt ready again with nothing changed. Once
+/// this tool recorded an outcome the mapping is its own, on every route.
+#[test]
+fn a_reimport_keeps_the_mapping_a_failed_retry_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: Value = serde_json::from_str(DEMO).unwrap();
+    let attempt = &mut doc["reports"][0]["ticket_exports"][0];
+    attempt["provider_error_code"] = "TICKET_EXPORT_MAPPING_REQUIRED".into();
+    attempt["mapping_status"] = "complete".into();
+    attempt["mapping_missing"] = serde_json::json!([]);
+    let id = attempt["ticket_export_id"].as_str().unwrap().to_owned();
+    let sorted = serde_json::to_string(&doc).unwrap();
+    for (name, text, bulk) in [
+        ("direct", reordered_doc(&doc), None),
+        ("staged", sorted.clone(), None),
+        ("bulk", sorted, Some(1)),
+    ] {
+        let mut s = store(&dir, &format!("{name}.sqlite3"), bulk);
+        run(&mut s, &text).unwrap();
+        let now: jiff::Timestamp = "2026-11-29T12:05:00Z".parse().unwrap();
+        let failure = crate::store::FailureRecord {
+            export_status: crate::model::ExportStatus::Failed,
+            code: crate::model::FailureCode::MappingRequired,
+            http_status: Some(422),
+            retry_after: None,
+            owner: None,
+            mapping_missing: Some(vec!["milestone".into()]),
+            action: "retry",
+            detail: "the provider requires fields (milestone)".into(),
+        };
+        s.record_failure(&id, "nobody", now, &failure).unwrap();
+        let counts = run(&mut s, &text).unwrap();
+        let stored = s.attempt(&id).unwrap().unwrap();
+        assert_eq!(
+            stored.mapping_status,
+            crate::model::MappingStatus::Incomplete,
+            "{name}"
+        );
+        assert_eq!(stored.mapping_missing, ["milestone"], "{name}");
+        assert_eq!(
+            counts.attempts_updated, 0,
+            "{name}: nothing the platform may change changed"
+        );
+    }
+}

@@ -3,8 +3,9 @@
 //!
 //! Rows arrive ordered by report then attempt, so one report's writers are open at a time and
 //! memory does not grow with the number of findings. Each report folder holds exactly the files
-//! of its last run, listed in `SHA256SUMS` (check them with `sha256sum -c SHA256SUMS`); the
-//! manifest's path and SHA-256 are what `portable_export_path` records.
+//! of its last run (besides the customer's own), listed in `SHA256SUMS` (check them with
+//! `sha256sum -c SHA256SUMS`); the manifest's path and SHA-256 are what `portable_export_path`
+//! records. Folder and file names come from `names.rs`.
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;

@@ -9,8 +9,9 @@ use super::csv::CsvWriter;
 use super::export::{ExportOptions, FileRecord, MANIFEST, ReportResult, Target};
 use super::json::JsonWriter;
 use super::markdown::{MarkdownWriter, Spill};
+use super::names;
 use super::sink::{Pending, Sink, commit_pending, pending};
-use super::write::{HashSink, ReportDir, WriteError, file_component};
+use super::write::{HashSink, ReportDir, WriteError};
 use super::{CsvPreset, PortableFormat, PortableRow, report_header};
 use crate::model::Report;
 
@@ -73,9 +74,16 @@ impl ReportSet {
             Ok(out) if opts.dry_run => Ok(Folder::Dry(out.report_path(&report.report_id))),
             Ok(out) => out.report_dir(&report.report_id).map(Folder::Real),
         };
+        // The files are named after the folder (see `names.rs`); a folder that could not be
+        // made writes nothing, whatever its stem.
+        let stem = match &dir {
+            Ok(Folder::Real(d)) => d.name().to_owned(),
+            Ok(Folder::Dry(p)) => file_name(p),
+            Err(_) => names::report_name(&report.report_id),
+        };
         let mut set = ReportSet {
             report_id: report.report_id.clone(),
-            stem: file_component(&report.report_id),
+            stem,
             header: report_header(report),
             dir,
             csv: None,
@@ -234,7 +242,6 @@ impl ReportSet {
             files.push(pending(json.finish().map_err(as_err)?, "json", None, rows)?);
         }
         let dir = std::mem::replace(&mut self.dir, Ok(Folder::Dry(PathBuf::new())))?;
-        let old = read_manifest(&dir.path().join(MANIFEST));
         let mut listed: Vec<(String, String)> = self
             .done
             .iter()
@@ -247,14 +254,23 @@ impl ReportSet {
             .collect();
         listed.sort();
         let mut sink = dir.sink(MANIFEST)?;
+        writeln!(sink, "{}", names::manifest_header(&self.report_id)).map_err(as_err)?;
         for (name, sha) in &listed {
             writeln!(sink, "{sha}  {name}").map_err(as_err)?;
         }
         files.push(pending(sink, "sha256sums", None, rows)?);
-        let stale = old
-            .into_iter()
-            .filter(|n| !listed.iter().any(|(l, _)| l == n))
-            .collect();
+        // The set is replaced whole: every file of the tool's naming for this report that this
+        // run does not write goes, however it got there (an earlier run with another --format or
+        // --preset, a run that failed before its manifest, a manifest deleted or edited since),
+        // so the manifest covers every file of the set. Other files are the customer's.
+        let stale = match &dir {
+            Folder::Real(real) => real
+                .own_files()?
+                .into_iter()
+                .filter(|n| !listed.iter().any(|(l, _)| l == n))
+                .collect(),
+            Folder::Dry(_) => Vec::new(),
+        };
         let folder_dir = match dir {
             Folder::Real(real) => Some(real),
             Folder::Dry(_) => None,
@@ -282,7 +298,7 @@ struct SealedFiles {
     files: Vec<Pending>,
     /// The report's folder; none for a dry run.
     dir: Option<ReportDir>,
-    /// Files an earlier run listed that this one does not write.
+    /// Files of the tool's naming in the folder that this run does not write.
     stale: Vec<String>,
     folder: String,
 }
@@ -323,15 +339,4 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// The file names an earlier run listed in a manifest; none when there is no readable one.
-fn read_manifest(path: &Path) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Vec::new();
-    };
-    text.lines()
-        .filter_map(|l| l.split_once("  ").map(|(_, name)| name.to_owned()))
-        .filter(|n| n != MANIFEST)
-        .collect()
 }

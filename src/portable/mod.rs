@@ -13,6 +13,7 @@ pub mod export;
 mod files;
 pub mod json;
 pub mod markdown;
+pub mod names;
 mod pipeline;
 pub use crate::redact;
 pub mod select;

@@ -13,6 +13,7 @@ use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::names;
 use crate::fingerprint::hex;
 
 /// A portable file could not be written safely. The text names the path and the cause; it is
@@ -29,22 +30,6 @@ pub(super) fn fail(path: &Path, reason: impl std::fmt::Display) -> WriteError {
         path: path.display().to_string(),
         reason: reason.to_string(),
     }
-}
-
-/// Turns an id into one file-name component: letters, digits, `-`, `_` and inner `.` stay;
-/// everything else (`/`, `\`, `:`, spaces, non-ASCII, a leading `.`) is percent-encoded. The
-/// result is never empty, `.` or `..`, and never holds a separator, so it cannot leave its folder.
-pub fn file_component(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for (i, b) in id.bytes().enumerate() {
-        let plain = b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (b == b'.' && i > 0);
-        if plain {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    if out.is_empty() { "%00".into() } else { out }
 }
 
 /// Refuses a name that is not exactly one normal path component.
@@ -104,12 +89,27 @@ impl OutDir {
 
     /// The path of a report's folder (not created).
     pub fn report_path(&self, report_id: &str) -> PathBuf {
-        self.root.join(file_component(report_id))
+        self.root.join(self.report_name(report_id))
+    }
+
+    /// The name of a report's folder (see `names.rs`); the hashed one when the folder of that
+    /// name holds another report's files, as a case-insensitive file system makes `REP_1` of
+    /// `rep_1`: its manifest's first line names the report it belongs to.
+    fn report_name(&self, report_id: &str) -> String {
+        let name = names::report_name(report_id);
+        let manifest = self.root.join(&name).join(super::export::MANIFEST);
+        let taken = fs::read_to_string(manifest).is_ok_and(|text| {
+            names::manifest_report_id(&text).is_some_and(|owner| owner != report_id)
+        });
+        match taken {
+            true => names::hashed_name(report_id),
+            false => name,
+        }
     }
 
     /// A report's folder, created if missing. A symlink or a non-folder in its place is refused.
     pub fn report_dir(&self, report_id: &str) -> Result<ReportDir, WriteError> {
-        let name = file_component(report_id);
+        let name = self.report_name(report_id);
         check_component(&name).map_err(|e| fail(&self.root, e))?;
         let path = self.root.join(&name);
         match fs::create_dir(&path) {
@@ -127,7 +127,7 @@ impl OutDir {
         if !meta.is_dir() {
             return Err(fail(&path, "exists and is not a folder"));
         }
-        Ok(ReportDir { path })
+        Ok(ReportDir { path, name })
     }
 }
 
@@ -135,12 +135,38 @@ impl OutDir {
 #[derive(Debug, Clone)]
 pub struct ReportDir {
     path: PathBuf,
+    /// The folder's name, also the stem of its files' names.
+    name: String,
 }
 
 impl ReportDir {
     /// The folder's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The folder's name, also the stem of its files' names.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The names of the regular files this tool writes for its report (see
+    /// `names::is_own_file`) that are in the folder now; symlinks and the rest are left alone.
+    pub fn own_files(&self) -> Result<Vec<String>, WriteError> {
+        let entries = fs::read_dir(&self.path).map_err(|e| fail(&self.path, e))?;
+        let mut own = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| fail(&self.path, e))?;
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            let regular = entry.file_type().is_ok_and(|t| t.is_file());
+            if regular && names::is_own_file(&self.name, &name) {
+                own.push(name);
+            }
+        }
+        own.sort();
+        Ok(own)
     }
 
     /// The final path of a file in this folder, after checking its name and that nothing but a
@@ -303,23 +329,6 @@ mod tests {
         let mut done = Vec::new();
         crate::portable::commit::commit_files(vec![staged.seal()?], &mut done)?;
         Ok(done.remove(0))
-    }
-
-    #[test]
-    fn ids_become_one_safe_component() {
-        for (id, name) in [
-            ("rep_1042", "rep_1042"),
-            ("..", "%2E."),
-            ("../../etc/passwd", "%2E.%2F..%2Fetc%2Fpasswd"),
-            ("/abs", "%2Fabs"),
-            ("a\\b c", "a%5Cb%20c"),
-            (".hidden", "%2Ehidden"),
-            ("", "%00"),
-            ("é", "%C3%A9"),
-        ] {
-            assert_eq!(file_component(id), name);
-            check_component(&file_component(id)).unwrap();
-        }
     }
 
     #[test]

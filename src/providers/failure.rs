@@ -6,8 +6,9 @@ use super::http::{HttpResponse, TransportError};
 use crate::model::FailureCode;
 use crate::secret::CredentialError;
 
-/// The longest wait a provider can impose on us; longer values are capped.
-const MAX_WAIT: SignedDuration = SignedDuration::from_hours(24);
+/// The longest wait a provider can impose on us; longer values are capped (the same cap every
+/// reader of a stored wait applies, see `triage::wait`).
+const MAX_WAIT: SignedDuration = crate::triage::MAX_WAIT;
 /// The wait when a provider throttles without saying for how long.
 const DEFAULT_WAIT: SignedDuration = SignedDuration::from_secs(60);
 

@@ -130,25 +130,36 @@ pub fn run(
         }
         if let Err(why) = triage::retry_allowed(&decision) {
             let detail = format!("refused: {why}; next: {}", decision.next_step);
-            report(ItemReport::from_attempt(
-                &attempt,
-                "refused",
-                decision.state,
-                detail,
-            ));
+            let mut item = ItemReport::from_attempt(&attempt, "refused", decision.state, detail);
+            // The wait as honoured (capped when the stored one was far ahead).
+            if decision.state == State::Cooldown {
+                item.retry_after = decision.wait_until;
+            }
+            report(item);
             continue;
         }
-        if let Some((until, reason)) = store.provider_cooldown(&attempt.provider_key, now)? {
+        // Triage holds every row that calls the provider during its stored cooldown; what is
+        // left is an update of a known ticket (a stop), which waits too and stays a stop.
+        if let Some(wait) = assessor
+            .provider_cooldown(&attempt.provider_key)
+            .and_then(|c| Some((c.wait(now)?, c.reason.clone())))
+        {
+            let (wait, reason) = wait;
             let mut item = ItemReport::from_attempt(
                 &attempt,
                 "cooldown",
-                State::Cooldown,
+                match decision.state {
+                    State::Stop => State::Stop,
+                    _ => State::Cooldown,
+                },
                 format!(
-                    "{} asked us to wait until {until} ({reason}); nothing sent",
-                    attempt.provider_key
+                    "{} asked us to wait until {} ({reason}){}; nothing sent",
+                    attempt.provider_key,
+                    wait.until,
+                    wait.note()
                 ),
             );
-            item.retry_after = Some(until);
+            item.retry_after = Some(wait.until);
             report(item);
             continue;
         }
@@ -209,6 +220,8 @@ pub fn run(
         for mut item in rx {
             // The exit code of an item is the state its attempt is in now.
             if let Some(after) = store.attempt(&item.ticket_export_id)? {
+                // A cooldown this run recorded holds the provider's other attempts too.
+                assessor.reread_cooldown(&store, &after.provider_key)?;
                 item.state = assessor.decide(&after).state;
                 item.export_status = after.export_status;
                 item.provider_error_code = after.provider_error_code.map(|c| c.as_str().to_owned());

@@ -28,6 +28,7 @@ pub struct AttemptRow<'a> {
 /// [`AttemptRow::triage_key`] lists them. Ids, fingerprint, ticket and path values only ever go
 /// into the words of a decision, so they count by presence (the ticket and the path) or not at
 /// all; `retry_after` counts by whether it is still ahead, the only thing triage asks of it.
+/// The provider's stored cooldown, also an input, is one per `provider_key`, which is a key.
 const KEY_COLUMNS: [usize; 10] = [3, 4, 5, 6, 7, 8, 14, 17, 18, 19];
 const PRESENCE_COLUMNS: [usize; 3] = [12, 13, 15];
 

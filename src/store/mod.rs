@@ -7,6 +7,9 @@ mod events;
 mod guard_tests;
 mod health;
 mod links;
+mod open;
+#[cfg(test)]
+mod open_tests;
 mod outcomes;
 mod portable;
 mod portable_lease;
@@ -16,12 +19,13 @@ mod summary;
 mod sync;
 #[cfg(test)]
 mod tests;
+mod waits;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{SqlContext, StoreError};
 pub use attempts::{AttemptFilter, AttemptRow};
@@ -38,6 +42,7 @@ pub use staging::{
 };
 pub use summary::SummaryGroup;
 pub use sync::{ListedOutcome, ListedSync, SyncFailure, SyncItem, SyncLink};
+pub use waits::CappedWait;
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = schema::MIGRATIONS.len() as i64;
@@ -57,115 +62,6 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if missing) the store at `path`, migrating it to this version.
-    /// A file that is not a SQLite database, or one of another program, is refused unmodified.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        check_header(path)?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-                path: path.to_owned(),
-                reason: format!("cannot create the folder {}: {e}", dir.display()),
-            })?;
-        }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| StoreError::Open {
-            path: path.to_owned(),
-            reason: e.to_string(),
-        })?;
-        Store::setup(conn, Some(path.to_owned()))
-    }
-
-    /// An in-memory store, for tests.
-    pub fn open_in_memory() -> Result<Store, StoreError> {
-        let conn = Connection::open_in_memory().doing("opening an in-memory store")?;
-        Store::setup(conn, None)
-    }
-
-    fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Store, StoreError> {
-        let display = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
-        // The header was SQLite's (see `check_header`), so an unreadable file is a damaged
-        // store (truncated, most often), not somebody else's file.
-        let not_a_store = |e: rusqlite::Error| {
-            let reason = e.to_string();
-            match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
-                    StoreError::Damaged {
-                        path: display.clone(),
-                        reason,
-                    }
-                }
-                _ => StoreError::NotAStore {
-                    path: display.clone(),
-                    reason,
-                },
-            }
-        };
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .doing("setting the busy timeout")?;
-        // Read before writing anything: a foreign file must stay untouched.
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(not_a_store)?;
-        let tables: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(not_a_store)?;
-        if version == 0 && tables > 0 {
-            return Err(StoreError::NotAStore {
-                path: display,
-                reason: "it is a SQLite database, but not one written by ticket-export".into(),
-            });
-        }
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                path: display,
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        if path.is_some() {
-            conn.pragma_update(None, "journal_mode", "WAL")
-                .doing("enabling WAL")?;
-        }
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .doing("setting synchronous")?;
-        conn.pragma_update(None, "foreign_keys", true)
-            .doing("enabling foreign keys")?;
-        crate::store::staging::register_functions(&conn)?;
-        let mut store = Store {
-            conn,
-            path,
-            bulk_threshold: BULK_THRESHOLD,
-        };
-        store.migrate()?;
-        Ok(store)
-    }
-
-    /// Applies every migration past the stored version, each in its own transaction. An
-    /// up-to-date store takes no write lock, so opening never waits for another writer.
-    fn migrate(&mut self) -> Result<(), StoreError> {
-        if self.schema_version()? == SCHEMA_VERSION {
-            return Ok(());
-        }
-        loop {
-            let tx = self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .doing("starting a migration")?;
-            let version: i64 = tx
-                .pragma_query_value(None, "user_version", |r| r.get(0))
-                .doing("reading the schema version")?;
-            let Some(sql) = schema::MIGRATIONS.get(version as usize) else {
-                return Ok(());
-            };
-            tx.execute_batch(sql).doing("migrating the schema")?;
-            tx.pragma_update(None, "user_version", version + 1)
-                .doing("recording the schema version")?;
-            tx.commit().doing("committing a migration")?;
-        }
-    }
-
     /// The schema version of the open store.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         self.conn
@@ -181,14 +77,20 @@ impl Store {
 
     /// Refuses, before any work, a store that SQLite could open for reading only.
     pub fn ensure_writable(&self) -> Result<(), StoreError> {
-        let read_only = self
-            .conn
-            .is_readonly("main")
-            .doing("checking that the store is writable")?;
-        match (read_only, &self.path) {
-            (true, Some(path)) => Err(StoreError::ReadOnly { path: path.clone() }),
+        match (self.read_only()?, &self.path) {
+            (true, Some(path)) => Err(StoreError::ReadOnly {
+                path: path.clone(),
+                reason: open::why_read_only(path),
+            }),
             _ => Ok(()),
         }
+    }
+
+    /// Whether this store was opened for reading only (see `open.rs`).
+    pub fn read_only(&self) -> Result<bool, StoreError> {
+        self.conn
+            .is_readonly("main")
+            .doing("checking that the store is writable")
     }
 
     /// The file behind the store, if any.
@@ -213,6 +115,11 @@ impl Store {
             path: self.path.clone().unwrap_or_default(),
             reason: format!("no randomness for the store's salt: {e}"),
         })?;
+        // A store this user may only read has no digest made with a salt it never had, so
+        // any salt compares the same: one for this run, never stored.
+        if self.read_only()? {
+            return Ok(salt);
+        }
         self.conn
             .execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?1)",
@@ -228,43 +135,6 @@ impl Store {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .doing("checking integrity")
     }
-}
-
-/// Refuses, without opening it, a non-empty file that does not start with SQLite's header.
-fn check_header(path: &Path) -> Result<(), StoreError> {
-    use std::io::Read;
-    let mut header = [0u8; 16];
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => {
-            return Err(StoreError::Open {
-                path: path.to_owned(),
-                reason: e.to_string(),
-            });
-        }
-    };
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(StoreError::NotAStore {
-            path: path.to_owned(),
-            reason: "it is a directory".into(),
-        });
-    }
-    let read = file.read(&mut header).unwrap_or(0);
-    const MAGIC: &[u8; 16] = b"SQLite format 3\0";
-    if read == 0 || (read == 16 && header == *MAGIC) {
-        return Ok(());
-    }
-    if header[..read] == MAGIC[..read] {
-        return Err(StoreError::Damaged {
-            path: path.to_owned(),
-            reason: format!("it ends after {read} bytes, inside the SQLite file header"),
-        });
-    }
-    Err(StoreError::NotAStore {
-        path: path.to_owned(),
-        reason: "it does not start with the SQLite file header".into(),
-    })
 }
 
 /// Formats a timestamp the way the store keeps it: UTC, whole seconds, so text order is time order.

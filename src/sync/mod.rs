@@ -98,15 +98,17 @@ impl SyncReport {
     /// Whether the attempt itself was asked to wait (its `retry_after` is ahead): triage holds
     /// every call to the provider about it until then (design section 4), sync included.
     fn cooling(item: &SyncItem, now: Timestamp) -> Option<Self> {
-        let until = item.attempt.retry_after.filter(|until| *until > now)?;
+        let wait = crate::triage::Wait::read(item.attempt.retry_after, now)?;
+        let until = wait.until;
         let status = item
             .attempt
             .provider_response_code
             .map(|status| format!("HTTP {status}, "))
             .unwrap_or_default();
         let detail = format!(
-            "{} asked us to wait until {until} for this ticket ({status}retry_after); nothing sent; rerun sync after {until}",
-            item.attempt.provider_key
+            "{} asked us to wait until {until} for this ticket ({status}retry_after){}; nothing sent; rerun sync after {until}",
+            item.attempt.provider_key,
+            wait.note()
         );
         Some(SyncReport {
             retry_after: Some(until),
@@ -262,14 +264,19 @@ fn refusal(
             State::Stop,
             "destination not in owned; nothing sent",
         )
-    } else if let Some((until, why)) = store.provider_cooldown(key, now)? {
+    } else if let Some((wait, why)) = store
+        .provider_cooldown(key, now)?
+        .and_then(|(until, why)| Some((crate::triage::Wait::read(Some(until), now)?, why)))
+    {
+        let until = wait.until;
         Refusal {
             until: Some(until),
             ..Refusal::new(
                 "cooldown",
                 State::Cooldown,
                 format!(
-                    "{key} asked us to wait until {until} ({why}); nothing sent; rerun sync after {until}"
+                    "{key} asked us to wait until {until} ({why}){}; nothing sent; rerun sync after {until}",
+                    wait.note()
                 ),
             )
         }

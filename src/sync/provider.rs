@@ -45,7 +45,7 @@ pub(super) fn run(job: Job<'_>, store_path: &Path, tx: &mpsc::Sender<SyncReport>
     // A ticket waiting on its own retry_after is not asked about, so an empty list sends nothing.
     let ids: Vec<String> = links
         .iter()
-        .filter(|l| l.retry_after.is_none_or(|until| until <= now))
+        .filter(|l| crate::triage::Wait::read(l.retry_after, now).is_none())
         .map(|l| l.ticket_id.clone())
         .collect();
     let (listed, loaded) = std::thread::scope(|scope| {

@@ -12,6 +12,9 @@ use crate::model::{FailureCode, State, TicketExport};
 mod guard;
 mod rules;
 mod text;
+mod wait;
+
+pub use wait::{MAX_WAIT, ProviderCooldown, Wait, cooldown_until};
 
 pub use guard::{allow_create, code_after_failure, code_after_import, kept_note};
 pub use text::person_steps;
@@ -91,6 +94,9 @@ pub struct TriageInput<'a> {
     pub provider: Option<&'a ProviderView>,
     /// The last live check of the attempt's provider.
     pub health: &'a ProviderHealth,
+    /// The provider's stored cooldown (`provider_cooldowns`), as stored: every command honours
+    /// it, so triage does too, or `inspect` would call ready what `retry` refuses.
+    pub provider_cooldown: Option<&'a ProviderCooldown>,
     /// Whether the fallback output folder is usable now; None when not checked.
     pub output_usable: Option<bool>,
     /// From config `[fallback] after` (default 24h): provider unavailable this long -> fallback.
@@ -268,12 +274,6 @@ pub struct Decision {
 /// Decides one attempt. Rows of design.md section 4, top to bottom, first match wins.
 pub fn decide(input: &TriageInput<'_>) -> Decision {
     rules::decide(input)
-}
-
-/// When a stored `retry_after` still holds the provider off: the only thing triage asks of it
-/// (callers that group attempts by triage's inputs use it too).
-pub fn cooldown_until(retry_after: Option<Timestamp>, now: Timestamp) -> Option<Timestamp> {
-    retry_after.filter(|at| *at > now)
 }
 
 /// Whether `retry` may send anything for this decision, and if not, the refusal reason (the

@@ -8,7 +8,10 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::text::{command, describe_code, status_line};
-use super::{Action, CredentialState, Decision, Guide, ProviderHealth, ProviderView, TriageInput};
+use super::{
+    Action, CredentialState, Decision, Guide, ProviderCooldown, ProviderHealth, ProviderView,
+    TriageInput, Wait,
+};
 use crate::model::{ExportStatus, FailureCode, State, TicketExport};
 
 mod connection;
@@ -42,6 +45,7 @@ pub(super) fn decide(input: &TriageInput<'_>) -> Decision {
 struct Ctx<'a> {
     attempt: &'a TicketExport,
     health: &'a ProviderHealth,
+    provider_cooldown: Option<&'a ProviderCooldown>,
     output_usable: Option<bool>,
     fallback_after: SignedDuration,
     now: Timestamp,
@@ -60,6 +64,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             attempt,
             health: input.health,
+            provider_cooldown: input.provider_cooldown,
             output_usable: input.output_usable,
             fallback_after: input.fallback_after,
             now: input.now,
@@ -146,9 +151,11 @@ impl<'a> Ctx<'a> {
         )
     }
 
-    /// Design section 5 and the seed: nothing calls the provider before `retry_after`. A row
-    /// that ends in an action calling the provider becomes a cooldown while it is ahead. Stops
-    /// and blocks a person must clear are kept: waiting alone would not clear them.
+    /// Design section 5 and the seed: nothing calls the provider before `retry_after`, nor
+    /// while the provider's own stored cooldown runs (which `retry`, `sync` and `settings
+    /// check` honour). A row that ends in an action calling the provider becomes a cooldown
+    /// while either is ahead, until the later of the two. Stops and blocks a person must clear
+    /// are kept: waiting alone would not clear them.
     fn hold_for_cooldown(&self, d: Decision) -> Decision {
         let calls_provider = matches!(
             d.action,
@@ -157,14 +164,33 @@ impl<'a> Ctx<'a> {
         // The one stop that calls the provider: `retry` updates the known ticket. An update
         // that failed with a wait (a 503, a 429) is not sent again before it.
         let updates = d.action == Action::UpdateExisting;
-        match self.cooldown_ahead() {
-            Some(until) if updates || (calls_provider && d.state != State::Stop) => {
-                let guide = match d.action {
-                    Action::Sync => Guide::StatusSyncAndDuplicates,
-                    _ => Guide::WebhookRetries,
-                };
-                self.cooldown(until, guide, d.next_step)
+        // A row that already waits (its own retry_after) waits for the later of the two.
+        let waits = d.action == Action::Wait;
+        if !(calls_provider || waits || updates) || (d.state == State::Stop && !updates) {
+            return d;
+        }
+        let guide = match (d.action, d.guide) {
+            (Action::Sync, _) => Guide::StatusSyncAndDuplicates,
+            (Action::Wait, guide) => guide,
+            _ => Guide::WebhookRetries,
+        };
+        let then = match waits {
+            true => d
+                .next_step
+                .split_once(", then ")
+                .map_or_else(|| d.next_step.clone(), |(_, then)| then.to_owned()),
+            false => d.next_step.clone(),
+        };
+        let own = self.cooldown_ahead();
+        let provider = self
+            .provider_cooldown
+            .and_then(|c| Some((c.wait(self.now)?, c.reason.as_str())));
+        match (own, provider) {
+            (Some(own), Some((wait, _))) if own.until >= wait.until => {
+                self.cooldown(own, guide, then)
             }
+            (_, Some((wait, reason))) => self.provider_cooldown(wait, reason, guide, then),
+            (Some(own), None) if calls_provider || updates => self.cooldown(own, guide, then),
             _ => d,
         }
     }
@@ -209,6 +235,25 @@ impl<'a> Ctx<'a> {
         )
     }
 
+    /// The provider asked every run to wait (a stored provider cooldown).
+    fn provider_cooldown(&self, wait: Wait, reason: &str, guide: Guide, then: String) -> Decision {
+        let until = wait.until;
+        Decision {
+            wait_until: Some(until),
+            ..self.decision(
+                State::Cooldown,
+                Action::Wait,
+                guide,
+                format!(
+                    "providers.{} asked every run to wait until {until} ({reason}){}",
+                    self.key,
+                    wait.note()
+                ),
+                format!("wait until {until}, then {then}"),
+            )
+        }
+    }
+
     /// A create whose outcome is unknown may have made a ticket: portable files beside it
     /// would be duplicate downstream work, so `retry` looks it up first.
     fn look_before_fallback(&self, d: Decision) -> Decision {
@@ -226,14 +271,18 @@ impl<'a> Ctx<'a> {
         self.retry(Guide::StatusSyncAndDuplicates, why)
     }
 
-    fn cooldown(&self, until: Timestamp, guide: Guide, then: String) -> Decision {
+    fn cooldown(&self, wait: Wait, guide: Guide, then: String) -> Decision {
+        let until = wait.until;
         Decision {
             wait_until: Some(until),
             ..self.decision(
                 State::Cooldown,
                 Action::Wait,
                 guide,
-                format!("the provider asked to wait until {until} (retry_after)"),
+                format!(
+                    "the provider asked to wait until {until} (retry_after){}",
+                    wait.note()
+                ),
                 format!("wait until {until}, then {then}"),
             )
         }
@@ -255,8 +304,9 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn cooldown_ahead(&self) -> Option<Timestamp> {
-        super::cooldown_until(self.attempt.retry_after, self.now)
+    /// The attempt's own `retry_after`, when it is ahead, capped (see `wait.rs`).
+    fn cooldown_ahead(&self) -> Option<Wait> {
+        Wait::read(self.attempt.retry_after, self.now)
     }
 
     /// The kept ticket link, by URL where known, else by id.

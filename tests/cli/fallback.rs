@@ -235,15 +235,18 @@ fn path_escapes_are_refused() {
             .next()
             .is_none()
     );
-    // An id that looks like a path becomes one escaped file name inside the folder.
+    // An id that looks like a path becomes one safe name inside the folder: a readable prefix
+    // and a hash of the whole id.
     import_report(
         &env,
         report("../../escape", &[("f1", "gh-shop", "t", "d", "e")]),
     );
     let out = env.run(env.cmd().args(["fallback", "--report", "../../escape"]));
     assert!(out.starts_with("exit: 0\n"), "{out}");
-    let dir = env.path().join("ticket-exports/%2E.%2F..%2Fescape");
-    assert!(dir.join("%2E.%2F..%2Fescape.json").is_file(), "{out}");
+    let name = ticket_export::portable::names::report_name("../../escape");
+    assert!(name.starts_with("escape~"), "{name}");
+    let dir = env.path().join("ticket-exports").join(&name);
+    assert!(dir.join(format!("{name}.json")).is_file(), "{out}");
     assert!(!env.path().join("escape").exists());
     assert!(!env.path().parent().unwrap().join("escape").exists());
 }

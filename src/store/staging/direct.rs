@@ -55,15 +55,16 @@ impl Stored {
     }
 
     /// Whether the file changes what an update may change. Once this tool has recorded an
-    /// outcome, status, code and cooldown are no longer the platform's to change; links only fill.
+    /// outcome, status, code, cooldown and mapping are no longer the platform's to change; links
+    /// only fill.
     fn changed_by(&self, e: &ExportRow) -> bool {
-        self.mapping_status != e.mapping_status
-            || self.mapping_missing != e.mapping_missing
-            || (self.external_ticket_id.is_none() && e.external_ticket_id.is_some())
+        (self.external_ticket_id.is_none() && e.external_ticket_id.is_some())
             || (self.external_ticket_url.is_none() && e.external_ticket_url.is_some())
             || (self.portable_export_path.is_none() && e.portable_export_path.is_some())
             || (!self.outcome_recorded
-                && (self.export_status != e.export_status
+                && (self.mapping_status != e.mapping_status
+                    || self.mapping_missing != e.mapping_missing
+                    || self.export_status != e.export_status
                     || self.provider_error_code != e.provider_error_code
                     || self.provider_response_code != e.provider_response_code
                     || self.retry_after != e.retry_after

@@ -34,12 +34,15 @@ macro_rules! upsert_finding {
 }
 
 /// The columns an attempt is merged with, and what an update may change: once this tool has
-/// recorded an outcome, the platform can no longer overwrite status, code or cooldown; links
-/// only ever fill; identities never change.
+/// recorded an outcome, the platform can no longer overwrite status, code, cooldown or mapping
+/// (a retry that failed on mapping names the fields the provider asked for; an older "complete"
+/// from the platform would make it ready again with nothing changed); links only ever fill;
+/// identities never change.
 macro_rules! upsert_export {
     () => {
         " ON CONFLICT (ticket_export_id) DO UPDATE SET
-    mapping_status = excluded.mapping_status, mapping_missing = excluded.mapping_missing,
+    mapping_status = iif(ticket_exports.outcome_recorded_at IS NULL, excluded.mapping_status, ticket_exports.mapping_status),
+    mapping_missing = iif(ticket_exports.outcome_recorded_at IS NULL, excluded.mapping_missing, ticket_exports.mapping_missing),
     external_ticket_id = COALESCE(ticket_exports.external_ticket_id, excluded.external_ticket_id),
     external_ticket_url = COALESCE(ticket_exports.external_ticket_url, excluded.external_ticket_url),
     portable_export_path = COALESCE(ticket_exports.portable_export_path, excluded.portable_export_path),
@@ -254,12 +257,12 @@ pub(super) const DEFERRED_MARK_CHANGES: &str = r#"
 UPDATE s_exports SET change = (
   SELECT CASE
     WHEN t.ticket_export_id IS NULL THEN 'created'
-    WHEN t.mapping_status IS NOT s_exports.mapping_status OR t.mapping_missing IS NOT s_exports.mapping_missing
-      OR (t.external_ticket_id IS NULL AND s_exports.external_ticket_id IS NOT NULL)
+    WHEN (t.external_ticket_id IS NULL AND s_exports.external_ticket_id IS NOT NULL)
       OR (t.external_ticket_url IS NULL AND s_exports.external_ticket_url IS NOT NULL)
       OR (t.portable_export_path IS NULL AND s_exports.portable_export_path IS NOT NULL)
       OR (t.outcome_recorded_at IS NULL AND (
-           t.export_status IS NOT s_exports.export_status OR t.provider_error_code IS NOT s_exports.provider_error_code
+           t.mapping_status IS NOT s_exports.mapping_status OR t.mapping_missing IS NOT s_exports.mapping_missing
+        OR t.export_status IS NOT s_exports.export_status OR t.provider_error_code IS NOT s_exports.provider_error_code
         OR t.provider_response_code IS NOT s_exports.provider_response_code OR t.retry_after IS NOT s_exports.retry_after
         OR t.status_sync_status IS NOT s_exports.status_sync_status))
     THEN 'updated'

@@ -1,6 +1,6 @@
 //! Rows 5, 6 and 7: the ticket itself (its mapping, an existing duplicate, its sync link).
 
-use crate::model::{OwnerKind, State};
+use crate::model::{MappingStatus, OwnerKind, State};
 use crate::triage::text::{command, person_steps};
 use crate::triage::{Action, Decision, Guide, ProviderView};
 
@@ -13,6 +13,17 @@ impl Ctx<'_> {
         let key = self.key;
         let guide = Guide::WorkManagementExport;
         if a.mapping_missing.is_empty() {
+            // The platform says the mapping is complete now (design: "mapping now complete ->
+            // ready"). A retry that fails on mapping again records the fields the provider
+            // named and `incomplete`, which blocks it again until the config supplies them.
+            if a.mapping_status == MappingStatus::Complete {
+                return self.retry(
+                    guide,
+                    "the platform reports the mapping complete (mapping_status complete) since \
+                     the failure"
+                        .to_owned(),
+                );
+            }
             return self.mapping_unnamed(provider);
         }
         // A field the caller did not describe is treated as unsupplied: claiming it is

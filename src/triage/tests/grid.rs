@@ -297,3 +297,98 @@ fn a_stopped_attempt_never_becomes_ready() {
         assert!(retry_allowed(&d).is_err(), "{d:?}");
     }
 }
+
+/// Row 5 over every mapping state: a mapping failure calls the provider again only when the
+/// mapping is complete now (the platform says so and names no field, every named field is
+/// supplied, or an unnamed failure's mapping changed), and never before `retry_after`.
+#[test]
+fn a_mapping_failure_is_ready_exactly_when_the_mapping_is_complete() {
+    let supplies: [&[(&str, bool)]; 4] = [
+        &[],
+        &[("labels", true)],
+        &[("labels", false)],
+        &[("labels", true), ("customfield_1", false)],
+    ];
+    for status in [
+        MappingStatus::Complete,
+        MappingStatus::Incomplete,
+        MappingStatus::Unknown,
+    ] {
+        for supply in supplies {
+            for owner in owners() {
+                for export_status in ExportStatus::ALL {
+                    for retry_after in [None, Some(future())] {
+                        let mut f = Fixture::new();
+                        f.code(FailureCode::MappingRequired);
+                        f.attempt.export_status = *export_status;
+                        f.attempt.mapping_status = status;
+                        f.attempt.mapping_missing =
+                            supply.iter().map(|(n, _)| (*n).to_owned()).collect();
+                        f.attempt.owner = owner.clone();
+                        f.attempt.retry_after = retry_after;
+                        f.provider_mut().field_supply = supply
+                            .iter()
+                            .map(|(n, ok)| FieldSupply {
+                                field: (*n).to_owned(),
+                                config_key: format!("providers.jira-sec.mapping.fields.{n}"),
+                                supplied: *ok,
+                            })
+                            .collect();
+                        let changed = owner
+                            .as_ref()
+                            .is_some_and(|o| o.kind == OwnerKind::Mapping && o.digest == "map-0");
+                        let complete = match supply.is_empty() {
+                            true => status == MappingStatus::Complete || changed,
+                            false => supply.iter().all(|(_, ok)| *ok),
+                        };
+                        let d = f.decide();
+                        let what = format!("{status} {supply:?} {owner:?} {export_status:?}");
+                        match (complete, retry_after) {
+                            (false, _) => {
+                                assert_eq!(
+                                    (d.state, d.action),
+                                    (State::Blocked, Action::FixMapping),
+                                    "{what}: {d:?}"
+                                )
+                            }
+                            (true, None) => assert_eq!(d.state, State::Ready, "{what}: {d:?}"),
+                            (true, Some(_)) => {
+                                assert_eq!(d.state, State::Cooldown, "{what}: {d:?}")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `inspect` and `retry` agree: while the provider's stored cooldown runs, no row is ready to
+/// call the provider, and every cooldown ends when the later of the two waits does.
+#[test]
+fn never_ready_to_call_the_provider_during_its_stored_cooldown() {
+    let until = ts("2026-11-29T11:30:00Z");
+    for mut f in grid().step_by(5) {
+        f.provider_cooldown = Some(ProviderCooldown {
+            until,
+            reason: "rate limited".to_owned(),
+        });
+        let d = f.decide();
+        let calls = [
+            Action::Retry,
+            Action::LookupThenRetry,
+            Action::LookupAndLink,
+            Action::Sync,
+        ];
+        assert!(
+            d.state != State::Ready || !calls.contains(&d.action),
+            "{:?} {:?}: {d:?}",
+            f.attempt.provider_error_code,
+            f.attempt.export_status
+        );
+        if d.state == State::Cooldown {
+            let own = cooldown_until(f.attempt.retry_after, f.now);
+            assert_eq!(d.wait_until, Some(until).max(own), "the later wait: {d:?}");
+        }
+    }
+}

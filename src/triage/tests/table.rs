@@ -129,12 +129,25 @@ fn cases() -> Vec<Case> {
              (Ready, Retry, WorkManagementExport), "now supplies customfield_10951, labels", RETRY),
         case("5 supplied, cooldown ahead", |f| { mapping(f, &[("customfield_10951", true)]); f.attempt.retry_after = Some(future()) },
              (Cooldown, Wait, WebhookRetries), "retry_after", RETRY),
-        case("5 unnamed, mapping unchanged", |f| { f.code(C::MappingRequired); f.owner(OwnerKind::Mapping, "map-1") },
+        case("5 unnamed, mapping unchanged", |f| { unnamed(f); f.owner(OwnerKind::Mapping, "map-1") },
              (Blocked, FixMapping, WorkManagementExport), "did not name the missing fields and providers.jira-sec.mapping is unchanged since the failure", "compare providers.jira-sec.mapping"),
-        case("5 unnamed, no owner recorded", |f| f.code(C::MappingRequired),
+        case("5 unnamed, no owner recorded", unnamed,
              (Blocked, FixMapping, WorkManagementExport), "did not name the missing fields and nothing shows providers.jira-sec.mapping changed since the failure", RETRY),
-        case("5 unnamed, mapping changed", |f| { f.code(C::MappingRequired); f.owner(OwnerKind::Mapping, "map-0") },
+        case("5 unnamed, mapping status unknown", |f| { unnamed(f); f.attempt.mapping_status = MappingStatus::Unknown },
+             (Blocked, FixMapping, WorkManagementExport), "did not name the missing fields", RETRY),
+        case("5 unnamed, mapping changed", |f| { unnamed(f); f.owner(OwnerKind::Mapping, "map-0") },
              (Ready, Retry, WorkManagementExport), "providers.jira-sec.mapping changed since the failure", RETRY),
+        // Row 5, "mapping now complete": the platform's mapping_status says so.
+        case("5 mapping now complete", |f| f.code(C::MappingRequired),
+             (Ready, Retry, WorkManagementExport), "reports the mapping complete (mapping_status complete)", RETRY),
+        case("5 now complete, owner unchanged", |f| { f.code(C::MappingRequired); f.owner(OwnerKind::Mapping, "map-1") },
+             (Ready, Retry, WorkManagementExport), "reports the mapping complete", RETRY),
+        case("5 now complete, cooldown ahead", |f| { f.code(C::MappingRequired); f.attempt.retry_after = Some(future()) },
+             (Cooldown, Wait, WebhookRetries), "retry_after", RETRY),
+        case("5 now complete, outcome unknown", |f| { f.code(C::MappingRequired); f.attempt.export_status = ExportStatus::Uncertain },
+             (Ready, LookupThenRetry, WorkManagementExport), "looks the ticket up by fingerprint before creating", RETRY),
+        case("5 complete, but a named field is unsupplied", |f| { mapping(f, &[("customfield_10951", false)]); f.attempt.mapping_status = MappingStatus::Complete },
+             (Blocked, FixMapping, WorkManagementExport), "still lacks customfield_10951", "set providers.jira-sec.mapping.fields.customfield_10951"),
         // Row 6: TICKET_EXPORT_DUPLICATE_BLOCKED.
         case("6 existing URL known", |f| { f.code(C::DuplicateBlocked); f.link() },
              (Stop, UpdateExisting, StatusSyncAndDuplicates), "fp1-3f9a already exists at https://acme.atlassian.net/browse/SEC-42", "retry tex_9001` updates it, never creates"),
@@ -211,12 +224,57 @@ fn cases() -> Vec<Case> {
              (Blocked, FixOutputPath, PortableExportFallbacks), "unchanged since the failure and not checked", "fallback.out_dir"),
         case("10 usable, provider cooldown ignored", |f| { f.code(C::PortableExportFailed); f.output_usable = Some(true); f.attempt.retry_after = Some(future()) },
              (Ready, Fallback, PortableExportFallbacks), "usable now", FALLBACK),
+        // Across rows: the provider's stored cooldown holds every row that calls it, as `retry`
+        // and `sync` do (design section 5: stored cooldowns are honoured by every run).
+        case("P provider cooldown holds a retry", |f| provider_wait(f, future()),
+             (Cooldown, Wait, WebhookRetries), "providers.jira-sec asked every run to wait until 2026-11-29T11:00:00Z (rate limited (HTTP 429))", "wait until 2026-11-29T11:00:00Z, then run `ticket-export retry tex_9001`"),
+        case("P provider cooldown holds a pending attempt", |f| { f.no_code(ExportStatus::Pending); provider_wait(f, future()) },
+             (Cooldown, Wait, WebhookRetries), "asked every run to wait", RETRY),
+        case("P provider cooldown holds a sync", |f| { f.no_code(ExportStatus::Exported); f.link(); f.attempt.status_sync_status = Some(SyncStatus::Failed); provider_wait(f, future()) },
+             (Cooldown, Wait, StatusSyncAndDuplicates), "asked every run to wait", "then run `ticket-export sync tex_9001`"),
+        case("P provider cooldown holds a lookup", |f| { f.code(C::DuplicateBlocked); provider_wait(f, future()) },
+             (Cooldown, Wait, WebhookRetries), "asked every run to wait", RETRY),
+        case("P provider cooldown keeps a block", |f| { f.attempt.provider_response_code = Some(401); provider_wait(f, future()) },
+             (Blocked, FixSettings, ProviderConnectionErrors), "HTTP 401", CHECK),
+        case("P provider cooldown keeps a stop", |f| { f.code(C::DuplicateBlocked); f.link(); provider_wait(f, future()) },
+             (Stop, UpdateExisting, StatusSyncAndDuplicates), "already exists", "updates it, never creates"),
+        case("P provider cooldown leaves fallback", |f| { f.code(C::PortableExportFailed); f.output_usable = Some(true); provider_wait(f, future()) },
+             (Ready, Fallback, PortableExportFallbacks), "usable now", FALLBACK),
+        case("P provider cooldown passed", |f| provider_wait(f, past()),
+             (Ready, Retry, ProviderConnectionErrors), "HTTP 503", RETRY),
+        case("P the later wait wins: provider", |f| { f.attempt.retry_after = Some(future()); provider_wait(f, ts("2026-11-29T11:30:00Z")) },
+             (Cooldown, Wait, WebhookRetries), "wait until 2026-11-29T11:30:00Z (rate limited", "wait until 2026-11-29T11:30:00Z"),
+        case("P the later wait wins: attempt", |f| { f.attempt.retry_after = Some(ts("2026-11-29T11:30:00Z")); provider_wait(f, future()) },
+             (Cooldown, Wait, WebhookRetries), "wait until 2026-11-29T11:30:00Z (retry_after)", "wait until 2026-11-29T11:30:00Z"),
+        // Clocks: a stored wait further ahead than 24 h is honoured for 24 h from now, and says so.
+        case("C retry_after years ahead is capped", |f| f.attempt.retry_after = Some(ts("2036-01-01T00:00:00Z")),
+             (Cooldown, Wait, WebhookRetries), "wait until 2026-11-30T10:00:00Z (retry_after); the stored wait until 2036-01-01T00:00:00Z is more than 24 h ahead", "wait until 2026-11-30T10:00:00Z"),
+        case("C provider cooldown years ahead is capped", |f| provider_wait(f, ts("2036-01-01T00:00:00Z")),
+             (Cooldown, Wait, WebhookRetries), "until 2026-11-30T10:00:00Z (rate limited (HTTP 429)); the stored wait until 2036-01-01T00:00:00Z is more than 24 h ahead", "wait until 2026-11-30T10:00:00Z"),
+        case("C unavailable, retry_after years ahead is capped", |f| { f.code(C::ProviderUnavailable); f.attempt.retry_after = Some(ts("2036-01-01T00:00:00Z")) },
+             (Cooldown, Wait, WebhookRetries), "capped at 2026-11-30T10:00:00Z", "wait until 2026-11-30T10:00:00Z"),
+        case("C a wait of exactly a day is kept", |f| f.attempt.retry_after = Some(ts("2026-11-30T10:00:00Z")),
+             (Cooldown, Wait, WebhookRetries), "wait until 2026-11-30T10:00:00Z (retry_after)", RETRY),
         // Row 11: unknown code.
         case("11 unknown code", |f| f.code(C::Other("TICKET_EXPORT_NEW_THING".into())),
              (Blocked, ManualReview, ProviderOverview), "unknown code TICKET_EXPORT_NEW_THING (shown raw for manual review; never retried automatically)", "`ticket-export inspect tex_9001`"),
         case("11 unknown code, check passes", |f| { f.code(C::Other("X_NEW".into())); f.health = ProviderHealth::Ok { checked_at: after_failure() } },
              (Blocked, ManualReview, ProviderOverview), "unknown code X_NEW", "inspect"),
     ]
+}
+
+/// The provider's stored cooldown until `until`, as a 429 records it.
+fn provider_wait(f: &mut Fixture, until: Timestamp) {
+    f.provider_cooldown = Some(ProviderCooldown {
+        until,
+        reason: "rate limited (HTTP 429)".to_owned(),
+    });
+}
+
+/// Mapping failure naming no field, the mapping still incomplete (as a failed retry records).
+fn unnamed(f: &mut Fixture) {
+    f.code(FailureCode::MappingRequired);
+    f.attempt.mapping_status = MappingStatus::Incomplete;
 }
 
 /// Mapping failure naming the given fields; the bool says whether the mapping now supplies it.

@@ -120,3 +120,66 @@ fn trailing_bytes_are_blamed_on_the_whole_file() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].starts_with("$: trailing characters"), "{found:?}");
 }
+
+/// Was: 57 s for one finding with 200,000 unknown keys (3.4 MB): each unknown name was
+/// checked against every name before it. Now the names are sorted once; this file is refused
+/// in about a second, listing the first problems in byte order and counting the rest. (The
+/// growth itself is counted in `import::raw`'s unit tests and measured by
+/// `benches/unknown_keys.sh`, never timed here.)
+#[test]
+fn an_object_with_200000_unknown_keys_is_refused_with_the_first_named_and_the_rest_counted() {
+    let n = 200_000;
+    let mut doc = base_doc().to_string();
+    let members: String = (0..n)
+        .rev()
+        .map(|i| format!(",\"x{i:07}\":1"))
+        .chain([",\"x0000007\":2".to_owned()])
+        .collect();
+    doc = doc.replacen(
+        r#""finding_id":"fnd_1""#,
+        &format!(r#""finding_id":"fnd_1"{members}"#),
+        1,
+    );
+    let mut case = Case::new();
+    let err = match import(
+        &mut case.store,
+        &config(),
+        &ambient(),
+        doc.as_bytes(),
+        "r.json",
+    ) {
+        Err(ImportFailure::File(e)) => e,
+        other => panic!("expected a file problem, got {other:?}"),
+    };
+    assert_eq!(err.problems.len(), 50);
+    assert_eq!(
+        err.problems.len() + err.unlisted,
+        n + 1,
+        "every key counted once"
+    );
+    assert_eq!(
+        err.problems[0],
+        (
+            "reports[0].findings[0].x0000007".to_owned(),
+            "appears more than once in this object; give each field once".to_owned()
+        )
+    );
+    let first: Vec<&str> = err.problems[1..4].iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        first,
+        [
+            "reports[0].findings[0].x0000000",
+            "reports[0].findings[0].x0000001",
+            "reports[0].findings[0].x0000002"
+        ]
+    );
+    assert!(
+        err.problems[1]
+            .1
+            .starts_with("unknown field (expected one of finding_id")
+    );
+    assert!(
+        err.to_string()
+            .contains(&format!("… and {} more", n + 1 - 50))
+    );
+}
