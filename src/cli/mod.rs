@@ -11,6 +11,8 @@ mod inspect_summary;
 mod retry;
 mod settings;
 mod settings_check;
+mod settings_init;
+mod settings_kinds;
 mod sync;
 
 use std::path::PathBuf;
