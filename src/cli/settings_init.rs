@@ -13,11 +13,13 @@ use crate::error::{ExitStatus, UsageError};
 
 /// Write a commented config for the chosen provider kinds; it names where credentials come from, never a secret
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  ticket-export settings init github jira\n  \
+#[command(
+    after_help = "Examples:\n  ticket-export settings init github jira\n  \
     ticket-export settings init --out - gitlab >> ~/.config/ticket-export/config.toml\n\n\
     Values only you know are written as \"<fill in: ...>\": the config is refused, naming each\n\
     one and its line, until they are replaced. The file is 0644 (it holds no secret); an existing\n\
-    file is never replaced without --force.")]
+    file is never replaced without --force."
+)]
 pub struct InitArgs {
     /// Provider kinds to write an entry for (`settings kinds` lists them); none: no providers yet
     #[arg(value_name = "KIND", value_parser = kind_parser())]

@@ -13,7 +13,10 @@ fn auth_text(kind: ProviderKind) -> String {
     let mut text = format!("{env} or {file}");
     if let Some(user) = kind.guide().user {
         let optional = if user.required { "" } else { "optional: " };
-        text.push_str(&format!("; user_env or user_file ({optional}{})", user.holds));
+        text.push_str(&format!(
+            "; user_env or user_file ({optional}{})",
+            user.holds
+        ));
     }
     text
 }

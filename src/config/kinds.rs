@@ -183,7 +183,10 @@ fn guide(kind: ProviderKind) -> KindGuide {
                 var: "TRELLO_API_KEY",
             }),
             keys: &[
-                ("board", "the board id (in the board's JSON: add .json to its URL)"),
+                (
+                    "board",
+                    "the board id (in the board's JSON: add .json to its URL)",
+                ),
                 ("list", "the id of the list new cards go to"),
             ],
         },
@@ -266,9 +269,10 @@ mod tests {
     #[test]
     fn all_lists_every_kind_the_config_accepts() {
         // serde names every variant in its error for an unknown one: ALL must hold them all.
-        let err = toml::from_str::<std::collections::BTreeMap<String, ProviderKind>>("k = \"nope\"")
-            .unwrap_err()
-            .to_string();
+        let err =
+            toml::from_str::<std::collections::BTreeMap<String, ProviderKind>>("k = \"nope\"")
+                .unwrap_err()
+                .to_string();
         let expected: Vec<String> = ProviderKind::ALL
             .iter()
             .map(|k| format!("`{}`", k.as_str()))

@@ -21,9 +21,9 @@ use url::Url;
 
 use crate::model::Severity;
 use crate::secret::SecretSource;
+pub use kinds::KindGuide;
 use parse::{parse_fallback, parse_provider};
 use raw::RawConfig;
-pub use kinds::KindGuide;
 pub use safety::Mode;
 
 /// The provider kinds the product supports.

@@ -92,7 +92,11 @@ fn provider_entry(t: &mut Template, kind: ProviderKind) {
         }
         None => {
             // The form's first alternative, like https://SITE.atlassian.net.
-            let example = guide.base_url_form.split([',', ' ']).next().unwrap_or_default();
+            let example = guide
+                .base_url_form
+                .split([',', ' '])
+                .next()
+                .unwrap_or_default();
             let value = fill(
                 t,
                 &format!("{path}.base_url"),
@@ -121,7 +125,10 @@ fn provider_entry(t: &mut Template, kind: ProviderKind) {
         auth_files.push(format!("user_file = \"{key}.user\""));
     }
     auth.push(format!("{token_env} = \"{}\"", guide.token_var));
-    auth_files.push(format!("{token_file} = \"{key}.{}\"", token_file_suffix(kind)));
+    auth_files.push(format!(
+        "{token_file} = \"{key}.{}\"",
+        token_file_suffix(kind)
+    ));
     let _ = write!(
         t.text,
         "# Each value is read from the environment variable named here. Cron jobs have no such\n\

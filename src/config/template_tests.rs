@@ -66,7 +66,11 @@ fn check_kinds(kinds: &[ProviderKind]) {
         let p = &config.providers[kind.as_str()];
         assert_eq!(p.kind, *kind);
         assert!(p.destination_owned(), "{kind:?} owns {:?}", p.destination());
-        assert!(p.unsafe_base_url.is_none(), "{kind:?}: {:?}", p.unsafe_base_url);
+        assert!(
+            p.unsafe_base_url.is_none(),
+            "{kind:?}: {:?}",
+            p.unsafe_base_url
+        );
         let guide = kind.guide();
         assert_eq!(
             p.auth.token,
@@ -145,7 +149,10 @@ fn a_placeholder_left_anywhere_is_named_with_its_line() {
         mapping = { repo = \"acme/shop\", labels = [\"<fill in: y>\"] }\n";
     let err = parse(text).unwrap_err().to_string();
     assert!(err.contains("providers.gh.owned[1] (line 6)"), "{err}");
-    assert!(err.contains("providers.gh.mapping.labels[0] (line 7)"), "{err}");
+    assert!(
+        err.contains("providers.gh.mapping.labels[0] (line 7)"),
+        "{err}"
+    );
     assert!(err.contains("2 problem(s)"), "{err}");
 }
 

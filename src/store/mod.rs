@@ -3,6 +3,7 @@
 mod attempts;
 mod events;
 mod health;
+mod names;
 mod outcomes;
 mod portable;
 mod schema;
@@ -20,7 +21,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::error::{SqlContext, StoreError};
 pub use attempts::{AttemptFilter, AttemptRow};
-pub use events::Event;
+pub use events::{Event, EventFilter, LoggedEvent};
 pub use health::HealthRecord;
 pub use outcomes::{FailureRecord, Lease, Link};
 pub use portable::{FallbackSelection, PortableSource};
