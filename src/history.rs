@@ -8,9 +8,10 @@ use crate::error::UsageError;
 use crate::store::{EventFilter, Store};
 use crate::suggest::close_matches;
 
-/// The actions this version records events for. `--action` takes these, and any other action
-/// found in the store (one recorded by a newer version).
-pub const ACTIONS: &[&str] = &["import", "retry", "sync", "fallback"];
+/// The actions this version records events for: `retry` claims and settles an attempt, and
+/// records each `lookup` and `create` call it makes in between. `--action` takes these, and any
+/// other action found in the store (one recorded by a newer version).
+pub const ACTIONS: &[&str] = &["import", "retry", "lookup", "create", "sync", "fallback"];
 
 /// Reads `--since`: an RFC 3339 time, a date (its midnight, UTC), or an age counted back from
 /// `now`, like `12h`, `7d`, `2w` or `1d 6h` (days are 24 hours).

@@ -29,7 +29,7 @@ pub struct LogArgs {
     /// Only events of attempts for this provider key
     #[arg(long, value_name = "KEY")]
     pub provider: Option<String>,
-    /// Only events of this action: import, retry, sync or fallback
+    /// Only events of this action: import, retry, lookup, create, sync or fallback
     #[arg(long, value_name = "ACTION")]
     pub action: Option<String>,
     /// Show at most N events, the newest

@@ -25,6 +25,8 @@ pub(super) fn linked(
     outcome: &'static str,
     detail: &str,
 ) -> Result<ItemReport, crate::error::StoreError> {
+    // The event names the ticket, so the history (and `log`) says where each one went.
+    let detail = format!("{detail}: {}", t.url);
     store.record_linked(
         &a.ticket_export_id,
         holder,
@@ -34,14 +36,9 @@ pub(super) fn linked(
         status,
         "retry",
         outcome,
-        detail,
+        &detail,
     )?;
-    Ok(ItemReport::from_attempt(
-        a,
-        outcome,
-        State::Ready,
-        format!("{detail}: {}", t.url),
-    ))
+    Ok(ItemReport::from_attempt(a, outcome, State::Ready, detail))
 }
 
 pub(super) fn fail(

@@ -6,6 +6,7 @@ mod fallback_formats;
 mod help;
 mod import;
 mod inspect;
+mod log;
 mod partial_create;
 mod retry;
 mod retry_killed;
