@@ -39,7 +39,9 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed')
             [CompletionResult]::new('fallback', 'fallback', [CompletionResultType]::ParameterValue, 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials')
-            [CompletionResult]::new('settings', 'settings', [CompletionResultType]::ParameterValue, 'Inspect and check the configuration')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'What happened across attempts, newest first: each import, retry, sync and fallback event')
+            [CompletionResult]::new('reports', 'reports', [CompletionResultType]::ParameterValue, 'The reports in the store, each with its attempts counted by state (ready, blocked, cooldown, stop)')
+            [CompletionResult]::new('settings', 'settings', [CompletionResultType]::ParameterValue, 'Inspect, check and write the configuration')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a demo store and config and show the whole flow, with no account anywhere')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -138,6 +140,39 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'ticket-export;log' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events at or after WHEN: a time (RFC 3339), a date (midnight UTC), or an age: 12h, 7d, 2w')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Only events of this report''s attempts')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Only events of attempts for this provider key')
+            [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Only events of this action: import, retry, lookup, create, sync or fallback')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N events, the newest')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The SQLite store [default: store.sqlite3 in the user''s data folder]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The TOML config [default: config.toml in the user''s config folder]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour terminal output (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (one document for inspect, JSON Lines for batches)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'ticket-export;reports' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The SQLite store [default: store.sqlite3 in the user''s data folder]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The TOML config [default: config.toml in the user''s config folder]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour terminal output (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (one document for inspect, JSON Lines for batches)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'ticket-export;settings' {
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The SQLite store [default: store.sqlite3 in the user''s data folder]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The TOML config [default: config.toml in the user''s config folder]')
@@ -152,6 +187,8 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the config, store and fallback folder paths in use')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented config for the chosen provider kinds; it names where credentials come from, never a secret')
+            [CompletionResult]::new('kinds', 'kinds', [CompletionResultType]::ParameterValue, 'List the provider kinds with the mapping keys, owned entries and credentials each needs')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -183,9 +220,41 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'ticket-export;settings;init' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write to FILE instead of the config path in use (`settings path`); `-` prints it')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The SQLite store [default: store.sqlite3 in the user''s data folder]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The TOML config [default: config.toml in the user''s config folder]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour terminal output (NO_COLOR is honoured)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace the file if it exists')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (one document for inspect, JSON Lines for batches)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'ticket-export;settings;kinds' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The SQLite store [default: store.sqlite3 in the user''s data folder]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The TOML config [default: config.toml in the user''s config folder]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour terminal output (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (one document for inspect, JSON Lines for batches)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'ticket-export;settings;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the config, store and fallback folder paths in use')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented config for the chosen provider kinds; it names where credentials come from, never a secret')
+            [CompletionResult]::new('kinds', 'kinds', [CompletionResultType]::ParameterValue, 'List the provider kinds with the mapping keys, owned entries and credentials each needs')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -193,6 +262,12 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             break
         }
         'ticket-export;settings;help;path' {
+            break
+        }
+        'ticket-export;settings;help;init' {
+            break
+        }
+        'ticket-export;settings;help;kinds' {
             break
         }
         'ticket-export;settings;help;help' {
@@ -247,7 +322,9 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed')
             [CompletionResult]::new('fallback', 'fallback', [CompletionResultType]::ParameterValue, 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials')
-            [CompletionResult]::new('settings', 'settings', [CompletionResultType]::ParameterValue, 'Inspect and check the configuration')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'What happened across attempts, newest first: each import, retry, sync and fallback event')
+            [CompletionResult]::new('reports', 'reports', [CompletionResultType]::ParameterValue, 'The reports in the store, each with its attempts counted by state (ready, blocked, cooldown, stop)')
+            [CompletionResult]::new('settings', 'settings', [CompletionResultType]::ParameterValue, 'Inspect, check and write the configuration')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a demo store and config and show the whole flow, with no account anywhere')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -269,15 +346,29 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
         'ticket-export;help;fallback' {
             break
         }
+        'ticket-export;help;log' {
+            break
+        }
+        'ticket-export;help;reports' {
+            break
+        }
         'ticket-export;help;settings' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the config, store and fallback folder paths in use')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented config for the chosen provider kinds; it names where credentials come from, never a secret')
+            [CompletionResult]::new('kinds', 'kinds', [CompletionResultType]::ParameterValue, 'List the provider kinds with the mapping keys, owned entries and credentials each needs')
             break
         }
         'ticket-export;help;settings;check' {
             break
         }
         'ticket-export;help;settings;path' {
+            break
+        }
+        'ticket-export;help;settings;init' {
+            break
+        }
+        'ticket-export;help;settings;kinds' {
             break
         }
         'ticket-export;help;demo' {

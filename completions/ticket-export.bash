@@ -34,8 +34,14 @@ _ticket__export() {
             ticket__export,inspect)
                 cmd="ticket__export__subcmd__inspect"
                 ;;
+            ticket__export,log)
+                cmd="ticket__export__subcmd__log"
+                ;;
             ticket__export,man)
                 cmd="ticket__export__subcmd__man"
+                ;;
+            ticket__export,reports)
+                cmd="ticket__export__subcmd__reports"
                 ;;
             ticket__export,retry)
                 cmd="ticket__export__subcmd__retry"
@@ -64,8 +70,14 @@ _ticket__export() {
             ticket__export__subcmd__help,inspect)
                 cmd="ticket__export__subcmd__help__subcmd__inspect"
                 ;;
+            ticket__export__subcmd__help,log)
+                cmd="ticket__export__subcmd__help__subcmd__log"
+                ;;
             ticket__export__subcmd__help,man)
                 cmd="ticket__export__subcmd__help__subcmd__man"
+                ;;
+            ticket__export__subcmd__help,reports)
+                cmd="ticket__export__subcmd__help__subcmd__reports"
                 ;;
             ticket__export__subcmd__help,retry)
                 cmd="ticket__export__subcmd__help__subcmd__retry"
@@ -79,6 +91,12 @@ _ticket__export() {
             ticket__export__subcmd__help__subcmd__settings,check)
                 cmd="ticket__export__subcmd__help__subcmd__settings__subcmd__check"
                 ;;
+            ticket__export__subcmd__help__subcmd__settings,init)
+                cmd="ticket__export__subcmd__help__subcmd__settings__subcmd__init"
+                ;;
+            ticket__export__subcmd__help__subcmd__settings,kinds)
+                cmd="ticket__export__subcmd__help__subcmd__settings__subcmd__kinds"
+                ;;
             ticket__export__subcmd__help__subcmd__settings,path)
                 cmd="ticket__export__subcmd__help__subcmd__settings__subcmd__path"
                 ;;
@@ -88,6 +106,12 @@ _ticket__export() {
             ticket__export__subcmd__settings,help)
                 cmd="ticket__export__subcmd__settings__subcmd__help"
                 ;;
+            ticket__export__subcmd__settings,init)
+                cmd="ticket__export__subcmd__settings__subcmd__init"
+                ;;
+            ticket__export__subcmd__settings,kinds)
+                cmd="ticket__export__subcmd__settings__subcmd__kinds"
+                ;;
             ticket__export__subcmd__settings,path)
                 cmd="ticket__export__subcmd__settings__subcmd__path"
                 ;;
@@ -96,6 +120,12 @@ _ticket__export() {
                 ;;
             ticket__export__subcmd__settings__subcmd__help,help)
                 cmd="ticket__export__subcmd__settings__subcmd__help__subcmd__help"
+                ;;
+            ticket__export__subcmd__settings__subcmd__help,init)
+                cmd="ticket__export__subcmd__settings__subcmd__help__subcmd__init"
+                ;;
+            ticket__export__subcmd__settings__subcmd__help,kinds)
+                cmd="ticket__export__subcmd__settings__subcmd__help__subcmd__kinds"
                 ;;
             ticket__export__subcmd__settings__subcmd__help,path)
                 cmd="ticket__export__subcmd__settings__subcmd__help__subcmd__path"
@@ -107,7 +137,7 @@ _ticket__export() {
 
     case "${cmd}" in
         ticket__export)
-            opts="-q -v -h -V --store --config --json --color --quiet --verbose --no-progress --help --version import inspect retry sync fallback settings demo completions man help"
+            opts="-q -v -h -V --store --config --json --color --quiet --verbose --no-progress --help --version import inspect retry sync fallback log reports settings demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,7 +261,7 @@ _ticket__export() {
             return 0
             ;;
         ticket__subcmd__export__subcmd__help)
-            opts="import inspect retry sync fallback settings demo completions man help"
+            opts="import inspect retry sync fallback log reports settings demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -328,7 +358,35 @@ _ticket__export() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ticket__subcmd__export__subcmd__help__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ticket__subcmd__export__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__help__subcmd__reports)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -357,7 +415,7 @@ _ticket__export() {
             return 0
             ;;
         ticket__subcmd__export__subcmd__help__subcmd__settings)
-            opts="check path"
+            opts="check path init kinds"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -371,6 +429,34 @@ _ticket__export() {
             return 0
             ;;
         ticket__subcmd__export__subcmd__help__subcmd__settings__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__help__subcmd__settings__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__help__subcmd__settings__subcmd__kinds)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -484,7 +570,79 @@ _ticket__export() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ticket__subcmd__export__subcmd__log)
+            opts="-q -v -h --since --report --provider --action --limit --store --config --json --color --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --action)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ticket__subcmd__export__subcmd__man)
+            opts="-q -v -h --store --config --json --color --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__reports)
             opts="-q -v -h --store --config --json --color --quiet --verbose --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -545,7 +703,7 @@ _ticket__export() {
             return 0
             ;;
         ticket__subcmd__export__subcmd__settings)
-            opts="-q -v -h --store --config --json --color --quiet --verbose --no-progress --help check path help"
+            opts="-q -v -h --store --config --json --color --quiet --verbose --no-progress --help check path init kinds help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -597,7 +755,7 @@ _ticket__export() {
             return 0
             ;;
         ticket__subcmd__export__subcmd__settings__subcmd__help)
-            opts="check path help"
+            opts="check path init kinds help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -638,6 +796,34 @@ _ticket__export() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ticket__subcmd__export__subcmd__settings__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__settings__subcmd__help__subcmd__kinds)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ticket__subcmd__export__subcmd__settings__subcmd__help__subcmd__path)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -645,6 +831,62 @@ _ticket__export() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__settings__subcmd__init)
+            opts="-q -v -h --out --force --store --config --json --color --quiet --verbose --no-progress --help jira github gitlab bitbucket trello linear azure-devops youtrack asana clickup webhook"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__settings__subcmd__kinds)
+            opts="-q -v -h --store --config --json --color --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

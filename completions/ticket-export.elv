@@ -36,7 +36,9 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand retry 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
             cand sync 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed'
             cand fallback 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials'
-            cand settings 'Inspect and check the configuration'
+            cand log 'What happened across attempts, newest first: each import, retry, sync and fallback event'
+            cand reports 'The reports in the store, each with its attempts counted by state (ready, blocked, cooldown, stop)'
+            cand settings 'Inspect, check and write the configuration'
             cand demo 'Build a demo store and config and show the whole flow, with no account anywhere'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
@@ -129,6 +131,37 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'ticket-export;log'= {
+            cand --since 'Only events at or after WHEN: a time (RFC 3339), a date (midnight UTC), or an age: 12h, 7d, 2w'
+            cand --report 'Only events of this report''s attempts'
+            cand --provider 'Only events of attempts for this provider key'
+            cand --action 'Only events of this action: import, retry, lookup, create, sync or fallback'
+            cand --limit 'Show at most N events, the newest'
+            cand --store 'The SQLite store [default: store.sqlite3 in the user''s data folder]'
+            cand --config 'The TOML config [default: config.toml in the user''s config folder]'
+            cand --color 'When to colour terminal output (NO_COLOR is honoured)'
+            cand --json 'Print JSON (one document for inspect, JSON Lines for batches)'
+            cand -q 'Print results only: no hints or progress on stderr'
+            cand --quiet 'Print results only: no hints or progress on stderr'
+            cand -v 'Explain more on stderr'
+            cand --verbose 'Explain more on stderr'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'ticket-export;reports'= {
+            cand --store 'The SQLite store [default: store.sqlite3 in the user''s data folder]'
+            cand --config 'The TOML config [default: config.toml in the user''s config folder]'
+            cand --color 'When to colour terminal output (NO_COLOR is honoured)'
+            cand --json 'Print JSON (one document for inspect, JSON Lines for batches)'
+            cand -q 'Print results only: no hints or progress on stderr'
+            cand --quiet 'Print results only: no hints or progress on stderr'
+            cand -v 'Explain more on stderr'
+            cand --verbose 'Explain more on stderr'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'ticket-export;settings'= {
             cand --store 'The SQLite store [default: store.sqlite3 in the user''s data folder]'
             cand --config 'The TOML config [default: config.toml in the user''s config folder]'
@@ -143,6 +176,8 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand --help 'Print help'
             cand check 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'
             cand path 'Print the config, store and fallback folder paths in use'
+            cand init 'Write a commented config for the chosen provider kinds; it names where credentials come from, never a secret'
+            cand kinds 'List the provider kinds with the mapping keys, owned entries and credentials each needs'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ticket-export;settings;check'= {
@@ -171,14 +206,48 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'ticket-export;settings;init'= {
+            cand --out 'Write to FILE instead of the config path in use (`settings path`); `-` prints it'
+            cand --store 'The SQLite store [default: store.sqlite3 in the user''s data folder]'
+            cand --config 'The TOML config [default: config.toml in the user''s config folder]'
+            cand --color 'When to colour terminal output (NO_COLOR is honoured)'
+            cand --force 'Replace the file if it exists'
+            cand --json 'Print JSON (one document for inspect, JSON Lines for batches)'
+            cand -q 'Print results only: no hints or progress on stderr'
+            cand --quiet 'Print results only: no hints or progress on stderr'
+            cand -v 'Explain more on stderr'
+            cand --verbose 'Explain more on stderr'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'ticket-export;settings;kinds'= {
+            cand --store 'The SQLite store [default: store.sqlite3 in the user''s data folder]'
+            cand --config 'The TOML config [default: config.toml in the user''s config folder]'
+            cand --color 'When to colour terminal output (NO_COLOR is honoured)'
+            cand --json 'Print JSON (one document for inspect, JSON Lines for batches)'
+            cand -q 'Print results only: no hints or progress on stderr'
+            cand --quiet 'Print results only: no hints or progress on stderr'
+            cand -v 'Explain more on stderr'
+            cand --verbose 'Explain more on stderr'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'ticket-export;settings;help'= {
             cand check 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'
             cand path 'Print the config, store and fallback folder paths in use'
+            cand init 'Write a commented config for the chosen provider kinds; it names where credentials come from, never a secret'
+            cand kinds 'List the provider kinds with the mapping keys, owned entries and credentials each needs'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ticket-export;settings;help;check'= {
         }
         &'ticket-export;settings;help;path'= {
+        }
+        &'ticket-export;settings;help;init'= {
+        }
+        &'ticket-export;settings;help;kinds'= {
         }
         &'ticket-export;settings;help;help'= {
         }
@@ -228,7 +297,9 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand retry 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
             cand sync 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed'
             cand fallback 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials'
-            cand settings 'Inspect and check the configuration'
+            cand log 'What happened across attempts, newest first: each import, retry, sync and fallback event'
+            cand reports 'The reports in the store, each with its attempts counted by state (ready, blocked, cooldown, stop)'
+            cand settings 'Inspect, check and write the configuration'
             cand demo 'Build a demo store and config and show the whole flow, with no account anywhere'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
@@ -244,13 +315,23 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
         }
         &'ticket-export;help;fallback'= {
         }
+        &'ticket-export;help;log'= {
+        }
+        &'ticket-export;help;reports'= {
+        }
         &'ticket-export;help;settings'= {
             cand check 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'
             cand path 'Print the config, store and fallback folder paths in use'
+            cand init 'Write a commented config for the chosen provider kinds; it names where credentials come from, never a secret'
+            cand kinds 'List the provider kinds with the mapping keys, owned entries and credentials each needs'
         }
         &'ticket-export;help;settings;check'= {
         }
         &'ticket-export;help;settings;path'= {
+        }
+        &'ticket-export;help;settings;init'= {
+        }
+        &'ticket-export;help;settings;kinds'= {
         }
         &'ticket-export;help;demo'= {
         }

@@ -40,7 +40,9 @@ complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "inspect
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "retry" -d 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "sync" -d 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "fallback" -d 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials'
-complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "settings" -d 'Inspect and check the configuration'
+complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "log" -d 'What happened across attempts, newest first: each import, retry, sync and fallback event'
+complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "reports" -d 'The reports in the store, each with its attempts counted by state (ready, blocked, cooldown, stop)'
+complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "settings" -d 'Inspect, check and write the configuration'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "demo" -d 'Build a demo store and config and show the whole flow, with no account anywhere'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c ticket-export -n "__fish_ticket_export_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -128,19 +130,46 @@ complete -c ticket-export -n "__fish_ticket_export_using_subcommand fallback" -s
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand fallback" -s v -l verbose -d 'Explain more on stderr'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand fallback" -l no-progress -d 'Never draw progress bars'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand fallback" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand log" -l since -d 'Only events at or after WHEN: a time (RFC 3339), a date (midnight UTC), or an age: 12h, 7d, 2w' -r
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand log" -l report -d 'Only events of this report\'s attempts' -r
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand log" -l provider -d 'Only events of attempts for this provider key' -r
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand log" -l action -d 'Only events of this action: import, retry, lookup, create, sync or fallback' -r
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand log" -l limit -d 'Show at most N events, the newest' -r
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand log" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand log" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand log" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -l json -d 'Print JSON (one document for inspect, JSON Lines for batches)'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -s q -l quiet -d 'Print results only: no hints or progress on stderr'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -s v -l verbose -d 'Explain more on stderr'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -l no-progress -d 'Never draw progress bars'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -s h -l help -d 'Print help'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -f -a "check" -d 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -f -a "path" -d 'Print the config, store and fallback folder paths in use'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand log" -l json -d 'Print JSON (one document for inspect, JSON Lines for batches)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand log" -s q -l quiet -d 'Print results only: no hints or progress on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand log" -s v -l verbose -d 'Explain more on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand log" -l no-progress -d 'Never draw progress bars'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand log" -s h -l help -d 'Print help'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand reports" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand reports" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand reports" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand reports" -l json -d 'Print JSON (one document for inspect, JSON Lines for batches)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand reports" -s q -l quiet -d 'Print results only: no hints or progress on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand reports" -s v -l verbose -d 'Explain more on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand reports" -l no-progress -d 'Never draw progress bars'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand reports" -s h -l help -d 'Print help'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path init kinds help" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path init kinds help" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path init kinds help" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path init kinds help" -l json -d 'Print JSON (one document for inspect, JSON Lines for batches)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path init kinds help" -s q -l quiet -d 'Print results only: no hints or progress on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path init kinds help" -s v -l verbose -d 'Explain more on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path init kinds help" -l no-progress -d 'Never draw progress bars'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path init kinds help" -s h -l help -d 'Print help'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path init kinds help" -f -a "check" -d 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path init kinds help" -f -a "path" -d 'Print the config, store and fallback folder paths in use'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path init kinds help" -f -a "init" -d 'Write a commented config for the chosen provider kinds; it names where credentials come from, never a secret'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path init kinds help" -f -a "kinds" -d 'List the provider kinds with the mapping keys, owned entries and credentials each needs'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and not __fish_seen_subcommand_from check path init kinds help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from check" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from check" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from check" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
@@ -161,8 +190,32 @@ complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; an
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Explain more on stderr'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from path" -l no-progress -d 'Never draw progress bars'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from init" -l out -d 'Write to FILE instead of the config path in use (`settings path`); `-` prints it' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from init" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from init" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from init" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from init" -l force -d 'Replace the file if it exists'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from init" -l json -d 'Print JSON (one document for inspect, JSON Lines for batches)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print results only: no hints or progress on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Explain more on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from init" -l no-progress -d 'Never draw progress bars'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from kinds" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from kinds" -l config -d 'The TOML config [default: config.toml in the user\'s config folder]' -r -F
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from kinds" -l color -d 'When to colour terminal output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from kinds" -l json -d 'Print JSON (one document for inspect, JSON Lines for batches)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from kinds" -s q -l quiet -d 'Print results only: no hints or progress on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from kinds" -s v -l verbose -d 'Explain more on stderr'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from kinds" -l no-progress -d 'Never draw progress bars'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from kinds" -s h -l help -d 'Print help'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the config, store and fallback folder paths in use'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a commented config for the chosen provider kinds; it names where credentials come from, never a secret'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from help" -f -a "kinds" -d 'List the provider kinds with the mapping keys, owned entries and credentials each needs'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand settings; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand demo" -l dir -d 'Where to write the demo config, store and files [default: demo/ in the user\'s data folder]' -r -F
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand demo" -l store -d 'The SQLite store [default: store.sqlite3 in the user\'s data folder]' -r -F
@@ -195,15 +248,19 @@ complete -c ticket-export -n "__fish_ticket_export_using_subcommand man" -s q -l
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand man" -s v -l verbose -d 'Explain more on stderr'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand man" -l no-progress -d 'Never draw progress bars'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand man" -s h -l help -d 'Print help'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback settings demo completions man help" -f -a "import" -d 'Load reports, findings and export attempts (JSON) into the store, in one transaction'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback settings demo completions man help" -f -a "inspect" -d 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback settings demo completions man help" -f -a "retry" -d 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback settings demo completions man help" -f -a "sync" -d 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback settings demo completions man help" -f -a "fallback" -d 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback settings demo completions man help" -f -a "settings" -d 'Inspect and check the configuration'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback settings demo completions man help" -f -a "demo" -d 'Build a demo store and config and show the whole flow, with no account anywhere'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback settings demo completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback settings demo completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback settings demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback log reports settings demo completions man help" -f -a "import" -d 'Load reports, findings and export attempts (JSON) into the store, in one transaction'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback log reports settings demo completions man help" -f -a "inspect" -d 'Triage: decode each failure code into a decision (ready, blocked, cooldown, stop) and say why'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback log reports settings demo completions man help" -f -a "retry" -d 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback log reports settings demo completions man help" -f -a "sync" -d 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback log reports settings demo completions man help" -f -a "fallback" -d 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback log reports settings demo completions man help" -f -a "log" -d 'What happened across attempts, newest first: each import, retry, sync and fallback event'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback log reports settings demo completions man help" -f -a "reports" -d 'The reports in the store, each with its attempts counted by state (ready, blocked, cooldown, stop)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback log reports settings demo completions man help" -f -a "settings" -d 'Inspect, check and write the configuration'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback log reports settings demo completions man help" -f -a "demo" -d 'Build a demo store and config and show the whole flow, with no account anywhere'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback log reports settings demo completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback log reports settings demo completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and not __fish_seen_subcommand_from import inspect retry sync fallback log reports settings demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and __fish_seen_subcommand_from settings" -f -a "check" -d 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'
 complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and __fish_seen_subcommand_from settings" -f -a "path" -d 'Print the config, store and fallback folder paths in use'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and __fish_seen_subcommand_from settings" -f -a "init" -d 'Write a commented config for the chosen provider kinds; it names where credentials come from, never a secret'
+complete -c ticket-export -n "__fish_ticket_export_using_subcommand help; and __fish_seen_subcommand_from settings" -f -a "kinds" -d 'List the provider kinds with the mapping keys, owned entries and credentials each needs'

@@ -20,10 +20,10 @@ pub fn parse_since(text: &str, now: Timestamp) -> Result<Timestamp, UsageError> 
     if let Ok(at) = text.parse::<Timestamp>() {
         return Ok(at);
     }
-    if let Ok(date) = text.parse::<jiff::civil::Date>() {
-        if let Ok(at) = date.to_zoned_datetime(jiff::tz::TimeZone::UTC) {
-            return Ok(at.timestamp());
-        }
+    if let Ok(date) = text.parse::<jiff::civil::Date>()
+        && let Ok(at) = date.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+    {
+        return Ok(at.timestamp());
     }
     let refused = |why: String| {
         UsageError::new(

@@ -13,7 +13,7 @@ use crate::store::{EventFilter, LoggedEvent};
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  ticket-export log --since 12h                     # what last night's cron run changed\n  \
-    ticket-export --json log --since 2026-11-28 --provider jira-sec | jq -r '.events[] | [.at, .ticket_export_id, .outcome] | @tsv'\n\n\
+    ticket-export --json log --since 2026-11-28 --action create --provider jira-sec | jq .total\n\n\
     Piped, each event is one tab-separated line: at, ticket_export_id, report_id, provider_key,\n\
     action, outcome, code, http_status, detail (`-` where empty). With --json, one document:\n\
     {\"schema_version\": 1, \"events\": [...], \"shown\": N, \"total\": M}. Reads the store, never\n\

@@ -15,7 +15,7 @@ use crate::error::{ExitStatus, UsageError};
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  ticket-export settings init github jira\n  \
-    ticket-export settings init --out - gitlab >> ~/.config/ticket-export/config.toml\n\n\
+    ticket-export settings init --out ~/cron/ticket-export.toml gitlab webhook\n\n\
     Values only you know are written as \"<fill in: ...>\": the config is refused, naming each\n\
     one and its line, until they are replaced. The file is 0644 (it holds no secret); an existing\n\
     file is never replaced without --force."

@@ -64,7 +64,9 @@ pub fn run(ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         .collect();
     ctx.printer
         .table(&["KIND", "MAPPING KEYS", "OWNED HOLDS", "AUTH"], &rows)?;
-    ctx.printer
-        .info("write a commented entry: ticket-export settings init --out - KIND");
+    if ctx.printer.settings.terminal {
+        ctx.printer
+            .info("a commented config for some kinds: ticket-export settings init KIND...");
+    }
     Ok(ExitStatus::Ok)
 }

@@ -68,7 +68,8 @@ pub fn template(kinds: &[ProviderKind]) -> Template {
     );
     if t.kinds.is_empty() {
         t.text.push_str(
-            "\n# No providers yet. Print an entry to paste below, for example:\n\
+            "\n# No providers yet. Rewrite this file with entries for some kinds, or print one to copy:\n\
+             #   ticket-export settings init --force github jira\n\
              #   ticket-export settings init --out - github\n\
              # Kinds: `ticket-export settings kinds`.\n",
         );
@@ -112,7 +113,6 @@ fn provider_entry(t: &mut Template, kind: ProviderKind) {
         "token"
     };
     comment(t, &format!("The {what}: {}.", guide.token_help));
-    t.variables.push(guide.token_var);
     let mut auth = Vec::new();
     let mut auth_files = Vec::new();
     if let Some(user) = guide.user {
@@ -124,6 +124,7 @@ fn provider_entry(t: &mut Template, kind: ProviderKind) {
         auth.push(format!("user_env = \"{}\"", user.var));
         auth_files.push(format!("user_file = \"{key}.user\""));
     }
+    t.variables.push(guide.token_var);
     auth.push(format!("{token_env} = \"{}\"", guide.token_var));
     auth_files.push(format!(
         "{token_file} = \"{key}.{}\"",

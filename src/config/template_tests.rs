@@ -163,9 +163,3 @@ fn comments_stay_within_95_columns() {
         assert!(line.chars().count() <= 95, "{line}");
     }
 }
-
-#[test]
-#[ignore]
-fn print_all() {
-    print!("{}", template(&ProviderKind::ALL).text);
-}

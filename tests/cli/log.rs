@@ -19,7 +19,12 @@ fn last_night() -> (Env, Simulator) {
     env.cmd()
         .env("TICKET_EXPORT_NOW", "2026-11-28T09:00:00Z")
         .arg("import")
-        .arg(attempts_file(&env, "gh", 3, Some("TICKET_EXPORT_DELIVERY_FAILED")))
+        .arg(attempts_file(
+            &env,
+            "gh",
+            3,
+            Some("TICKET_EXPORT_DELIVERY_FAILED"),
+        ))
         .assert()
         .success();
     env.cmd()
@@ -37,12 +42,22 @@ fn since_answers_what_last_nights_run_changed() {
     // The clock is 2026-11-29T12:00:00Z: 12h reaches back to midnight, after the import.
     let out = env.run(env.cmd().args(["log", "--since", "12h"]));
     insta::assert_snapshot!(out);
-    assert!(!out.contains("\timport\t"), "the import was the day before: {out}");
+    assert!(
+        !out.contains("\timport\t"),
+        "the import was the day before: {out}"
+    );
     assert_eq!(out.matches("\tretry\t").count(), 3 * 2, "{out}");
     // An RFC 3339 time and an action filter select the same run's creates.
     let out = env
         .cmd()
-        .args(["--json", "log", "--since", "2026-11-29T01:00:00Z", "--action", "retry"])
+        .args([
+            "--json",
+            "log",
+            "--since",
+            "2026-11-29T01:00:00Z",
+            "--action",
+            "retry",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -56,7 +71,11 @@ fn since_answers_what_last_nights_run_changed() {
         .filter(|e| e["outcome"] == "created")
         .map(|e| e["ticket_export_id"].as_str().unwrap())
         .collect();
-    assert_eq!(created, ["tex_0003", "tex_0002", "tex_0001"], "newest first");
+    assert_eq!(
+        created,
+        ["tex_0003", "tex_0002", "tex_0001"],
+        "newest first"
+    );
     for e in events {
         assert_eq!(e["at"], "2026-11-29T02:00:00Z");
         assert_eq!(e["report_id"], "rep_1");
@@ -77,8 +96,15 @@ fn without_since_everything_newest_first_with_n_of_m() {
     assert_eq!(listed.len(), 4);
     assert!(listed.windows(2).all(|w| w[0] >= w[1]), "{listed:?}");
     assert!(out.contains("4 of 12 events shown"), "{out}");
-    let out = env.run(env.cmd().args(["log", "--report", "rep_1", "--provider", "gh"]));
-    assert_eq!(out.lines().filter(|l| l.starts_with("2026-")).count(), 12, "{out}");
+    let out = env.run(
+        env.cmd()
+            .args(["log", "--report", "rep_1", "--provider", "gh"]),
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("2026-")).count(),
+        12,
+        "{out}"
+    );
     assert!(!out.contains(" of "), "nothing was cut: {out}");
 }
 
@@ -107,7 +133,10 @@ fn filters_that_name_nothing_are_exit_2_with_close_matches() {
         let out = env.run(env.cmd().arg("log").args(args));
         assert!(out.starts_with("exit: 2\n"), "{args:?}: {out}");
         assert!(out.contains(wanted), "{args:?}: {out}");
-        assert!(out.contains("--- stdout\n--- stderr"), "nothing on stdout: {out}");
+        assert!(
+            out.contains("--- stdout\n--- stderr"),
+            "nothing on stdout: {out}"
+        );
     }
     // A provider only the config names, and an action never run, are valid: they have no
     // events yet.
@@ -133,7 +162,11 @@ fn a_missing_store_is_reported_and_not_created() {
 fn every_recorded_action_is_a_documented_one() {
     let env = Env::new();
     let dir = env.path().join("demo");
-    env.cmd().args(["demo", "--dir"]).arg(&dir).assert().success();
+    env.cmd()
+        .args(["demo", "--dir"])
+        .arg(&dir)
+        .assert()
+        .success();
     let out = env
         .cmd()
         .arg("--store")
