@@ -111,7 +111,7 @@ impl Context {
     /// Opens the store for a command that only reads: a missing store is reported and never
     /// created, so a mistyped `--store` does not leave an empty store behind.
     pub fn existing_store(&self) -> anyhow::Result<Store> {
-        if self.store_path.symlink_metadata().is_err() {
+        if !self.store_path.exists() {
             return Err(UsageError::new(
                 format!("no store at {}", self.store_path.display()),
                 "nothing has been imported there yet, and reading commands never create a store",
