@@ -256,7 +256,8 @@ fn detail(
     }
     // Values come from import files and providers: no control character reaches the terminal.
     for (name, value) in &fields {
-        ctx.printer.line(&format!("{name:<23} {}", one_line(value)))?;
+        ctx.printer
+            .line(&format!("{name:<23} {}", one_line(value)))?;
     }
     ctx.printer.line("")?;
     let state = ctx.printer.state(decision.state);

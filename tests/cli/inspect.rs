@@ -287,7 +287,11 @@ fn the_detail_view_sends_no_control_characters_from_the_data() {
     std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
     env.cmd().arg("import").arg(&file).assert().success();
     for tty in ["0", "1"] {
-        let out = env.run(env.cmd().args(["inspect", "tex_1"]).env("TICKET_EXPORT_TTY", tty));
+        let out = env.run(
+            env.cmd()
+                .args(["inspect", "tex_1"])
+                .env("TICKET_EXPORT_TTY", tty),
+        );
         assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
         assert!(out.contains("XSS second line"), "{out}");
     }
