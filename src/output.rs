@@ -123,12 +123,24 @@ impl Printer {
         writeln!(self.out)
     }
 
-    /// A table: comfy-table on a terminal, tab-separated rows (no header) when piped.
+    /// A table: comfy-table on a terminal, tab-separated rows (no header) when piped. Control
+    /// characters in a cell become spaces: cells hold text from import files and providers, and
+    /// an escape sequence must not reach the terminal, nor a tab or line break split a row.
     pub fn table(&mut self, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+        self.table_keeping(header, rows, 0)
+    }
+
+    /// [`Printer::table`] whose first `unwrapped` columns are never wrapped on a terminal (times
+    /// and ids read wrong when split); the other columns share what is left.
+    pub fn table_keeping(
+        &mut self,
+        header: &[&str],
+        rows: &[Vec<String>],
+        unwrapped: usize,
+    ) -> io::Result<()> {
         if !self.settings.terminal {
             for row in rows {
-                let cleaned: Vec<String> =
-                    row.iter().map(|c| c.replace(['\t', '\n'], " ")).collect();
+                let cleaned: Vec<String> = row.iter().map(|c| one_line(c)).collect();
                 writeln!(self.out, "{}", cleaned.join("\t"))?;
             }
             return Ok(());
@@ -143,8 +155,11 @@ impl Printer {
             table.set_width(120);
         }
         table.set_header(header.iter().map(Cell::new));
+        for column in table.column_iter_mut().take(unwrapped) {
+            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
         for row in rows {
-            table.add_row(row.iter().map(|c| self.cell(c)));
+            table.add_row(row.iter().map(|c| self.cell(&one_line(c))));
         }
         writeln!(self.out, "{table}")
     }
@@ -221,6 +236,11 @@ impl Printer {
             other => other,
         }
     }
+}
+
+/// `text` with every control character (tab, line break, escape) replaced by a space.
+pub fn one_line(text: &str) -> String {
+    text.replace(|c: char| c.is_control(), " ")
 }
 
 /// A progress bar on stderr, drawn only on a terminal without `--json`, `-q` or `--no-progress`.

@@ -9,6 +9,7 @@ use super::Context;
 use crate::assess::Assessor;
 use crate::error::{ExitStatus, UsageError};
 use crate::model::{State, TicketExport};
+use crate::output::one_line;
 use crate::store::AttemptFilter;
 use crate::triage::{self, Decision};
 
@@ -276,8 +277,10 @@ fn detail(
             format!("[{}] {} ({})", f.severity, f.title, f.url),
         ));
     }
+    // Values come from import files and providers: no control character reaches the terminal.
     for (name, value) in &fields {
-        ctx.printer.line(&format!("{name:<23} {value}"))?;
+        ctx.printer
+            .line(&format!("{name:<23} {}", one_line(value)))?;
     }
     ctx.printer.line("")?;
     let state = ctx.printer.state(decision.state);
@@ -286,17 +289,18 @@ fn detail(
         "decision",
         decision.action.as_str()
     ))?;
-    if let Some(code) = &a.provider_error_code {
+    let reason = match &a.provider_error_code {
+        Some(code) => triage::describe_code(code).to_owned(),
+        None => decision.reason.clone(),
+    };
+    for (name, value) in [
+        ("reason", reason.as_str()),
+        ("why", decision.why.as_str()),
+        ("next step", decision.next_step.as_str()),
+    ] {
         ctx.printer
-            .line(&format!("{:<23} {}", "reason", triage::describe_code(code)))?;
-    } else {
-        ctx.printer
-            .line(&format!("{:<23} {}", "reason", decision.reason))?;
+            .line(&format!("{name:<23} {}", one_line(value)))?;
     }
-    ctx.printer
-        .line(&format!("{:<23} {}", "why", decision.why))?;
-    ctx.printer
-        .line(&format!("{:<23} {}", "next step", decision.next_step))?;
     ctx.printer
         .line(&format!("{:<23} {}", "guide", decision.guide.title()))?;
     ctx.printer.line("")?;

@@ -9,45 +9,15 @@ use serde_json::json;
 
 use super::Context;
 use crate::assess::Assessor;
+use crate::counts::StateCounts;
 use crate::error::ExitStatus;
-use crate::model::State;
 use crate::store::Store;
 
-/// Attempts per state, in the order states are shown.
-#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
-struct Counts {
-    ready: u64,
-    blocked: u64,
-    cooldown: u64,
-    stop: u64,
-    total: u64,
-}
-
-impl Counts {
-    fn add(&mut self, state: State, n: u64) {
-        match state {
-            State::Ready => self.ready += n,
-            State::Blocked => self.blocked += n,
-            State::Cooldown => self.cooldown += n,
-            State::Stop => self.stop += n,
-        }
-        self.total += n;
-    }
-
-    fn cells(&self, label: &str) -> Vec<String> {
-        let mut row = vec![label.to_owned()];
-        row.extend(
-            [
-                self.ready,
-                self.blocked,
-                self.cooldown,
-                self.stop,
-                self.total,
-            ]
-            .map(|n| n.to_string()),
-        );
-        row
-    }
+/// A table row: the label, then the counts.
+fn cells(counts: &StateCounts, label: &str) -> Vec<String> {
+    let mut row = vec![label.to_owned()];
+    row.extend(counts.values().map(|n| n.to_string()));
+    row
 }
 
 /// Runs the summary and prints it; exits with the worst state present.
@@ -56,9 +26,9 @@ pub fn run(
     store: &Store,
     assessor: &mut Assessor<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let mut total = Counts::default();
-    let mut by_code: BTreeMap<String, Counts> = BTreeMap::new();
-    let mut by_provider: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut total = StateCounts::default();
+    let mut by_code: BTreeMap<String, StateCounts> = BTreeMap::new();
+    let mut by_provider: BTreeMap<String, StateCounts> = BTreeMap::new();
     for group in store.summary_groups(ctx.ambient.now())? {
         let state = assessor.decide(&group.representative).state;
         let code = group
@@ -73,14 +43,7 @@ pub fn run(
             .or_default()
             .add(state, group.count);
     }
-    let status = [
-        (total.blocked, ExitStatus::Blocked),
-        (total.stop, ExitStatus::Stop),
-        (total.cooldown, ExitStatus::Cooldown),
-    ]
-    .into_iter()
-    .filter(|(n, _)| *n > 0)
-    .fold(ExitStatus::Ok, |acc, (_, s)| acc.worst(s));
+    let status = total.exit_status();
     if ctx.printer.settings.json {
         ctx.printer.json_pretty(&json!({
             "schema_version": 1,
@@ -90,13 +53,13 @@ pub fn run(
     }
     let header = ["", "READY", "BLOCKED", "COOLDOWN", "STOP", "TOTAL"];
     if ctx.printer.settings.terminal {
-        let mut rows: Vec<Vec<String>> = by_code.iter().map(|(c, n)| n.cells(c)).collect();
-        rows.push(total.cells("all"));
+        let mut rows: Vec<Vec<String>> = by_code.iter().map(|(c, n)| cells(n, c)).collect();
+        rows.push(cells(&total, "all"));
         let mut code_header = header;
         code_header[0] = "CODE";
         ctx.printer.table(&code_header, &rows)?;
-        let mut rows: Vec<Vec<String>> = by_provider.iter().map(|(p, n)| n.cells(p)).collect();
-        rows.push(total.cells("all"));
+        let mut rows: Vec<Vec<String>> = by_provider.iter().map(|(p, n)| cells(n, p)).collect();
+        rows.push(cells(&total, "all"));
         let mut provider_header = header;
         provider_header[0] = "PROVIDER";
         ctx.printer.table(&provider_header, &rows)?;
@@ -104,16 +67,16 @@ pub fn run(
         let mut rows = Vec::new();
         for (code, n) in &by_code {
             let mut row = vec!["code".to_owned()];
-            row.extend(n.cells(code));
+            row.extend(cells(n, code));
             rows.push(row);
         }
         for (provider, n) in &by_provider {
             let mut row = vec!["provider".to_owned()];
-            row.extend(n.cells(provider));
+            row.extend(cells(n, provider));
             rows.push(row);
         }
         let mut row = vec!["total".to_owned()];
-        row.extend(total.cells("all"));
+        row.extend(cells(&total, "all"));
         rows.push(row);
         ctx.printer.table(&[], &rows)?;
     }

@@ -12,9 +12,13 @@ mod fallback;
 mod import;
 mod inspect;
 mod inspect_summary;
+mod log;
+mod reports;
 mod retry;
 mod settings;
 mod settings_check;
+mod settings_init;
+mod settings_kinds;
 mod sync;
 
 use std::path::PathBuf;
@@ -24,7 +28,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::ambient::Ambient;
 use crate::config::Config;
-use crate::error::{ExitStatus, exit_status};
+use crate::error::{ExitStatus, UsageError, exit_status};
 use crate::output::{ColorChoice, OutputSettings, Printer};
 use crate::store::Store;
 use crate::{env_vars, paths};
@@ -83,6 +87,8 @@ pub enum Command {
     Retry(retry::RetryArgs),
     Sync(sync::SyncArgs),
     Fallback(fallback::FallbackArgs),
+    Log(log::LogArgs),
+    Reports(reports::ReportsArgs),
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
     Demo(demo::DemoArgs),
@@ -104,6 +110,21 @@ impl Context {
     /// Opens the store.
     pub fn store(&self) -> anyhow::Result<Store> {
         Ok(Store::open(&self.store_path)?)
+    }
+
+    /// Opens the store for a command that only reads: a missing store is reported and never
+    /// created, so a mistyped `--store` does not leave an empty store behind.
+    pub fn existing_store(&self) -> anyhow::Result<Store> {
+        if !self.store_path.exists() {
+            return Err(UsageError::new(
+                format!("no store at {}", self.store_path.display()),
+                "nothing has been imported there yet, and reading commands never create a store",
+                "import a report with `ticket-export import FILE`, or point --store / \
+                 TICKET_EXPORT_STORE at your store (`ticket-export settings path` shows the one in use)",
+            )
+            .into());
+        }
+        self.store()
     }
 
     /// Opens the store for a command that writes: a read-only store is refused up front.
@@ -250,6 +271,8 @@ fn run(command: Command, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         Command::Retry(args) => retry::run(args, ctx),
         Command::Sync(args) => sync::run(args, ctx),
         Command::Fallback(args) => fallback::run(args, ctx),
+        Command::Log(args) => log::run(args, ctx),
+        Command::Reports(args) => reports::run(args, ctx),
         Command::Settings(cmd) => settings::run(cmd, ctx),
         Command::Demo(args) => demo::run(args, ctx),
         Command::Completions(args) => completions::run_completions(args, ctx),

@@ -1,4 +1,4 @@
-//! `settings path` and `settings check`.
+//! `settings path`, `settings check`, `settings init` and `settings kinds`.
 
 use clap::Subcommand;
 use serde_json::json;
@@ -6,7 +6,7 @@ use serde_json::json;
 use super::Context;
 use crate::error::ExitStatus;
 
-/// Inspect and check the configuration
+/// Inspect, check and write the configuration
 #[derive(Debug, Subcommand)]
 pub enum SettingsCommand {
     /// Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe
@@ -25,6 +25,12 @@ pub enum SettingsCommand {
         after_help = "Examples:\n  ticket-export settings path\n  ticket-export --json settings path | jq -r .store.path"
     )]
     Path,
+    Init(super::settings_init::InitArgs),
+    /// List the provider kinds with the mapping keys, owned entries and credentials each needs
+    #[command(
+        after_help = "Examples:\n  ticket-export settings kinds\n  ticket-export --json settings kinds | jq -r '.kinds[] | select(.kind == \"jira\") | .destination_keys[]'"
+    )]
+    Kinds,
 }
 
 /// Runs `settings`.
@@ -32,6 +38,8 @@ pub fn run(cmd: SettingsCommand, ctx: &mut Context) -> anyhow::Result<ExitStatus
     match cmd {
         SettingsCommand::Path => path(ctx),
         SettingsCommand::Check { provider } => super::settings_check::run(provider, ctx),
+        SettingsCommand::Init(args) => super::settings_init::run(args, ctx),
+        SettingsCommand::Kinds => super::settings_kinds::run(ctx),
     }
 }
 

@@ -4,10 +4,14 @@ mod addresses;
 mod digest;
 #[cfg(test)]
 mod echo_tests;
+mod kinds;
 mod parse;
 mod raw;
 pub mod safety;
 mod scrub;
+pub mod template;
+#[cfg(test)]
+mod template_tests;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +25,7 @@ use url::Url;
 use crate::model::Severity;
 use crate::secret::SecretSource;
 pub use digest::connection_changed;
+pub use kinds::KindGuide;
 use parse::{parse_fallback, parse_provider};
 use raw::RawConfig;
 pub use safety::Mode;
@@ -57,21 +62,6 @@ impl ProviderKind {
             ProviderKind::Asana => "asana",
             ProviderKind::Clickup => "clickup",
             ProviderKind::Webhook => "webhook",
-        }
-    }
-
-    /// The mapping keys that name the destination, which the provider cannot work without.
-    pub fn destination_keys(self) -> &'static [&'static str] {
-        match self {
-            ProviderKind::Jira => &["project", "issue_type"],
-            ProviderKind::Github | ProviderKind::Bitbucket => &["repo"],
-            ProviderKind::Gitlab | ProviderKind::Youtrack => &["project"],
-            ProviderKind::Trello => &["board", "list"],
-            ProviderKind::Linear => &["team"],
-            ProviderKind::AzureDevops => &["project", "work_item_type"],
-            ProviderKind::Asana => &["workspace", "project"],
-            ProviderKind::Clickup => &["list"],
-            ProviderKind::Webhook => &[],
         }
     }
 }
@@ -160,15 +150,9 @@ impl Mapping {
 impl Provider {
     /// The destination this provider writes to, in the form its `owned` entries take.
     pub fn destination(&self) -> String {
-        match self.kind {
-            ProviderKind::Webhook => self.base_url.host_str().unwrap_or_default().to_owned(),
-            ProviderKind::Github | ProviderKind::Bitbucket => {
-                self.mapping.repo.clone().unwrap_or_default()
-            }
-            ProviderKind::Trello => self.mapping.board.clone().unwrap_or_default(),
-            ProviderKind::Linear => self.mapping.team.clone().unwrap_or_default(),
-            ProviderKind::Clickup => self.mapping.list.clone().unwrap_or_default(),
-            _ => self.mapping.project.clone().unwrap_or_default(),
+        match self.kind.owned_key() {
+            None => self.base_url.host_str().unwrap_or_default().to_owned(),
+            Some(key) => self.mapping.get(key).unwrap_or_default().to_owned(),
         }
     }
 
@@ -249,6 +233,13 @@ impl Config {
             path: path.to_owned(),
             message: scrub::toml_error(&e, text),
         })?;
+        let unfilled = template::unfilled(text);
+        if !unfilled.is_empty() {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                problems: unfilled.iter().map(|p| scrub::scrub(p, text)).collect(),
+            });
+        }
         let mut problems = Vec::new();
         let mode = raw.mode.unwrap_or(Mode::Cloud);
         let base = base_dir(path);

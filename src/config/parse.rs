@@ -225,36 +225,28 @@ fn parse_auth(kind: ProviderKind, raw: RawAuth, base: &Path, problems: &mut Vec<
     let user = source(raw.user_env, raw.user_file, "user", problems);
     let user_refused = problems.len() > before_user;
     let before_token = problems.len();
-    let (token, token_word) = if kind == ProviderKind::Webhook {
-        (
-            source(raw.secret_env, raw.secret_file, "secret", problems),
-            "secret_env or secret_file",
-        )
+    let token = if kind == ProviderKind::Webhook {
+        source(raw.secret_env, raw.secret_file, "secret", problems)
     } else {
         if raw.secret_env.is_some() || raw.secret_file.is_some() {
             problems.push(
                 "auth.secret_env/secret_file are for webhooks; use token_env or token_file".into(),
             );
         }
-        (
-            source(raw.token_env, raw.token_file, "token", problems),
-            "token_env or token_file",
-        )
+        source(raw.token_env, raw.token_file, "token", problems)
     };
     // A refused token source already said what is wrong with it.
     if token.is_none() && problems.len() == before_token {
+        let [env, file] = kind.token_keys();
         problems.push(format!(
-            "auth needs {token_word} for kind = \"{}\"",
+            "auth needs {env} or {file} for kind = \"{}\"",
             kind.as_str()
         ));
     }
-    let needs_user = matches!(kind, ProviderKind::Bitbucket | ProviderKind::Trello);
-    if needs_user && user.is_none() && !user_refused {
-        let what = if kind == ProviderKind::Trello {
-            "the API key"
-        } else {
-            "the account e-mail"
-        };
+    if let Some(what) = kind.required_user()
+        && user.is_none()
+        && !user_refused
+    {
         problems.push(format!(
             "auth.user_env is required for kind = \"{}\" ({what})",
             kind.as_str()

@@ -120,7 +120,7 @@ fn every_route_leaves_the_same_store() {
         let path = dir.path().join(&file);
         let contents = dump(&path);
         assert_eq!(counts.attempts_created, 20, "{name}");
-        assert_eq!(indexes(&path).len(), 6, "{name}: indexes are back");
+        assert_eq!(indexes(&path).len(), 7, "{name}: indexes are back");
         match &first {
             None => first = Some((counts, contents)),
             Some((c, d)) => {

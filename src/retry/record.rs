@@ -25,6 +25,8 @@ pub(super) fn linked(
     outcome: &'static str,
     detail: &str,
 ) -> Result<ItemReport, crate::error::StoreError> {
+    // The event names the ticket, so the history (and `log`) says where each one went.
+    let detail = format!("{detail}: {}", t.url);
     let recorded = store.record_linked(
         &a.ticket_export_id,
         holder,
@@ -35,12 +37,10 @@ pub(super) fn linked(
         a.export_status,
         run.command,
         outcome,
-        detail,
+        &detail,
     )?;
     Ok(match recorded {
-        LinkOutcome::Recorded => {
-            ItemReport::from_attempt(a, outcome, State::Ready, format!("{detail}: {}", t.url))
-        }
+        LinkOutcome::Recorded => ItemReport::from_attempt(a, outcome, State::Ready, detail),
         // Reported for this attempt alone; the rest of the batch goes on.
         LinkOutcome::Conflict { why, .. } => ItemReport::from_attempt(
             a,

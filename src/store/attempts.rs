@@ -210,6 +210,24 @@ impl Store {
         Ok(())
     }
 
+    /// Every report, in id order.
+    pub fn reports(&self) -> Result<Vec<Report>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT report_id, title, target FROM reports ORDER BY report_id")
+            .doing("listing reports")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Report {
+                    report_id: r.get(0)?,
+                    title: r.get(1)?,
+                    target: r.get(2)?,
+                })
+            })
+            .doing("listing reports")?;
+        rows.collect::<Result<_, _>>().doing("listing reports")
+    }
+
     /// The finding an attempt exports.
     pub fn finding(
         &self,

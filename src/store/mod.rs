@@ -7,6 +7,7 @@ mod events;
 mod guard_tests;
 mod health;
 mod links;
+mod names;
 mod open;
 #[cfg(test)]
 mod open_tests;
@@ -30,7 +31,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::error::{SqlContext, StoreError};
 pub use attempts::{AttemptFilter, AttemptRow};
 pub use complete::{Candidate, CompletionStore};
-pub use events::Event;
+pub use events::{Event, EventFilter, LoggedEvent};
 pub use health::HealthRecord;
 pub use links::{Link, LinkOutcome};
 pub use outcomes::{FailureRecord, Lease};

@@ -1,7 +1,7 @@
 //! The store's migrations, append-only: never edit one that has shipped, add the next.
 
 /// Each entry moves the schema from version `i` to `i + 1` (`PRAGMA user_version`).
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -120,4 +120,11 @@ ALTER TABLE links ADD COLUMN push_target TEXT;
 /// scanned the whole table (and the batch read built a temporary index on each run).
 const V4: &str = r#"
 CREATE INDEX links_by_attempt ON links(ticket_export_id);
+"#;
+
+/// `log` lists events newest first across attempts, and `--since` selects a time range: both
+/// read this index in order (its entries end with the row id, the tie-break), where without it
+/// every run sorted the whole table.
+const V5: &str = r#"
+CREATE INDEX events_by_time ON events(at);
 "#;

@@ -27,8 +27,9 @@ pub struct SummaryGroup {
 const MAX_HASHED_GROUPS: usize = 10_000;
 
 /// The first 14 columns of both statements identify a group: the inputs triage reads, then
-/// whether `retry_after` is ahead of `?1`.
+/// whether `retry_after` is ahead of `?1` (column 13). Grouped by report, `report_id` is a 15th.
 const KEY_COLUMNS: usize = 14;
+const AHEAD: usize = 13;
 
 const INPUTS: &str = "SELECT provider_key, export_status, provider_error_code, provider_response_code, mapping_status,
     mapping_missing, owner_kind, owner_digest, failing_since, status_sync_status,
@@ -39,10 +40,20 @@ impl Store {
     /// Groups every attempt by the inputs triage reads, so a summary triages each group once.
     /// The groups come in no particular order.
     pub fn summary_groups(&self, now: Timestamp) -> Result<Vec<SummaryGroup>, StoreError> {
+        self.groups(now, false)
+    }
+
+    /// [`Store::summary_groups`] within each report: a group's attempts share their report too,
+    /// and its representative carries the `report_id`. For `reports`.
+    pub fn report_summary_groups(&self, now: Timestamp) -> Result<Vec<SummaryGroup>, StoreError> {
+        self.groups(now, true)
+    }
+
+    fn groups(&self, now: Timestamp, by_report: bool) -> Result<Vec<SummaryGroup>, StoreError> {
         let now = ts_to_sql(now);
-        match self.hashed_groups(&now, MAX_HASHED_GROUPS)? {
+        match self.hashed_groups(&now, MAX_HASHED_GROUPS, by_report)? {
             Some(groups) => Ok(groups),
-            None => self.sorted_groups(&now),
+            None => self.sorted_groups(&now, by_report),
         }
     }
 
@@ -51,8 +62,11 @@ impl Store {
         &self,
         now: &str,
         max_groups: usize,
+        by_report: bool,
     ) -> Result<Option<Vec<SummaryGroup>>, StoreError> {
-        let sql = format!("{INPUTS}, retry_after FROM ticket_exports");
+        let keys = KEY_COLUMNS + usize::from(by_report);
+        let report = if by_report { ", report_id" } else { "" };
+        let sql = format!("{INPUTS}{report}, retry_after FROM ticket_exports");
         let mut stmt = self.conn.prepare(&sql).doing("summarising attempts")?;
         let mut rows = stmt.query([now]).doing("summarising attempts")?;
         // Each group, and the latest `retry_after` of its attempts when it is ahead.
@@ -60,12 +74,12 @@ impl Store {
         let mut key = Vec::with_capacity(256);
         while let Some(r) = rows.next().doing("summarising attempts")? {
             key.clear();
-            for i in 0..KEY_COLUMNS {
+            for i in 0..keys {
                 encode(r.get_ref(i).doing("summarising attempts")?, &mut key);
             }
-            let ahead: bool = r.get(KEY_COLUMNS - 1).doing("summarising attempts")?;
+            let ahead: bool = r.get(AHEAD).doing("summarising attempts")?;
             let retry_after = match ahead {
-                true => r.get::<_, Option<String>>(KEY_COLUMNS),
+                true => r.get::<_, Option<String>>(keys),
                 false => Ok(None),
             }
             .doing("summarising attempts")?;
@@ -79,7 +93,8 @@ impl Store {
             if groups.len() == max_groups {
                 return Ok(None);
             }
-            let representative = representative(r, None).doing("summarising attempts")?;
+            let representative =
+                representative(r, None, by_report).doing("summarising attempts")?;
             let group = SummaryGroup {
                 representative,
                 count: 1,
@@ -98,17 +113,23 @@ impl Store {
     }
 
     /// The groups as SQLite's GROUP BY makes them.
-    fn sorted_groups(&self, now: &str) -> Result<Vec<SummaryGroup>, StoreError> {
+    fn sorted_groups(&self, now: &str, by_report: bool) -> Result<Vec<SummaryGroup>, StoreError> {
+        let keys = KEY_COLUMNS + usize::from(by_report);
+        let (report, report_key) = if by_report {
+            (", report_id", ", 15")
+        } else {
+            ("", "")
+        };
         let sql = format!(
-            "{INPUTS}, CASE WHEN coalesce(retry_after > ?1, 0) THEN max(retry_after) END, count(*)
-               FROM ticket_exports GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14"
+            "{INPUTS}{report}, CASE WHEN coalesce(retry_after > ?1, 0) THEN max(retry_after) END, count(*)
+               FROM ticket_exports GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14{report_key}"
         );
         let mut stmt = self.conn.prepare(&sql).doing("summarising attempts")?;
         let rows = stmt
             .query_map([now], |r| {
                 Ok(SummaryGroup {
-                    representative: representative(r, ts_col(r, KEY_COLUMNS)?)?,
-                    count: r.get::<_, i64>(KEY_COLUMNS + 1)? as u64,
+                    representative: representative(r, ts_col(r, keys)?, by_report)?,
+                    count: r.get::<_, i64>(keys + 1)? as u64,
                 })
             })
             .doing("summarising attempts")?;
@@ -140,8 +161,13 @@ pub(super) fn encode(value: ValueRef<'_>, key: &mut Vec<u8>) {
     key.extend_from_slice(bytes);
 }
 
-/// An attempt standing for its group: the inputs triage reads, from the first 14 columns.
-fn representative(r: &Row<'_>, retry_after: Option<Timestamp>) -> rusqlite::Result<TicketExport> {
+/// An attempt standing for its group: the inputs triage reads, from the first 14 columns, and
+/// its report from the 15th when grouped by report.
+fn representative(
+    r: &Row<'_>,
+    retry_after: Option<Timestamp>,
+    by_report: bool,
+) -> rusqlite::Result<TicketExport> {
     let flag = |i: usize, text: &str| -> rusqlite::Result<Option<String>> {
         Ok(r.get::<_, bool>(i)?.then(|| text.to_owned()))
     };
@@ -149,7 +175,10 @@ fn representative(r: &Row<'_>, retry_after: Option<Timestamp>) -> rusqlite::Resu
     let mapping: String = r.get(4)?;
     Ok(TicketExport {
         ticket_export_id: String::new(),
-        report_id: String::new(),
+        report_id: match by_report {
+            true => r.get(KEY_COLUMNS)?,
+            false => String::new(),
+        },
         finding_id: String::new(),
         provider_key: r.get(0)?,
         export_status: ExportStatus::parse(&status)
@@ -227,19 +256,48 @@ mod tests {
             lines
         };
         let now = ts_to_sql(now);
-        let hashed = store.hashed_groups(&now, usize::MAX).unwrap().unwrap();
-        let by_sql = store.sorted_groups(&now).unwrap();
-        assert!(hashed.len() > 3, "the demo makes many groups");
-        assert_eq!(hashed.iter().map(|g| g.count).sum::<u64>(), 20 * 3);
-        assert!(
-            hashed
-                .iter()
-                .any(|g| g.representative.retry_after.is_some())
-        );
-        assert_eq!(sorted(hashed), sorted(by_sql));
-        assert!(
-            store.hashed_groups(&now, 3).unwrap().is_none(),
-            "past the bound, SQL groups"
-        );
+        for by_report in [false, true] {
+            let hashed = store
+                .hashed_groups(&now, usize::MAX, by_report)
+                .unwrap()
+                .unwrap();
+            let by_sql = store.sorted_groups(&now, by_report).unwrap();
+            assert!(hashed.len() > 3, "the demo makes many groups");
+            assert_eq!(hashed.iter().map(|g| g.count).sum::<u64>(), 20 * 3);
+            assert!(
+                hashed
+                    .iter()
+                    .any(|g| g.representative.retry_after.is_some())
+            );
+            assert_eq!(
+                hashed
+                    .iter()
+                    .all(|g| g.representative.report_id.starts_with("rep_")),
+                by_report
+            );
+            assert_eq!(sorted(hashed), sorted(by_sql));
+            assert!(
+                store.hashed_groups(&now, 3, by_report).unwrap().is_none(),
+                "past the bound, SQL groups"
+            );
+        }
+        // Per report, no group spans two reports, and each report's attempts are all counted.
+        let per_report = store
+            .report_summary_groups("2026-11-29T12:00:00Z".parse().unwrap())
+            .unwrap();
+        let in_1042: u64 = per_report
+            .iter()
+            .filter(|g| g.representative.report_id == "rep_1042")
+            .map(|g| g.count)
+            .sum();
+        let stored: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM ticket_exports WHERE report_id = 'rep_1042'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(in_1042, stored as u64);
     }
 }

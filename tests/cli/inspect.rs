@@ -270,3 +270,29 @@ fn a_statement_failing_mid_command_names_the_store() {
         "{out}"
     );
 }
+
+/// A finding's text comes from an import file: an escape sequence in it (clear the screen, set
+/// the window title) never reaches the terminal through `inspect ID`.
+#[test]
+fn the_detail_view_sends_no_control_characters_from_the_data() {
+    let env = Env::new();
+    let file = env.path().join("hostile.json");
+    let doc = serde_json::json!({"schema_version": 1, "reports": [{"report_id": "rep_x",
+        "title": "Scan", "target": "https://shop.example",
+        "findings": [{"finding_id": "f1", "rule_id": "xss", "severity": "high",
+            "title": "\u{1b}[2J\u{1b}]0;owned\u{7}XSS\nsecond line", "url": "https://shop.example/a"}],
+        "ticket_exports": [{"ticket_export_id": "tex_1", "finding_id": "f1", "provider_key": "gh",
+            "export_status": "failed", "provider_error_code": "TICKET_EXPORT_MAPPING_REQUIRED",
+            "mapping_status": "incomplete", "mapping_missing": ["\u{1b}[31mfield"]}]}]});
+    std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
+    env.cmd().arg("import").arg(&file).assert().success();
+    for tty in ["0", "1"] {
+        let out = env.run(
+            env.cmd()
+                .args(["inspect", "tex_1"])
+                .env("TICKET_EXPORT_TTY", tty),
+        );
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+        assert!(out.contains("XSS second line"), "{out}");
+    }
+}
