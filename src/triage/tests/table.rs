@@ -236,8 +236,9 @@ fn cases() -> Vec<Case> {
              (Cooldown, Wait, WebhookRetries), "asked every run to wait", RETRY),
         case("P provider cooldown keeps a block", |f| { f.attempt.provider_response_code = Some(401); provider_wait(f, future()) },
              (Blocked, FixSettings, ProviderConnectionErrors), "HTTP 401", CHECK),
-        case("P provider cooldown keeps a stop", |f| { f.code(C::DuplicateBlocked); f.link(); provider_wait(f, future()) },
-             (Stop, UpdateExisting, StatusSyncAndDuplicates), "already exists", "updates it, never creates"),
+        // The one stop that calls the provider (the update of the known ticket) waits too.
+        case("P provider cooldown holds the update of a known ticket", |f| { f.code(C::DuplicateBlocked); f.link(); provider_wait(f, future()) },
+             (Cooldown, Wait, WebhookRetries), "asked every run to wait", "updates it, never creates"),
         case("P provider cooldown leaves fallback", |f| { f.code(C::PortableExportFailed); f.output_usable = Some(true); provider_wait(f, future()) },
              (Ready, Fallback, PortableExportFallbacks), "usable now", FALLBACK),
         case("P provider cooldown passed", |f| provider_wait(f, past()),
