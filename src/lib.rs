@@ -12,6 +12,7 @@ pub mod error;
 pub mod fingerprint;
 pub mod import;
 pub mod lease;
+pub mod link;
 pub mod model;
 pub mod output;
 pub mod paths;

@@ -8,6 +8,7 @@ mod fallback;
 mod import;
 mod inspect;
 mod inspect_summary;
+mod link;
 mod retry;
 mod settings;
 mod settings_check;
@@ -79,6 +80,7 @@ pub enum Command {
     Retry(retry::RetryArgs),
     Sync(sync::SyncArgs),
     Fallback(fallback::FallbackArgs),
+    Link(link::LinkArgs),
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
     Demo(demo::DemoArgs),
@@ -226,6 +228,7 @@ fn run(command: Command, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         Command::Retry(args) => retry::run(args, ctx),
         Command::Sync(args) => sync::run(args, ctx),
         Command::Fallback(args) => fallback::run(args, ctx),
+        Command::Link(args) => link::run(args, ctx),
         Command::Settings(cmd) => settings::run(cmd, ctx),
         Command::Demo(args) => demo::run(args, ctx),
         Command::Completions(args) => completions::run_completions(args, ctx),

@@ -47,8 +47,14 @@ pub enum Failure {
     #[error("rejected (HTTP {status}): {detail}")]
     Rejected { status: u16, detail: String },
     /// Refused by ticket-export before anything was sent (unsafe address, missing credential).
+    /// Every further call to the provider would be refused the same way.
     #[error("not sent: {0}")]
     NotSent(String),
+    /// One call refused by ticket-export before anything was sent, for a reason of its own
+    /// (a ticket id that is not the provider's form, a URL outside the owned destination);
+    /// other calls to the provider are not affected.
+    #[error("refused before sending: {0}")]
+    Refused(String),
 }
 
 impl Failure {
@@ -63,7 +69,8 @@ impl Failure {
             Failure::Uncertain { .. }
             | Failure::NotFound { .. }
             | Failure::Rejected { .. }
-            | Failure::NotSent(_) => FailureCode::DeliveryFailed,
+            | Failure::NotSent(_)
+            | Failure::Refused(_) => FailureCode::DeliveryFailed,
         }
     }
 
@@ -76,7 +83,7 @@ impl Failure {
             | Failure::NotFound { status, .. }
             | Failure::Rejected { status, .. } => Some(*status),
             Failure::Unavailable { status, .. } | Failure::Uncertain { status, .. } => *status,
-            Failure::NotSent(_) => None,
+            Failure::NotSent(_) | Failure::Refused(_) => None,
         }
     }
 

@@ -86,6 +86,7 @@ impl Failure {
                 detail: s(detail),
             },
             Failure::NotSent(detail) => Failure::NotSent(s(detail)),
+            Failure::Refused(detail) => Failure::Refused(s(detail)),
         }
     }
 }
@@ -169,8 +170,8 @@ impl ProviderClient for Scrubbed {
             .map(|s| self.state(s))
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
-        self.inner.plan(call, draft)
+    fn plan(&self, call: PlannedCall<'_>) -> String {
+        self.inner.plan(call)
     }
 
     fn read_statuses(

@@ -14,7 +14,7 @@ use crate::config::Provider;
 use crate::model::{ExportStatus, FailureCode, State};
 use crate::providers::http::Http;
 use crate::providers::{
-    Credentials, Failure, ProviderClient, RemoteTicket, TicketDraft, client_with,
+    Credentials, Failure, ProviderClient, RemoteTicket, TicketDraft, client_with, ticket_ref,
 };
 use crate::store::Store;
 use crate::triage::Action;
@@ -172,7 +172,25 @@ fn process(
     };
     let draft = TicketDraft::build(a, &finding, &run.provider);
     if job.action == Action::UpdateExisting {
-        let ticket_id = a.external_ticket_id.clone().unwrap_or_default();
+        // The known ticket's API id: the recorded one, else derived from its URL. Never an
+        // empty or partial id, which would send the update to the collection path.
+        let ticket_id = match ticket_ref::resolve(
+            &run.provider,
+            a.external_ticket_id.as_deref(),
+            a.external_ticket_url.as_deref(),
+        ) {
+            Ok(ticket) => ticket.id,
+            Err(e) => {
+                let f = Failure::Refused(format!(
+                    "{e}; nothing was sent. Check the ticket, then record it with `ticket-export link {id} URL`"
+                ));
+                let code = a
+                    .provider_error_code
+                    .clone()
+                    .unwrap_or(FailureCode::DuplicateBlocked);
+                return fail_with_code(run, store, holder, job, &f, code, "update");
+            }
+        };
         return match with_retries(run, |_| client.update(&ticket_id, &draft)) {
             Ok(t) => linked(
                 run,
@@ -335,7 +353,7 @@ fn process(
 }
 
 fn client_plan(client: &dyn ProviderClient, draft: &TicketDraft) -> String {
-    client.plan(crate::providers::PlannedCall::Lookup, draft)
+    client.plan(crate::providers::PlannedCall::Lookup(draft))
 }
 
 fn with_retries<T>(

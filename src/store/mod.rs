@@ -3,6 +3,7 @@
 mod attempts;
 mod events;
 mod health;
+mod linking;
 mod outcomes;
 mod portable;
 mod schema;
@@ -22,6 +23,7 @@ use crate::error::{SqlContext, StoreError};
 pub use attempts::{AttemptFilter, AttemptRow};
 pub use events::Event;
 pub use health::HealthRecord;
+pub use linking::ManualLink;
 pub use outcomes::{FailureRecord, Lease, Link};
 pub use portable::{FallbackSelection, PortableSource};
 pub use staging::{

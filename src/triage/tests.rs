@@ -77,6 +77,7 @@ fn provider_view() -> ProviderView {
         mapping_digest: "map-1".to_owned(),
         output_digest: "out-1".to_owned(),
         field_supply: Vec::new(),
+        ticket: None,
     }
 }
 

@@ -14,13 +14,14 @@ pub mod states;
 mod text;
 
 use serde_json::{Map, Value, json};
+use url::Url;
 
 use super::answer::listing;
 use super::failure::{Failure, classify, summary};
 use super::http::{HttpRequest, HttpResponse, basic_auth, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft,
+    TicketDraft, endpoint_from, site_of,
 };
 
 /// More tickets than this with one fingerprint already means "block and report".
@@ -41,10 +42,14 @@ pub struct Jira {
     flavour: Flavour,
     project: String,
     issue_type: String,
+    /// The site: the base URL without a `/rest/api/N` pasted at its end, so the API path is
+    /// never doubled and issue links are `{site}/browse/{key}`.
+    site: Url,
 }
 
 impl Jira {
-    /// Cloud when a user (the account e-mail) is configured, else Data Center.
+    /// Cloud when a user (the account e-mail) is configured, else Data Center. It requests
+    /// nothing outside the issue, search, project and identity resources of the API.
     pub fn new(base: ClientBase) -> Self {
         let flavour = if base.user.is_some() {
             Flavour::Cloud
@@ -52,12 +57,30 @@ impl Jira {
             Flavour::DataCenter
         };
         let mapping = &base.provider.mapping;
-        Jira {
-            project: mapping.project.clone().unwrap_or_default(),
-            issue_type: mapping.issue_type.clone().unwrap_or_else(|| "Bug".into()),
+        let project = mapping.project.clone().unwrap_or_default();
+        let issue_type = mapping.issue_type.clone().unwrap_or_else(|| "Bug".into());
+        let site = site_of(&base.provider.base_url, &[&["rest", "api", "*"]]);
+        let mut jira = Jira {
+            project,
+            issue_type,
             flavour,
+            site,
             base,
-        }
+        };
+        let scope = [
+            jira.api_url(&["issue"]),
+            jira.api_url(&["search"]),
+            jira.api_url(&["myself"]),
+            jira.api_url(&["mypermissions"]),
+            jira.api_url(&["project", &jira.project]),
+        ];
+        jira.base.scope = super::path::Scope::of(scope);
+        jira
+    }
+
+    /// `{site}/rest/api/{3|2}` and then `segments`, each an encoded segment.
+    fn api_url(&self, segments: &[&str]) -> Url {
+        endpoint_from(&self.site, self.api(), segments)
     }
 
     /// The API flavour in use.
@@ -72,13 +95,13 @@ impl Jira {
         }
     }
 
-    fn request(&self, method: &'static str, path: &str) -> HttpRequest {
+    fn request(&self, method: &'static str, segments: &[&str]) -> HttpRequest {
         let auth = match (&self.flavour, &self.base.user) {
             (Flavour::Cloud, Some(user)) => basic_auth(user.expose(), self.base.token.expose()),
             _ => bearer_auth(self.base.token.expose()),
         };
-        let path = format!("{}{path}", self.api());
-        self.base.json_request(method, &path, "authorization", auth)
+        self.base
+            .json_request(method, self.api_url(segments), "authorization", auth)
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
@@ -112,7 +135,7 @@ impl Jira {
     }
 
     fn browse(&self, key: &str) -> String {
-        self.base.url(&format!("/browse/{key}")).to_string()
+        endpoint_from(&self.site, "", &["browse", key]).to_string()
     }
 
     fn description(&self, draft: &TicketDraft) -> Value {
@@ -173,9 +196,8 @@ impl Jira {
 
 impl ProviderClient for Jira {
     fn check(&self) -> Result<CheckReport, Failure> {
-        let me = self.call(self.request("GET", "/myself"), false)?;
-        let project_path = format!("/project/{}", self.project);
-        self.call(self.request("GET", &project_path), false)
+        let me = self.call(self.request("GET", &["myself"]), false)?;
+        self.call(self.request("GET", &["project", &self.project]), false)
             .map_err(|e| match e {
                 // Jira answers 404 both for a missing project and one the user cannot browse.
                 Failure::NotFound { status, .. } => Failure::NotFound {
@@ -187,7 +209,7 @@ impl ProviderClient for Jira {
                 },
                 other => other,
             })?;
-        let mut req = self.request("GET", "/mypermissions");
+        let mut req = self.request("GET", &["mypermissions"]);
         req.url
             .query_pairs_mut()
             .append_pair("projectKey", &self.project);
@@ -210,23 +232,28 @@ impl ProviderClient for Jira {
             .unwrap_or("?");
         Ok(CheckReport {
             identity: identity.to_owned(),
-            probes: vec![
-                format!("GET {}/myself", self.api()),
-                format!("GET {}{project_path}", self.api()),
-                format!("GET {}/mypermissions", self.api()),
-            ],
+            probes: ["myself", "project", "mypermissions"]
+                .iter()
+                .map(|what| {
+                    let url = match *what {
+                        "project" => self.api_url(&["project", &self.project]),
+                        other => self.api_url(&[other]),
+                    };
+                    format!("GET {}", url.path())
+                })
+                .collect(),
         })
     }
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
         let fields = json!(["summary", "description", "status", "labels"]);
-        let (path, body) = match self.flavour {
+        let (path, body): (&[&str], _) = match self.flavour {
             Flavour::Cloud => (
-                "/search/jql",
+                &["search", "jql"],
                 json!({"jql": self.jql(draft), "fields": fields, "maxResults": LOOKUP_PAGE}),
             ),
             Flavour::DataCenter => (
-                "/search",
+                &["search"],
                 json!({"jql": self.jql(draft), "fields": fields, "maxResults": LOOKUP_PAGE, "startAt": 0}),
             ),
         };
@@ -255,7 +282,7 @@ impl ProviderClient for Jira {
 
     fn create(&self, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
         let body = json!({"fields": self.create_fields(draft)});
-        let created = self.call(self.request("POST", "/issue").json(&body), true)?;
+        let created = self.call(self.request("POST", &["issue"]).json(&body), true)?;
         let key = created["key"].as_str().ok_or_else(|| Failure::Uncertain {
             status: Some(201),
             detail: "Jira answered without an issue key".into(),
@@ -275,8 +302,7 @@ impl ProviderClient for Jira {
             "update": {"labels": labels},
         });
         self.call(
-            self.request("PUT", &format!("/issue/{ticket_id}"))
-                .json(&body),
+            self.request("PUT", &["issue", ticket_id]).json(&body),
             true,
         )?;
         Ok(RemoteTicket {
@@ -287,7 +313,7 @@ impl ProviderClient for Jira {
     }
 
     fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure> {
-        let mut req = self.request("GET", &format!("/issue/{ticket_id}"));
+        let mut req = self.request("GET", &["issue", ticket_id]);
         req.url
             .query_pairs_mut()
             .append_pair("fields", "status,resolution");
@@ -299,7 +325,7 @@ impl ProviderClient for Jira {
         if current.normal == target {
             return Ok(current);
         }
-        let path = format!("/issue/{ticket_id}/transitions");
+        let path = ["issue", ticket_id, "transitions"];
         let mut req = self.request("GET", &path);
         req.url
             .query_pairs_mut()
@@ -348,16 +374,16 @@ impl ProviderClient for Jira {
         loop {
             let mut body =
                 json!({"jql": jql, "fields": ["status", "resolution"], "maxResults": 100});
-            let path = match self.flavour {
+            let path: &[&str] = match self.flavour {
                 Flavour::Cloud => {
                     if let Some(t) = &token {
                         body["nextPageToken"] = json!(t);
                     }
-                    "/search/jql"
+                    &["search", "jql"]
                 }
                 Flavour::DataCenter => {
                     body["startAt"] = json!(start);
-                    "/search"
+                    &["search"]
                 }
             };
             let page = self.call(self.request("POST", path).json(&body), false)?;
@@ -383,15 +409,25 @@ impl ProviderClient for Jira {
         Ok(Some(found))
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
-        let api = self.api();
+    fn plan(&self, call: PlannedCall<'_>) -> String {
         match call {
-            PlannedCall::Lookup => match self.flavour {
-                Flavour::Cloud => format!("POST {api}/search/jql ({})", self.jql(draft)),
-                Flavour::DataCenter => format!("POST {api}/search ({})", self.jql(draft)),
-            },
-            PlannedCall::Create => format!("POST {api}/issue in {}", self.project),
-            PlannedCall::Update => format!("PUT {api}/issue/{{key}}"),
+            PlannedCall::Lookup(draft) => {
+                let search: &[&str] = match self.flavour {
+                    Flavour::Cloud => &["search", "jql"],
+                    Flavour::DataCenter => &["search"],
+                };
+                format!("POST {} ({})", self.api_url(search).path(), self.jql(draft))
+            }
+            PlannedCall::Create(_) => format!(
+                "POST {} in {}",
+                self.api_url(&["issue"]).path(),
+                self.project
+            ),
+            PlannedCall::Update(key, _) => format!("PUT {}", self.api_url(&["issue", key]).path()),
+            PlannedCall::WriteStatus(key) => format!(
+                "POST {} (a transition found at run time)",
+                self.api_url(&["issue", key, "transitions"]).path()
+            ),
         }
     }
 }
