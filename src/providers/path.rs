@@ -337,22 +337,22 @@ impl Scope {
         } else {
             body.split('/').collect()
         };
-        let dotted = segments.iter().any(|s| {
-            let decoded = percent_decode(s).unwrap_or_default();
-            s.is_empty() || decoded == "." || decoded == ".." || decoded.contains(['/', '\\'])
-        });
-        if dotted {
-            return Some(format!(
-                "{} has an empty, dot or encoded-separator segment",
-                describe(url)
-            ));
+        let decoded = |s: &str| percent_decode(s).unwrap_or_default();
+        if segments.iter().any(|s| {
+            let d = decoded(s);
+            s.is_empty() || d == "." || d == ".."
+        }) {
+            return Some(format!("{} has an empty or dot segment", describe(url)));
         }
-        let inside = self.roots.iter().any(|root| {
+        let Some(rest) = self.roots.iter().find_map(|root| {
             let root = root.trim_end_matches('/');
-            path == root || path.strip_prefix(root).is_some_and(|rest| rest.starts_with('/'))
-        });
-        (!inside).then(|| {
-            format!(
+            if path == root {
+                Some("")
+            } else {
+                path.strip_prefix(root).filter(|rest| rest.starts_with('/'))
+            }
+        }) else {
+            return Some(format!(
                 "{} is outside the destination's paths ({})",
                 describe(url),
                 if self.roots.is_empty() {
@@ -360,8 +360,13 @@ impl Scope {
                 } else {
                     self.roots.join(", ")
                 }
-            )
-        })
+            ));
+        };
+        // An encoded separator belongs only where the destination put one (GitLab's project
+        // path is one segment); after it, a server that decodes it would walk elsewhere.
+        rest.split('/')
+            .any(|s| decoded(s).contains(['/', '\\']))
+            .then(|| format!("{} has an encoded path separator", describe(url)))
     }
 }
 

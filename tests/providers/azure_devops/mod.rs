@@ -81,7 +81,7 @@ fn create_sends_the_documented_json_patch() {
     }
     assert_eq!(
         rig.client()
-            .plan(ticket_export::providers::PlannedCall::Create, &draft),
+            .plan(ticket_export::providers::PlannedCall::Create(&draft)),
         "POST /acme/SEC/_apis/wit/workitems/$Bug in SEC"
     );
 }
@@ -103,8 +103,10 @@ fn lookup_runs_wiql_on_the_tag_then_reads_and_confirms() {
     );
     let requests = rig.sim.state().requests.clone();
     assert_eq!(requests.len(), 2);
-    // The 7.1 spec has only the team-scoped WIQL path: the project's default team.
-    assert_eq!(requests[0].path, "/acme/SEC/SEC%20Team/_apis/wit/wiql");
+    // Project-scoped WIQL: no guessed team ("<project> Team" fails once the team is renamed).
+    // The 7.1 spec writes `{organization}/{project}/{team}/_apis/wit/wiql` with the team
+    // optional (`x-ms-required: false`).
+    assert_eq!(requests[0].path, "/acme/SEC/_apis/wit/wiql");
     assert_eq!(
         requests[0].json()["query"],
         format!(
