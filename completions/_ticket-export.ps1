@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed')
             [CompletionResult]::new('fallback', 'fallback', [CompletionResultType]::ParameterValue, 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Record that an attempt''s ticket is the one at URL (a ticket you found); nothing is sent')
             [CompletionResult]::new('settings', 'settings', [CompletionResultType]::ParameterValue, 'Inspect and check the configuration')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a demo store and config and show the whole flow, with no account anywhere')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -136,6 +137,20 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'ticket-export;link' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The SQLite store [default: store.sqlite3 in the user''s data folder]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The TOML config [default: config.toml in the user''s config folder]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour terminal output (NO_COLOR is honoured)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (one document for inspect, JSON Lines for batches)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print results only: no hints or progress on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain more on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'ticket-export;settings' {
@@ -247,6 +262,7 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed')
             [CompletionResult]::new('fallback', 'fallback', [CompletionResultType]::ParameterValue, 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Record that an attempt''s ticket is the one at URL (a ticket you found); nothing is sent')
             [CompletionResult]::new('settings', 'settings', [CompletionResultType]::ParameterValue, 'Inspect and check the configuration')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a demo store and config and show the whole flow, with no account anywhere')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -267,6 +283,9 @@ Register-ArgumentCompleter -Native -CommandName 'ticket-export' -ScriptBlock {
             break
         }
         'ticket-export;help;fallback' {
+            break
+        }
+        'ticket-export;help;link' {
             break
         }
         'ticket-export;help;settings' {

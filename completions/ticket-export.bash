@@ -34,6 +34,9 @@ _ticket__export() {
             ticket__export,inspect)
                 cmd="ticket__export__subcmd__inspect"
                 ;;
+            ticket__export,link)
+                cmd="ticket__export__subcmd__link"
+                ;;
             ticket__export,man)
                 cmd="ticket__export__subcmd__man"
                 ;;
@@ -63,6 +66,9 @@ _ticket__export() {
                 ;;
             ticket__export__subcmd__help,inspect)
                 cmd="ticket__export__subcmd__help__subcmd__inspect"
+                ;;
+            ticket__export__subcmd__help,link)
+                cmd="ticket__export__subcmd__help__subcmd__link"
                 ;;
             ticket__export__subcmd__help,man)
                 cmd="ticket__export__subcmd__help__subcmd__man"
@@ -107,7 +113,7 @@ _ticket__export() {
 
     case "${cmd}" in
         ticket__export)
-            opts="-q -v -h -V --store --config --json --color --quiet --verbose --no-progress --help --version import inspect retry sync fallback settings demo completions man help"
+            opts="-q -v -h -V --store --config --json --color --quiet --verbose --no-progress --help --version import inspect retry sync fallback link settings demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,7 +237,7 @@ _ticket__export() {
             return 0
             ;;
         ticket__subcmd__export__subcmd__help)
-            opts="import inspect retry sync fallback settings demo completions man help"
+            opts="import inspect retry sync fallback link settings demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -315,6 +321,20 @@ _ticket__export() {
             return 0
             ;;
         ticket__subcmd__export__subcmd__help__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__help__subcmd__link)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -465,6 +485,32 @@ _ticket__export() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ticket__subcmd__export__subcmd__link)
+            opts="-q -v -h --store --config --json --color --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand retry 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
             cand sync 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed'
             cand fallback 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials'
+            cand link 'Record that an attempt''s ticket is the one at URL (a ticket you found); nothing is sent'
             cand settings 'Inspect and check the configuration'
             cand demo 'Build a demo store and config and show the whole flow, with no account anywhere'
             cand completions 'Print a shell completion script'
@@ -128,6 +129,19 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand --no-progress 'Never draw progress bars'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'ticket-export;link'= {
+            cand --store 'The SQLite store [default: store.sqlite3 in the user''s data folder]'
+            cand --config 'The TOML config [default: config.toml in the user''s config folder]'
+            cand --color 'When to colour terminal output (NO_COLOR is honoured)'
+            cand --json 'Print JSON (one document for inspect, JSON Lines for batches)'
+            cand -q 'Print results only: no hints or progress on stderr'
+            cand --quiet 'Print results only: no hints or progress on stderr'
+            cand -v 'Explain more on stderr'
+            cand --verbose 'Explain more on stderr'
+            cand --no-progress 'Never draw progress bars'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'ticket-export;settings'= {
             cand --store 'The SQLite store [default: store.sqlite3 in the user''s data folder]'
@@ -228,6 +242,7 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
             cand retry 'Re-deliver attempts: look the ticket up by fingerprint first, create only when none exists'
             cand sync 'Sync ticket status both ways for linked tickets; conflicts are reported, never guessed'
             cand fallback 'Write portable CSV, Markdown and JSON files a customer can import without provider credentials'
+            cand link 'Record that an attempt''s ticket is the one at URL (a ticket you found); nothing is sent'
             cand settings 'Inspect and check the configuration'
             cand demo 'Build a demo store and config and show the whole flow, with no account anywhere'
             cand completions 'Print a shell completion script'
@@ -243,6 +258,8 @@ set edit:completion:arg-completer[ticket-export] = {|@words|
         &'ticket-export;help;sync'= {
         }
         &'ticket-export;help;fallback'= {
+        }
+        &'ticket-export;help;link'= {
         }
         &'ticket-export;help;settings'= {
             cand check 'Check each provider: config, base-URL safety, ownership, credentials, and a live read-only probe'
