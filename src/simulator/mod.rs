@@ -155,6 +155,9 @@ pub struct SimState {
     pub clock: Option<jiff::Timestamp>,
     /// Connections accepted and not yet done with (a request may still be processed).
     connections_open: usize,
+    /// The name of each Azure DevOps project's one team, when it is not the default
+    /// "{project} Team" (a renamed default team).
+    pub azure_team: Option<String>,
     /// Every route is served under this path, as a self-managed instance behind a path prefix
     /// (`/gitlab`, GitHub Enterprise's `/api/v3`); requests outside it get a 404.
     prefix: Option<String>,

@@ -3,6 +3,7 @@
 
 mod asana;
 mod azure_devops;
+mod base_urls;
 mod bitbucket;
 mod clickup;
 mod github;
@@ -13,5 +14,6 @@ mod linear;
 mod spec;
 mod support;
 mod trello;
+mod traversal;
 mod webhook;
 mod youtrack;

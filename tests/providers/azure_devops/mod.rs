@@ -221,3 +221,55 @@ fn check_reads_the_work_item_type_only() {
 fn the_token_appears_only_in_the_authorization_header() {
     assert_token_only_in_headers(&rig(), &[SIM_TOKEN]);
 }
+
+#[test]
+fn a_renamed_default_team_does_not_break_the_lookup() {
+    let rig = rig();
+    // The project's default team was renamed: "SEC Team" no longer exists.
+    rig.sim.state().azure_team = Some("Platform".into());
+    let client = rig.client();
+    let created = client.create(&rig.draft(1)).unwrap();
+    let found = client.lookup(&rig.draft(1)).unwrap();
+    assert_eq!(found, vec![created]);
+    let paths: Vec<String> = rig
+        .sim
+        .state()
+        .requests
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(
+        paths.contains(&"/acme/SEC/_apis/wit/wiql".to_owned()),
+        "{paths:?}"
+    );
+    assert!(
+        !paths.iter().any(|p| p.contains("Team")),
+        "no guessed team: {paths:?}"
+    );
+}
+
+#[test]
+fn a_mapped_team_runs_wiql_as_that_team() {
+    let rig = Rig::new(
+        "ado",
+        &ENTRY.replace("project = \"SEC\",", "project = \"SEC\", team = \"Platform\","),
+    );
+    rig.sim.state().azure_team = Some("Platform".into());
+    let draft = rig.draft(1);
+    let client = rig.client();
+    client.create(&draft).unwrap();
+    rig.sim.state().requests.clear();
+    assert_eq!(client.lookup(&draft).unwrap().len(), 1);
+    let wiql = rig.sim.state().requests[0].clone();
+    assert_eq!(wiql.path, "/acme/SEC/Platform/_apis/wit/wiql");
+    assert_eq!(
+        client.plan(ticket_export::providers::PlannedCall::Lookup(&draft)),
+        format!(
+            "POST /acme/SEC/Platform/_apis/wit/wiql (tag {})",
+            draft.fingerprint_label
+        )
+    );
+    if let Some(doc) = wit_spec() {
+        spec::assert_valid(doc, &wiql, "");
+    }
+}
