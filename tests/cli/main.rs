@@ -1,5 +1,6 @@
 //! CLI tests: one test binary (fast to link on a 2-core CI), one module per command.
 
+mod base_url;
 mod completions;
 mod fallback;
 mod fallback_formats;
