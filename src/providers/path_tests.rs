@@ -229,3 +229,20 @@ fn the_final_url_must_stay_under_the_destination() {
             .contains("none declared")
     );
 }
+
+proptest::proptest! {
+    /// Whatever a value is made of, once it passes the segment check it is pushed as one
+    /// segment that stays under its parent: the URL library never resolves it elsewhere.
+    #[test]
+    fn an_accepted_segment_never_leaves_its_parent(value in "[./%2eEfF\\\\?#a-z0-9 \t\n-]{0,12}") {
+        let base: Url = "http://127.0.0.1:8080/base".parse().unwrap();
+        let parent = crate::providers::endpoint_from(&base, "", &["repos", "acme", "shop"]);
+        let scope = Scope::of([parent.clone()]);
+        let url = crate::providers::endpoint_from(&base, "", &["repos", "acme", "shop", "issues", &value]);
+        if segment_problem(&value).is_none() {
+            proptest::prop_assert_eq!(scope.refusal(&base, &url), None, "{} -> {}", value, url);
+            proptest::prop_assert!(url.path().starts_with("/base/repos/acme/shop/issues/"));
+            proptest::prop_assert_eq!(url.path().matches('/').count(), 6);
+        }
+    }
+}

@@ -130,3 +130,95 @@ impl Store {
         Ok(ManualLink::Linked)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> Store {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO reports VALUES ('r1', 'Scan', 'https://shop.example');
+                 INSERT INTO findings VALUES ('r1', 'f1', 'xss', 'XSS', 'high', 'https://shop.example/s', 'q', '', '', '', 'open');
+                 INSERT INTO findings VALUES ('r1', 'f2', 'sqli', 'SQLi', 'high', 'https://shop.example/p', 'id', '', '', '', 'open');
+                 INSERT INTO ticket_exports (ticket_export_id, report_id, finding_id, provider_key, export_status,
+                     provider_error_code, mapping_status, duplicate_fingerprint, idempotency_key, created_at, updated_at)
+                   VALUES ('t1', 'r1', 'f1', 'gh', 'failed', 'TICKET_EXPORT_DUPLICATE_BLOCKED', 'complete', 'fp1:a', 'k1', 'x', 'x'),
+                          ('t1b', 'r1', 'f1', 'gh', 'failed', 'TICKET_EXPORT_DUPLICATE_BLOCKED', 'complete', 'fp1:a', 'k1', 'x', 'x'),
+                          ('t2', 'r1', 'f2', 'gh', 'failed', NULL, 'complete', 'fp1:b', 'k2', 'x', 'x');",
+            )
+            .unwrap();
+        store
+    }
+
+    fn link(store: &mut Store, id: &str, ticket: &str, url: &str) -> ManualLink {
+        let now: Timestamp = "2026-11-29T12:00:00Z".parse().unwrap();
+        store
+            .link_by_hand(id, ticket, url, now, "me:1", |_, _| false, "by hand")
+            .unwrap()
+    }
+
+    fn row(store: &Store, id: &str) -> (String, Option<String>, Option<String>) {
+        store
+            .conn
+            .query_row(
+                "SELECT export_status, provider_error_code, external_ticket_id FROM ticket_exports WHERE ticket_export_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn a_link_by_hand_keeps_both_unique_rules_and_says_which_link_is_in_the_way() {
+        let mut store = store();
+        let url = "https://github.com/acme/shop/issues/7";
+        assert_eq!(link(&mut store, "t1", "7", url), ManualLink::Linked);
+        assert_eq!(row(&store, "t1"), ("linked".into(), None, Some("7".into())));
+        assert_eq!(store.events("t1").unwrap().len(), 1);
+        assert_eq!(link(&mut store, "t1", "7", url), ManualLink::AlreadyLinked);
+        assert_eq!(store.events("t1").unwrap().len(), 1, "nothing changed");
+        // Another ticket for the same finding is refused, naming the link.
+        assert_eq!(
+            link(&mut store, "t1b", "8", "https://github.com/acme/shop/issues/8"),
+            ManualLink::FindingLinked {
+                ticket_id: "7".into(),
+                through: "t1".into()
+            }
+        );
+        // The same ticket for the same finding, through its other attempt: joined.
+        assert_eq!(link(&mut store, "t1b", "7", url), ManualLink::Linked);
+        // The ticket of another finding is refused.
+        assert_eq!(
+            link(&mut store, "t2", "7", url),
+            ManualLink::TicketLinked {
+                through: "t1".into()
+            }
+        );
+        assert_eq!(row(&store, "t2"), ("failed".into(), None, None));
+        let links: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM links", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(links, 1);
+    }
+
+    #[test]
+    fn a_link_by_hand_waits_for_a_run_that_holds_the_attempt() {
+        let mut store = store();
+        store
+            .conn
+            .execute(
+                "UPDATE ticket_exports SET lease_holder = 'other:2', lease_until = '2999-01-01T00:00:00Z' WHERE ticket_export_id = 't1'",
+                [],
+            )
+            .unwrap();
+        assert_eq!(
+            link(&mut store, "t1", "7", "https://github.com/acme/shop/issues/7"),
+            ManualLink::Held
+        );
+        assert_eq!(row(&store, "t1").0, "failed");
+    }
+}
