@@ -157,3 +157,38 @@ fn sync_never_reads_or_writes_through_an_empty_id() {
     let (d, code) = decision(&env, "tex_0002");
     assert_eq!((d["state"].as_str(), code), (Some("blocked"), 3), "{d}");
 }
+
+#[test]
+fn the_summary_counts_each_known_ticket_by_whether_it_can_be_addressed() {
+    let (env, sim) = setup(|sim| github(sim, "acme/shop"));
+    let good = format!("{}/acme/shop/issues/7", sim.base_url());
+    // Same code, status and everything else triage reads; only the URL differs.
+    import(
+        &env,
+        &[
+            serde_json::json!({"external_ticket_url": good}),
+            serde_json::json!({"external_ticket_url": "https://github.com/acme/shop/issues/7"}),
+            serde_json::json!({"external_ticket_url": "https://github.com/acme/shop/issues/8"}),
+        ],
+    );
+    let out = env
+        .cmd()
+        .args(["--json", "inspect", "--summary"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let total = &doc["summary"]["total"];
+    assert_eq!((total["stop"].as_u64(), total["blocked"].as_u64()), (Some(1), Some(2)), "{doc}");
+    assert_eq!(out.status.code(), Some(3));
+    // `fallback --all-blocked` decides with the same keys, and writes nothing beside a
+    // known ticket.
+    let out = env
+        .cmd()
+        .args(["--json", "fallback", "--all-blocked", "--dry-run"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(matches!(out.status.code(), Some(0 | 3 | 5)), "{out:?}");
+    assert!(received(&sim).is_empty());
+}
