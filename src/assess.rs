@@ -101,7 +101,10 @@ impl<'a> Assessor<'a> {
 }
 
 /// The attempt's recorded ticket as `provider` would address it, for triage (pure).
-fn ticket_view(provider: &crate::config::Provider, a: &TicketExport) -> Option<Result<String, String>> {
+fn ticket_view(
+    provider: &crate::config::Provider,
+    a: &TicketExport,
+) -> Option<Result<String, String>> {
     if a.external_ticket_id.is_none() && a.external_ticket_url.is_none() {
         return None;
     }

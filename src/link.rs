@@ -58,8 +58,12 @@ pub fn link(
     let Some(provider) = config.provider(key) else {
         return Err(refused(
             what(),
-            format!("providers.{key} is not in the config, so the URL cannot be checked against its destination"),
-            format!("add [providers.{key}] to the config, then run `ticket-export link {id} URL` again"),
+            format!(
+                "providers.{key} is not in the config, so the URL cannot be checked against its destination"
+            ),
+            format!(
+                "add [providers.{key}] to the config, then run `ticket-export link {id} URL` again"
+            ),
         ));
     };
     if provider.kind == ProviderKind::Webhook {

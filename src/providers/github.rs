@@ -126,7 +126,10 @@ fn state_of(issue: &Value) -> RemoteState {
 
 impl ProviderClient for GitHub {
     fn check(&self) -> Result<CheckReport, Failure> {
-        let user = self.call(self.request("GET", self.base.endpoint("", &["user"])), false)?;
+        let user = self.call(
+            self.request("GET", self.base.endpoint("", &["user"])),
+            false,
+        )?;
         let repo = self.call(self.request("GET", self.repo_url(&[])), false)?;
         if repo["has_issues"] == Value::Bool(false) {
             return Err(Failure::Rejected {
@@ -233,11 +236,9 @@ impl ProviderClient for GitHub {
     fn plan(&self, call: PlannedCall<'_>) -> String {
         let issues = self.issues_url();
         match call {
-            PlannedCall::Lookup(draft) => format!(
-                "GET {} (labels={})",
-                issues.path(),
-                draft.fingerprint_label
-            ),
+            PlannedCall::Lookup(draft) => {
+                format!("GET {} (labels={})", issues.path(), draft.fingerprint_label)
+            }
             PlannedCall::Create(_) => format!("POST {} in {}", issues.path(), self.repo),
             PlannedCall::Update(id, _) | PlannedCall::WriteStatus(id) => {
                 format!("PATCH {}", self.issue_url(id).path())

@@ -72,7 +72,13 @@ impl ProviderClient for ValidIds {
 
     fn update(&self, ticket_id: &str, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
         self.id_in(ticket_id)?;
-        self.inner.update(ticket_id, draft)
+        let mut ticket = self.inner.update(ticket_id, draft)?;
+        // The ticket addressed is the one updated: an answer that names none (or names it in
+        // a form that is not the provider's) must not record an empty or hostile id.
+        if ticket.id.is_empty() || self.problem_out(&ticket).is_some() {
+            ticket.id = ticket_id.to_owned();
+        }
+        Ok(ticket)
     }
 
     fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure> {

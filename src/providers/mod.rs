@@ -10,6 +10,7 @@ pub mod azure_devops;
 pub mod bitbucket;
 pub mod clickup;
 mod draft;
+mod endpoint;
 pub mod failure;
 pub mod github;
 pub mod gitlab;
@@ -34,6 +35,7 @@ use crate::ambient::Ambient;
 use crate::config::{Provider, ProviderKind};
 use crate::secret::Secret;
 pub use draft::TicketDraft;
+pub use endpoint::{api_prefix, endpoint_from, site_of};
 pub use failure::Failure;
 use http::{Http, HttpRequest, HttpResponse};
 
@@ -203,66 +205,6 @@ impl ClientBase {
     }
 }
 
-/// `base`, then the constant API path `api`, then each of `segments` as one percent-encoded
-/// segment (see [`ClientBase::endpoint`]).
-pub fn endpoint_from(base: &url::Url, api: &str, segments: &[&str]) -> url::Url {
-    let mut url = base.clone();
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty()
-            .extend(api.split('/').filter(|s| !s.is_empty()))
-            .extend(segments);
-    }
-    url
-}
-
-/// The base URL without an API path a user pasted at its end (`tail` segments, matched
-/// ignoring case, `*` for any one segment): the site itself, for clients that add their own API
-/// path (Jira's `/rest/api/3`) or build page links.
-pub fn site_of(base: &url::Url, tails: &[&[&str]]) -> url::Url {
-    let mut url = base.clone();
-    let segments: Vec<String> = base
-        .path()
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    let cut = tails
-        .iter()
-        .find(|tail| {
-            segments.len() >= tail.len()
-                && segments[segments.len() - tail.len()..]
-                    .iter()
-                    .zip(tail.iter())
-                    .all(|(s, t)| *t == "*" || s.eq_ignore_ascii_case(t))
-        })
-        .map_or(0, |tail| tail.len());
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.clear()
-            .extend(&segments[..segments.len() - cut]);
-    }
-    url
-}
-
-/// The part of `api` (such as `/api/v2`) still to add after the base URL's path, so a base URL
-/// given as the host (`https://api.clickup.com`) and one pasted with the API path
-/// (`https://api.clickup.com/api/v2`) both work.
-pub fn api_prefix(base: &url::Url, api: &str) -> String {
-    let path = base.path().trim_end_matches('/');
-    let cuts = api
-        .match_indices('/')
-        .map(|(i, _)| i)
-        .chain([api.len()])
-        .collect::<Vec<_>>();
-    // Longest overlap first: a base ending in `/api/v2` needs nothing, one ending in `/api`
-    // needs `/v2`.
-    for &cut in cuts.iter().rev() {
-        if cut > 0 && path.ends_with(&api[..cut]) {
-            return api[cut..].to_owned();
-        }
-    }
-    api.to_owned()
-}
-
 /// A provider's credentials, read now.
 pub struct Credentials {
     pub user: Option<Secret>,
@@ -391,15 +333,5 @@ mod tests {
         assert_eq!(only(&[Open, Done], InProgress), Some("open"));
         assert_eq!(only(&[Open, WontFix], WontFix), Some("wont_fix"));
         assert_eq!(only(&[Open], Done), None);
-    }
-
-    #[test]
-    fn the_api_prefix_is_added_once() {
-        let at = |base: &str| api_prefix(&base.parse().unwrap(), "/api/v2");
-        assert_eq!(at("https://api.clickup.com"), "/api/v2");
-        assert_eq!(at("https://api.clickup.com/"), "/api/v2");
-        assert_eq!(at("https://api.clickup.com/api"), "/v2");
-        assert_eq!(at("https://api.clickup.com/api/v2/"), "");
-        assert_eq!(at("https://host/youtrack"), "/api/v2");
     }
 }

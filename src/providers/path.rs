@@ -149,9 +149,12 @@ fn azure_type(value: &str) -> bool {
         && !value.contains(|c: char| ".,;'`:~\\/*|?\"&%$!+=()[]{}<>".contains(c))
 }
 
+/// A value's check, and what it expects in words.
+type Rule = (fn(&str) -> bool, &'static str);
+
 /// What a mapping value that goes into a URL must look like, per kind and key; None for keys
 /// that never reach a path (they go in bodies or queries) or that the kind does not use.
-fn rule(kind: ProviderKind, key: &str) -> Option<(fn(&str) -> bool, &'static str)> {
+fn rule(kind: ProviderKind, key: &str) -> Option<Rule> {
     use ProviderKind::*;
     Some(match (kind, key) {
         (Github, "repo") => (pair, "owner/name (letters, digits, `.`, `_`, `-`)"),
@@ -176,10 +179,9 @@ fn rule(kind: ProviderKind, key: &str) -> Option<(fn(&str) -> bool, &'static str
             azure_name,
             "an Azure DevOps name (no \\ / : * ? \" < > | ; # $ { } , + = [ ], not starting with _ or .)",
         ),
-        (AzureDevops, "work_item_type") => (
-            azure_type,
-            "a work item type name like Bug or User Story",
-        ),
+        (AzureDevops, "work_item_type") => {
+            (azure_type, "a work item type name like Bug or User Story")
+        }
         (Asana, "workspace") | (Asana, "project") | (Asana, "section") => {
             (digits, "an Asana gid (digits)")
         }
@@ -189,7 +191,7 @@ fn rule(kind: ProviderKind, key: &str) -> Option<(fn(&str) -> bool, &'static str
 }
 
 /// `mapping.fields` entries that name ids which go into a path, per kind.
-fn field_rule(kind: ProviderKind, field: &str) -> Option<(fn(&str) -> bool, &'static str)> {
+fn field_rule(kind: ProviderKind, field: &str) -> Option<Rule> {
     match (kind, field) {
         (ProviderKind::Asana, "wontfix_section" | "in_progress_section") => {
             Some((digits, "an Asana section gid (digits)"))
@@ -214,10 +216,9 @@ pub fn mapping_problems(kind: ProviderKind, mapping: &Mapping) -> Vec<String> {
         "section",
     ] {
         // An empty value is reported as missing where the kind requires it.
-        let (Some(value), Some((ok, expected))) = (
-            mapping.get(key).filter(|v| !v.is_empty()),
-            rule(kind, key),
-        ) else {
+        let (Some(value), Some((ok, expected))) =
+            (mapping.get(key).filter(|v| !v.is_empty()), rule(kind, key))
+        else {
             continue;
         };
         if !ok(value) || (!key_is_pair(kind, key) && segment_problem(value).is_some()) {
@@ -232,7 +233,9 @@ pub fn mapping_problems(kind: ProviderKind, mapping: &Mapping) -> Vec<String> {
             continue;
         };
         if !value.as_str().is_some_and(ok) {
-            let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+            let text = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
             problems.push(format!(
                 "mapping.fields.{field} = {} is not {expected}; it goes into request paths",
                 shown(&text)
@@ -246,7 +249,8 @@ pub fn mapping_problems(kind: ProviderKind, mapping: &Mapping) -> Vec<String> {
 fn key_is_pair(kind: ProviderKind, key: &str) -> bool {
     matches!(
         (kind, key),
-        (ProviderKind::Github | ProviderKind::Bitbucket, "repo") | (ProviderKind::Gitlab, "project")
+        (ProviderKind::Github | ProviderKind::Bitbucket, "repo")
+            | (ProviderKind::Gitlab, "project")
     )
 }
 
@@ -267,7 +271,9 @@ pub fn ticket_id_problem(provider: &Provider, id: &str) -> Option<String> {
         ),
         Youtrack => (
             key_and_number(id).is_some_and(|(key, _)| key.eq_ignore_ascii_case(project))
-                || id.split_once('-').is_some_and(|(a, b)| digits(a) && digits(b)),
+                || id
+                    .split_once('-')
+                    .is_some_and(|(a, b)| digits(a) && digits(b)),
             format!("an issue id of project {project} ({project}-<number>)"),
         ),
         Trello => (
@@ -320,7 +326,13 @@ impl Scope {
 
     /// Why `url` may not be requested by a client whose base URL is `base`, if it may not.
     pub fn refusal(&self, base: &Url, url: &Url) -> Option<String> {
-        let origin = |u: &Url| (u.scheme().to_owned(), u.host_str().map(str::to_ascii_lowercase), u.port_or_known_default());
+        let origin = |u: &Url| {
+            (
+                u.scheme().to_owned(),
+                u.host_str().map(str::to_ascii_lowercase),
+                u.port_or_known_default(),
+            )
+        };
         if origin(url) != origin(base) {
             return Some(format!(
                 "{} is not on {} (the configured base_url)",

@@ -54,8 +54,18 @@ fn provider(kind: &str, mapping: &str) -> Provider {
 #[test]
 fn every_id_of_every_kind_is_checked_for_its_form() {
     let cases: &[(&str, &str, &[&str], &[&str])] = &[
-        ("github", r#"repo = "acme/shop""#, &["1", "1001"], &["1a", "-1", "#1"]),
-        ("gitlab", r#"project = "acme/portal""#, &["14"], &["acme%2Fportal"]),
+        (
+            "github",
+            r#"repo = "acme/shop""#,
+            &["1", "1001"],
+            &["1a", "-1", "#1"],
+        ),
+        (
+            "gitlab",
+            r#"project = "acme/portal""#,
+            &["14"],
+            &["acme%2Fportal"],
+        ),
         ("bitbucket", r#"repo = "acme/shop""#, &["3"], &["3a"]),
         (
             "jira",
@@ -93,7 +103,12 @@ fn every_id_of_every_kind_is_checked_for_its_form() {
             &["1300000000000001"],
             &["task1"],
         ),
-        ("clickup", r#"list = "900""#, &["86c0001", "9hz"], &["DEV-12"]),
+        (
+            "clickup",
+            r#"list = "900""#,
+            &["86c0001", "9hz"],
+            &["DEV-12"],
+        ),
     ];
     for (kind, mapping, good, bad) in cases {
         let p = provider(kind, mapping);
@@ -141,7 +156,11 @@ fn mapping_values_that_reach_a_path_name_their_key_when_refused() {
         let mut mapping = Mapping::default();
         set(&mut mapping, key, value);
         let problems = mapping_problems(*kind, &mapping);
-        assert_eq!(problems.len(), 1, "{kind:?} {key} = {value:?}: {problems:?}");
+        assert_eq!(
+            problems.len(),
+            1,
+            "{kind:?} {key} = {value:?}: {problems:?}"
+        );
         assert!(
             problems[0].starts_with(&format!("mapping.{key} = ")),
             "{}",

@@ -20,9 +20,7 @@ use crate::assess::Assessor;
 use crate::config::Config;
 use crate::model::{ExportStatus, State, TicketExport};
 use crate::providers::http::{Http, Timeouts};
-use crate::providers::{
-    PlannedCall, TicketDraft, load_credentials, planning_client, ticket_ref,
-};
+use crate::providers::{PlannedCall, TicketDraft, load_credentials, planning_client, ticket_ref};
 use crate::store::Store;
 use crate::triage::{self, Action};
 

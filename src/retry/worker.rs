@@ -192,16 +192,22 @@ fn process(
             }
         };
         return match with_retries(run, |_| client.update(&ticket_id, &draft)) {
-            Ok(t) => linked(
-                run,
-                store,
-                holder,
-                a,
-                &t,
-                ExportStatus::Linked,
-                "updated",
-                "updated the existing ticket; nothing created",
-            ),
+            Ok(mut t) => {
+                // An answer without the page's address keeps the one already known.
+                if t.url.is_empty() {
+                    t.url = a.external_ticket_url.clone().unwrap_or_default();
+                }
+                linked(
+                    run,
+                    store,
+                    holder,
+                    a,
+                    &t,
+                    ExportStatus::Linked,
+                    "updated",
+                    "updated the existing ticket; nothing created",
+                )
+            }
             Err(f) => fail(run, store, holder, job, f, "update"),
         };
     }

@@ -59,7 +59,12 @@ impl AttemptRow<'_> {
         }
         // The ticket counts by value where a decision checks that it can be addressed.
         let text = |i: usize| -> Result<Option<&str>, StoreError> {
-            Ok(self.row.get_ref(i).doing("reading an attempt")?.as_str().ok())
+            Ok(self
+                .row
+                .get_ref(i)
+                .doing("reading an attempt")?
+                .as_str()
+                .ok())
         };
         let by_value = crate::triage::reads_ticket(text(5)?, text(14)?);
         for i in PRESENCE_COLUMNS {

@@ -182,7 +182,12 @@ mod tests {
         assert_eq!(store.events("t1").unwrap().len(), 1, "nothing changed");
         // Another ticket for the same finding is refused, naming the link.
         assert_eq!(
-            link(&mut store, "t1b", "8", "https://github.com/acme/shop/issues/8"),
+            link(
+                &mut store,
+                "t1b",
+                "8",
+                "https://github.com/acme/shop/issues/8"
+            ),
             ManualLink::FindingLinked {
                 ticket_id: "7".into(),
                 through: "t1".into()
@@ -216,7 +221,12 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            link(&mut store, "t1", "7", "https://github.com/acme/shop/issues/7"),
+            link(
+                &mut store,
+                "t1",
+                "7",
+                "https://github.com/acme/shop/issues/7"
+            ),
             ManualLink::Held
         );
         assert_eq!(row(&store, "t1").0, "failed");

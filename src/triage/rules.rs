@@ -25,9 +25,9 @@ pub(super) fn decide(input: &TriageInput<'_>) -> Decision {
     let decision = match input.provider {
         // Row 1 before anything about the code: an unowned or unsafe destination is a stop
         // whatever the attempt says, so no other input can make it ready.
-        Some(provider) => ctx.stop_if_unsafe(provider).unwrap_or_else(|| {
-            ctx.unusable_ticket(provider, ctx.by_code(provider))
-        }),
+        Some(provider) => ctx
+            .stop_if_unsafe(provider)
+            .unwrap_or_else(|| ctx.unusable_ticket(provider, ctx.by_code(provider))),
         None => ctx.provider_missing(),
     };
     ctx.hold_for_cooldown(ctx.look_before_fallback(decision))

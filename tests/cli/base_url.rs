@@ -29,7 +29,11 @@ fn retry_one(entry: &str, key: &str, sim: &Simulator) -> Env {
 fn a_gitlab_base_url_with_the_api_path_is_not_doubled() {
     for (base, prefix, starts) in [
         ("/api/v4", None, "/api/v4/projects/acme%2Fportal/"),
-        ("/gitlab/api/v4", Some("/gitlab"), "/gitlab/api/v4/projects/acme%2Fportal/"),
+        (
+            "/gitlab/api/v4",
+            Some("/gitlab"),
+            "/gitlab/api/v4/projects/acme%2Fportal/",
+        ),
     ] {
         let sim = Simulator::start().unwrap();
         if let Some(prefix) = prefix {

@@ -109,7 +109,9 @@ pub fn stored(env: &Env, id: &str) -> (String, Option<String>, Option<String>, O
 pub fn events(env: &Env, id: &str) -> Vec<String> {
     let conn = rusqlite::Connection::open(env.store()).unwrap();
     let mut stmt = conn
-        .prepare("SELECT action, outcome, detail FROM events WHERE ticket_export_id = ?1 ORDER BY id")
+        .prepare(
+            "SELECT action, outcome, detail FROM events WHERE ticket_export_id = ?1 ORDER BY id",
+        )
         .unwrap();
     stmt.query_map([id], |r| {
         Ok(format!(
@@ -126,11 +128,7 @@ pub fn events(env: &Env, id: &str) -> Vec<String> {
 
 /// The decision `inspect --json ID` shows, and its exit code.
 pub fn decision(env: &Env, id: &str) -> (serde_json::Value, i32) {
-    let out = env
-        .cmd()
-        .args(["--json", "inspect", id])
-        .output()
-        .unwrap();
+    let out = env.cmd().args(["--json", "inspect", id]).output().unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     (
         doc["attempt"]["decision"].clone(),

@@ -60,8 +60,15 @@ fn a_url_that_points_elsewhere_or_does_not_parse_blocks_and_sends_nothing() {
     for (i, why) in whys.iter().enumerate() {
         let id = format!("tex_{:04}", i + 1);
         let (d, code) = decision(&env, &id);
-        assert_eq!((d["state"].as_str(), code), (Some("blocked"), 3), "{id}: {d}");
-        assert!(d["why"].as_str().unwrap().contains(why.as_str()), "{id}: {d}");
+        assert_eq!(
+            (d["state"].as_str(), code),
+            (Some("blocked"), 3),
+            "{id}: {d}"
+        );
+        assert!(
+            d["why"].as_str().unwrap().contains(why.as_str()),
+            "{id}: {d}"
+        );
         assert!(
             d["next_step"]
                 .as_str()
@@ -117,7 +124,12 @@ fn sync_never_reads_or_writes_through_an_empty_id() {
             .find(|l| l["ticket_export_id"] == id)
             .unwrap_or_else(|| panic!("{id} in {lines:?} ({stderr})"))
     };
-    assert_eq!(by_id("tex_0001")["outcome"], "pulled", "{}", by_id("tex_0001"));
+    assert_eq!(
+        by_id("tex_0001")["outcome"],
+        "pulled",
+        "{}",
+        by_id("tex_0001")
+    );
     assert_eq!(by_id("tex_0002")["outcome"], "failed");
     assert_eq!(by_id("tex_0002")["state"], "blocked");
     assert!(
@@ -178,7 +190,11 @@ fn the_summary_counts_each_known_ticket_by_whether_it_can_be_addressed() {
         .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let total = &doc["summary"]["total"];
-    assert_eq!((total["stop"].as_u64(), total["blocked"].as_u64()), (Some(1), Some(2)), "{doc}");
+    assert_eq!(
+        (total["stop"].as_u64(), total["blocked"].as_u64()),
+        (Some(1), Some(2)),
+        "{doc}"
+    );
     assert_eq!(out.status.code(), Some(3));
     // `fallback --all-blocked` decides with the same keys, and writes nothing beside a
     // known ticket.

@@ -23,7 +23,12 @@ fn link_records_the_ticket_found_by_a_person_and_sends_nothing() {
             line["external_ticket_id"].as_str(),
             line["external_ticket_url"].as_str()
         ),
-        (Some("linked"), Some("tex_0001"), Some("7"), Some(url.as_str()))
+        (
+            Some("linked"),
+            Some("tex_0001"),
+            Some("7"),
+            Some(url.as_str())
+        )
     );
     assert!(received(&sim).is_empty(), "link sends nothing");
     assert_eq!(
@@ -38,13 +43,21 @@ fn link_records_the_ticket_found_by_a_person_and_sends_nothing() {
             .starts_with("link/linked: linked by hand to ticket 7 at "),
         "{history:?}"
     );
-    assert!(history.last().unwrap().contains("was failed, TICKET_EXPORT_DUPLICATE_BLOCKED"));
+    assert!(
+        history
+            .last()
+            .unwrap()
+            .contains("was failed, TICKET_EXPORT_DUPLICATE_BLOCKED")
+    );
     let (d, code) = decision(&env, "tex_0001");
     assert_eq!((d["state"].as_str(), code), (Some("ready"), 0), "{d}");
 
     // Again: nothing changes, no second event.
     let (lines, code, _) = run_json(&env, &["link", "tex_0001", &url]);
-    assert_eq!((lines[0]["outcome"].as_str(), code), (Some("already_linked"), 0));
+    assert_eq!(
+        (lines[0]["outcome"].as_str(), code),
+        (Some("already_linked"), 0)
+    );
     assert_eq!(events(&env, "tex_0001").len(), history.len());
 
     // A retry creates nothing, and sync keeps the linked ticket.
@@ -88,11 +101,7 @@ fn link_refuses_a_ticket_of_another_finding_or_destination() {
         ("ftp://x".into(), "not an http(s) URL".into()),
     ];
     for (url, why) in &cases {
-        let out = env
-            .cmd()
-            .args(["link", "tex_0002", url])
-            .output()
-            .unwrap();
+        let out = env.cmd().args(["link", "tex_0002", url]).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{url}: {stderr}");
         assert!(stderr.contains("tex_0002 was not linked"), "{stderr}");

@@ -3,9 +3,7 @@
 //! never send anything outside the owned repository; the attempt is blocked with the reason,
 //! and `--dry-run` prints the real path with the real id.
 
-use crate::known_fixtures::{
-    decision, github, import, received, run_json, seed, setup, stored,
-};
+use crate::known_fixtures::{decision, github, import, received, run_json, seed, setup, stored};
 
 const UP: &str = "../../../evil/elsewhere/issues/1001";
 const ENCODED: &str = "%2e%2e%2f%2e%2e%2f%2e%2e%2fevil%2felsewhere%2fissues%2f1002";
@@ -19,7 +17,12 @@ fn all_owned(sim: &ticket_export::simulator::Simulator) {
             "a request left the owned repository: {r}"
         );
     }
-    for t in sim.state().tickets.iter().filter(|t| t.destination != "acme/shop") {
+    for t in sim
+        .state()
+        .tickets
+        .iter()
+        .filter(|t| t.destination != "acme/shop")
+    {
         assert_eq!(t.state, "open", "{} was not touched", t.id);
         assert_eq!(t.body, "found earlier");
     }
@@ -49,9 +52,16 @@ fn traversing_ticket_ids_reach_nothing_outside_the_owned_repository() {
     );
     for id in ["tex_0001", "tex_0002"] {
         let (d, code) = decision(&env, id);
-        assert_eq!((d["state"].as_str(), code), (Some("blocked"), 3), "{id}: {d}");
+        assert_eq!(
+            (d["state"].as_str(), code),
+            (Some("blocked"), 3),
+            "{id}: {d}"
+        );
         assert!(
-            d["why"].as_str().unwrap().contains("the recorded ticket id"),
+            d["why"]
+                .as_str()
+                .unwrap()
+                .contains("the recorded ticket id"),
             "{d}"
         );
     }
@@ -59,10 +69,16 @@ fn traversing_ticket_ids_reach_nothing_outside_the_owned_repository() {
     // retry: nothing is sent for either, in a dry run or a real one.
     let (lines, code, _) = run_json(&env, &["retry", "tex_0001", "tex_0002", "--dry-run"]);
     assert_eq!(code, 3);
-    assert!(lines[..2].iter().all(|l| l["state"] == "blocked"), "{lines:?}");
+    assert!(
+        lines[..2].iter().all(|l| l["state"] == "blocked"),
+        "{lines:?}"
+    );
     let (lines, code, _) = run_json(&env, &["retry", "tex_0001", "tex_0002"]);
     assert_eq!(code, 3);
-    assert!(lines[..2].iter().all(|l| l["outcome"] == "refused"), "{lines:?}");
+    assert!(
+        lines[..2].iter().all(|l| l["outcome"] == "refused"),
+        "{lines:?}"
+    );
     assert!(received(&sim).is_empty(), "{:?}", received(&sim));
 
     // sync --dry-run: the real path with the real id for the good link, a refusal for the other.
@@ -97,7 +113,10 @@ fn traversing_ticket_ids_reach_nothing_outside_the_owned_repository() {
     // sync: the good link is closed, the hostile one is blocked and recorded.
     let (lines, code, stderr) = run_json(&env, &["sync", "tex_0003", "tex_0004"]);
     assert_eq!(code, 3, "{stderr}");
-    let pushed = lines.iter().find(|l| l["ticket_export_id"] == "tex_0004").unwrap();
+    let pushed = lines
+        .iter()
+        .find(|l| l["ticket_export_id"] == "tex_0004")
+        .unwrap();
     assert_eq!(pushed["outcome"], "pushed", "{pushed}");
     assert!(received(&sim).contains(&"PATCH /repos/acme/shop/issues/7".to_owned()));
     all_owned(&sim);
@@ -121,14 +140,14 @@ fn a_mapping_repo_with_dot_segments_is_refused_before_anything_is_sent() {
         let (env, sim) = setup(|sim| github(sim, "acme/shop"));
         import(
             &env,
-            &[serde_json::json!({"export_status": "pending", "provider_error_code": null,
-                "provider_response_code": null})],
+            &[
+                serde_json::json!({"export_status": "pending", "provider_error_code": null,
+                "provider_response_code": null}),
+            ],
         );
         // The entry then names a repository that walks out of itself, listed as owned.
-        let hostile = github(&sim, repo).replace(
-            "owned = [\"acme/shop\"]",
-            &format!("owned = [\"{repo}\"]"),
-        );
+        let hostile =
+            github(&sim, repo).replace("owned = [\"acme/shop\"]", &format!("owned = [\"{repo}\"]"));
         std::fs::write(env.config(), format!("mode = \"self-hosted\"\n{hostile}")).unwrap();
         for args in [
             &["retry", "--all"][..],

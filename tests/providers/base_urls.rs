@@ -36,19 +36,103 @@ fn case(
 fn cases() -> Vec<Case> {
     let trello = format!(r#"board = "{BOARD}", list = "{}""#, LISTS[0].0);
     vec![
-        case("github enterprise", "github", "/api/v3", Some("/api/v3"), r#"repo = "acme/shop""#, "/api/v3/repos/acme/shop/"),
-        case("gitlab.com form", "gitlab", "/api/v4", None, r#"project = "acme/portal""#, "/api/v4/projects/acme%2Fportal/"),
-        case("gitlab self-managed", "gitlab", "/gitlab/api/v4", Some("/gitlab"), r#"project = "acme/portal""#, "/gitlab/api/v4/projects/acme%2Fportal/"),
-        case("gitlab self-managed site", "gitlab", "/gitlab", Some("/gitlab"), r#"project = "acme/portal""#, "/gitlab/api/v4/projects/acme%2Fportal/"),
-        case("jira with the API path", "jira", "/rest/api/3", None, r#"project = "SEC", issue_type = "Bug""#, "/rest/api/3/"),
-        case("jira context path", "jira", "/jira", Some("/jira"), r#"project = "SEC", issue_type = "Bug""#, "/jira/rest/api/3/"),
-        case("bitbucket with /2.0", "bitbucket", "/2.0", None, r#"repo = "acme/shop""#, "/2.0/repositories/acme/shop/"),
+        case(
+            "github enterprise",
+            "github",
+            "/api/v3",
+            Some("/api/v3"),
+            r#"repo = "acme/shop""#,
+            "/api/v3/repos/acme/shop/",
+        ),
+        case(
+            "gitlab.com form",
+            "gitlab",
+            "/api/v4",
+            None,
+            r#"project = "acme/portal""#,
+            "/api/v4/projects/acme%2Fportal/",
+        ),
+        case(
+            "gitlab self-managed",
+            "gitlab",
+            "/gitlab/api/v4",
+            Some("/gitlab"),
+            r#"project = "acme/portal""#,
+            "/gitlab/api/v4/projects/acme%2Fportal/",
+        ),
+        case(
+            "gitlab self-managed site",
+            "gitlab",
+            "/gitlab",
+            Some("/gitlab"),
+            r#"project = "acme/portal""#,
+            "/gitlab/api/v4/projects/acme%2Fportal/",
+        ),
+        case(
+            "jira with the API path",
+            "jira",
+            "/rest/api/3",
+            None,
+            r#"project = "SEC", issue_type = "Bug""#,
+            "/rest/api/3/",
+        ),
+        case(
+            "jira context path",
+            "jira",
+            "/jira",
+            Some("/jira"),
+            r#"project = "SEC", issue_type = "Bug""#,
+            "/jira/rest/api/3/",
+        ),
+        case(
+            "bitbucket with /2.0",
+            "bitbucket",
+            "/2.0",
+            None,
+            r#"repo = "acme/shop""#,
+            "/2.0/repositories/acme/shop/",
+        ),
         case("trello with /1", "trello", "/1", None, &trello, "/1/"),
-        case("linear with /graphql", "linear", "/graphql", None, r#"team = "SEC""#, "/graphql"),
-        case("azure with _apis", "azure-devops", "/acme/_apis", None, r#"project = "SEC", work_item_type = "Bug""#, "/acme/SEC/_apis/wit/"),
-        case("youtrack self-hosted", "youtrack", "/youtrack/api", Some("/youtrack"), r#"project = "SEC""#, "/youtrack/api/"),
-        case("asana with /api/1.0", "asana", "/api/1.0", None, r#"workspace = "1200000000000001", project = "1200000000000500""#, "/api/1.0/"),
-        case("clickup with /api/v2", "clickup", "/api/v2", None, r#"list = "901100200300""#, "/api/v2/"),
+        case(
+            "linear with /graphql",
+            "linear",
+            "/graphql",
+            None,
+            r#"team = "SEC""#,
+            "/graphql",
+        ),
+        case(
+            "azure with _apis",
+            "azure-devops",
+            "/acme/_apis",
+            None,
+            r#"project = "SEC", work_item_type = "Bug""#,
+            "/acme/SEC/_apis/wit/",
+        ),
+        case(
+            "youtrack self-hosted",
+            "youtrack",
+            "/youtrack/api",
+            Some("/youtrack"),
+            r#"project = "SEC""#,
+            "/youtrack/api/",
+        ),
+        case(
+            "asana with /api/1.0",
+            "asana",
+            "/api/1.0",
+            None,
+            r#"workspace = "1200000000000001", project = "1200000000000500""#,
+            "/api/1.0/",
+        ),
+        case(
+            "clickup with /api/v2",
+            "clickup",
+            "/api/v2",
+            None,
+            r#"list = "901100200300""#,
+            "/api/v2/",
+        ),
     ]
 }
 
@@ -85,7 +169,16 @@ fn the_api_path_is_added_once_for_every_kind() {
                 case.name,
                 case.starts
             );
-            for api in ["/api/v4", "/api/v3", "/rest/api/3", "/graphql", "/_apis", "/api/1.0", "/api/v2", "/2.0/"] {
+            for api in [
+                "/api/v4",
+                "/api/v3",
+                "/rest/api/3",
+                "/graphql",
+                "/_apis",
+                "/api/1.0",
+                "/api/v2",
+                "/2.0/",
+            ] {
                 assert!(
                     path.matches(api).count() <= 1,
                     "{}: {api} doubled in {path}",

@@ -13,7 +13,7 @@ mod jira;
 mod linear;
 mod spec;
 mod support;
-mod trello;
 mod traversal;
+mod trello;
 mod webhook;
 mod youtrack;

@@ -24,7 +24,9 @@ const HOSTILE: &[&str] = &[
 /// One entry per kind that has tickets, on the simulator.
 fn entries() -> Vec<(&'static str, String)> {
     let plain = |kind: &str, mapping: &str| {
-        format!("kind = \"{kind}\"\nbase_url = \"{{base}}\"\nowned = [\"x\"]\nmapping = {{ {mapping} }}\n")
+        format!(
+            "kind = \"{kind}\"\nbase_url = \"{{base}}\"\nowned = [\"x\"]\nmapping = {{ {mapping} }}\n"
+        )
     };
     vec![
         ("github", plain("github", r#"repo = "acme/shop""#)),
@@ -119,7 +121,11 @@ fn a_listing_that_names_a_hostile_id_is_not_taken_for_a_ticket() {
     let card = serde_json::json!([{"id": "../../boards/other", "desc": draft.marker(), "closed": false, "idList": LISTS[0].0}]);
     rig.sim.fail(
         Matcher::new("GET", "/cards/all"),
-        Fault::status(200, &[("content-type", "application/json")], &card.to_string()),
+        Fault::status(
+            200,
+            &[("content-type", "application/json")],
+            &card.to_string(),
+        ),
         1,
     );
     match rig.client().lookup(&draft) {

@@ -67,9 +67,9 @@ impl Asana {
 
     fn request(&self, method: &'static str, segments: &[&str], opt_fields: &str) -> HttpRequest {
         let credential = bearer_auth(self.base.token.expose());
-        let mut req = self
-            .base
-            .json_request(method, self.url(segments), "authorization", credential);
+        let mut req =
+            self.base
+                .json_request(method, self.url(segments), "authorization", credential);
         if !opt_fields.is_empty() {
             req.url
                 .query_pairs_mut()
@@ -197,7 +197,11 @@ impl ProviderClient for Asana {
             &[],
         )?;
         let project = self.call(
-            self.request("GET", &["projects", &self.project], "name,archived,workspace.gid"),
+            self.request(
+                "GET",
+                &["projects", &self.project],
+                "name,archived,workspace.gid",
+            ),
             false,
             &[],
         )?;
@@ -349,11 +353,9 @@ impl ProviderClient for Asana {
                 "GET {} (every page, notes marker)",
                 self.url(&["projects", &self.project, "tasks"]).path()
             ),
-            PlannedCall::Create(_) => format!(
-                "POST {} in {}",
-                self.url(&["tasks"]).path(),
-                self.project
-            ),
+            PlannedCall::Create(_) => {
+                format!("POST {} in {}", self.url(&["tasks"]).path(), self.project)
+            }
             PlannedCall::Update(gid, _) | PlannedCall::WriteStatus(gid) => {
                 format!("PUT {}", self.url(&["tasks", gid]).path())
             }

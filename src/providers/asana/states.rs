@@ -140,7 +140,8 @@ mod tests {
 
     #[test]
     fn completed_and_sections_normalise() {
-        let p = provider("fields = { wontfix_section = \"1309\", in_progress_section = \"1302\" }\n");
+        let p =
+            provider("fields = { wontfix_section = \"1309\", in_progress_section = \"1302\" }\n");
         let s = |gid: &str| vec![(gid.to_owned(), format!("Section {gid}"))];
         assert_eq!(normalise(&p, false, &[]).1, NormalState::Open);
         assert_eq!(normalise(&p, true, &[]).1, NormalState::Done);

@@ -9,6 +9,7 @@
 
 mod errors;
 mod html;
+mod states;
 
 use serde_json::{Value, json};
 use url::Url;
@@ -21,17 +22,13 @@ use super::{
     TicketDraft, endpoint_from, site_of, status_map,
 };
 
+pub use states::normalise;
+use states::{WorkflowState, preferred_categories};
+
 /// The API version every request names.
 pub const API_VERSION: &str = "7.1";
 /// The most ids one work item batch read takes.
 const BATCH_MAX: usize = 200;
-
-/// One state of a work item type's workflow.
-#[derive(Debug, Clone)]
-struct WorkflowState {
-    name: String,
-    category: String,
-}
 
 /// A project's work items of one type.
 pub struct AzureDevOps {
@@ -43,26 +40,6 @@ pub struct AzureDevOps {
     team: Option<String>,
     /// The organisation (or collection) URL: the base URL without an `_apis` pasted at its end.
     org: Url,
-}
-
-/// A state category, normalised (`Proposed`, `InProgress`, `Resolved`, `Completed`, `Removed`).
-pub fn normalise(category: &str) -> NormalState {
-    match category {
-        "InProgress" => NormalState::InProgress,
-        "Resolved" | "Completed" => NormalState::Done,
-        "Removed" => NormalState::WontFix,
-        _ => NormalState::Open,
-    }
-}
-
-/// Categories to pick a state from for a target, best first.
-fn preferred_categories(target: NormalState) -> &'static [&'static str] {
-    match target {
-        NormalState::Open => &["Proposed"],
-        NormalState::InProgress => &["InProgress"],
-        NormalState::Done => &["Completed", "Resolved"],
-        NormalState::WontFix => &["Removed"],
-    }
 }
 
 impl AzureDevOps {

@@ -222,10 +222,7 @@ impl ProviderClient for ClickUp {
 
     fn update(&self, ticket_id: &str, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
         let body = json!({"name": draft.title, "markdown_content": draft.body});
-        let task = self.call(
-            self.request("PUT", &["task", ticket_id]).json(&body),
-            true,
-        )?;
+        let task = self.call(self.request("PUT", &["task", ticket_id]).json(&body), true)?;
         Ok(Self::ticket(&task))
     }
 
@@ -254,10 +251,7 @@ impl ProviderClient for ClickUp {
                 ),
             })?;
         let body = json!({"status": chosen.name});
-        let task = self.call(
-            self.request("PUT", &["task", ticket_id]).json(&body),
-            true,
-        )?;
+        let task = self.call(self.request("PUT", &["task", ticket_id]).json(&body), true)?;
         let name = task["status"]["status"].as_str().unwrap_or(&chosen.name);
         let kind = task["status"]["type"].as_str().unwrap_or(&chosen.kind);
         Ok(RemoteState {

@@ -10,6 +10,7 @@
 //! seconds after an uncertain create can miss the issue. The retry engine should wait before
 //! that lookup (see the report of this change).
 
+mod listing;
 pub mod states;
 mod text;
 
@@ -301,10 +302,7 @@ impl ProviderClient for Jira {
             "fields": {"summary": draft.title, "description": self.description(draft)},
             "update": {"labels": labels},
         });
-        self.call(
-            self.request("PUT", &["issue", ticket_id]).json(&body),
-            true,
-        )?;
+        self.call(self.request("PUT", &["issue", ticket_id]).json(&body), true)?;
         Ok(RemoteTicket {
             id: ticket_id.to_owned(),
             url: self.browse(ticket_id),
@@ -351,62 +349,13 @@ impl ProviderClient for Jira {
         self.read_status(ticket_id)
     }
 
-    /// Pages through the project's issues carrying the mapping's first label, 100 a page, with
-    /// only their status and resolution.
+    /// Pages through the project's issues carrying the mapping's first label (see
+    /// `listing.rs`).
     fn read_statuses(
         &self,
         ticket_ids: &[String],
     ) -> Result<Option<std::collections::HashMap<String, RemoteState>>, Failure> {
-        let Some(label) = self.base.provider.mapping.labels.first() else {
-            return Ok(None);
-        };
-        let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
-        let jql = format!(
-            "project = {} AND labels = {}",
-            quote(&self.project),
-            quote(label)
-        );
-        let wanted: std::collections::HashSet<&str> =
-            ticket_ids.iter().map(String::as_str).collect();
-        let mut found = std::collections::HashMap::new();
-        let mut token: Option<String> = None;
-        let mut start = 0u64;
-        loop {
-            let mut body =
-                json!({"jql": jql, "fields": ["status", "resolution"], "maxResults": 100});
-            let path: &[&str] = match self.flavour {
-                Flavour::Cloud => {
-                    if let Some(t) = &token {
-                        body["nextPageToken"] = json!(t);
-                    }
-                    &["search", "jql"]
-                }
-                Flavour::DataCenter => {
-                    body["startAt"] = json!(start);
-                    &["search"]
-                }
-            };
-            let page = self.call(self.request("POST", path).json(&body), false)?;
-            let issues = page["issues"].as_array().cloned().unwrap_or_default();
-            for issue in &issues {
-                let key = issue["key"].as_str().unwrap_or_default();
-                if wanted.contains(key) {
-                    found.insert(key.to_owned(), self.status_of(issue));
-                }
-            }
-            start += issues.len() as u64;
-            let done = match self.flavour {
-                Flavour::Cloud => {
-                    token = page["nextPageToken"].as_str().map(str::to_owned);
-                    page["isLast"].as_bool().unwrap_or(true) || token.is_none()
-                }
-                Flavour::DataCenter => start >= page["total"].as_u64().unwrap_or(0),
-            };
-            if done || issues.is_empty() || found.len() == wanted.len() {
-                break;
-            }
-        }
-        Ok(Some(found))
+        self.statuses_by_label(ticket_ids)
     }
 
     fn plan(&self, call: PlannedCall<'_>) -> String {

@@ -119,7 +119,9 @@ pub fn resolve(
                     "external_ticket_url does not match external_ticket_id {}: {why}",
                     shown(id)
                 ))),
-                Some(UrlRead::Ticket(other)) if same_ticket(provider.kind, id, &other) == Some(false) => {
+                Some(UrlRead::Ticket(other))
+                    if same_ticket(provider.kind, id, &other) == Some(false) =>
+                {
                     Err(TicketRefError(format!(
                         "external_ticket_id {} and external_ticket_url (ticket {}) name different tickets",
                         shown(id),

@@ -12,8 +12,8 @@ fn provider(kind: &str, base: &str, mapping: &str) -> Provider {
          allow_http = true\nauth = {{ {auth} }}\nowned = [\"x\"]\n\
          mapping = {{ {mapping} }}\n"
     );
-    let mut config = Config::parse(&text, std::path::Path::new("/tmp/c.toml"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut config =
+        Config::parse(&text, std::path::Path::new("/tmp/c.toml")).unwrap_or_else(|e| panic!("{e}"));
     config.providers.remove("p").unwrap()
 }
 
@@ -35,18 +35,39 @@ const CASES: &[Case] = &[
         ok: &[
             ("https://github.com/acme/shop/issues/87", "87"),
             ("https://github.com/ACME/Shop/issues/87/", "87"),
-            ("https://github.com/acme/shop/issues/87#issuecomment-1", "87"),
+            (
+                "https://github.com/acme/shop/issues/87#issuecomment-1",
+                "87",
+            ),
         ],
         refused: &[
-            ("https://github.com/acme/other/issues/87", "names repository acme/other, not acme/shop"),
-            ("https://evil.example/acme/shop/issues/87", "not on github.com"),
-            ("https://api.github.com/repos/acme/shop/issues/87", "not on github.com"),
+            (
+                "https://github.com/acme/other/issues/87",
+                "names repository acme/other, not acme/shop",
+            ),
+            (
+                "https://evil.example/acme/shop/issues/87",
+                "not on github.com",
+            ),
+            (
+                "https://api.github.com/repos/acme/shop/issues/87",
+                "not on github.com",
+            ),
             ("https://github.com/acme/shop/pull/87", "pull request"),
             ("https://github.com/acme/shop/issues/", "not a ticket page"),
-            ("https://github.com/acme/shop/issues/..%2F..%2Fevil", "is not a GitHub issue number"),
+            (
+                "https://github.com/acme/shop/issues/..%2F..%2Fevil",
+                "is not a GitHub issue number",
+            ),
             // The URL library resolves it: `/acme/shop/`, not an issue.
-            ("https://github.com/acme/shop/issues/%2e%2e", "not a ticket page"),
-            ("https://me:pw@github.com/acme/shop/issues/87", "user name or password"),
+            (
+                "https://github.com/acme/shop/issues/%2e%2e",
+                "not a ticket page",
+            ),
+            (
+                "https://me:pw@github.com/acme/shop/issues/87",
+                "user name or password",
+            ),
             ("github.com/acme/shop/issues/87", "not an http(s) URL"),
             ("ftp://github.com/acme/shop/issues/87", "not an http(s) URL"),
         ],
@@ -57,8 +78,14 @@ const CASES: &[Case] = &[
         mapping: r#"repo = "acme/shop""#,
         ok: &[("https://ghe.example:8443/acme/shop/issues/5", "5")],
         refused: &[
-            ("https://github.com/acme/shop/issues/5", "not on ghe.example:8443"),
-            ("https://ghe.example/acme/shop/issues/5", "not on ghe.example:8443"),
+            (
+                "https://github.com/acme/shop/issues/5",
+                "not on ghe.example:8443",
+            ),
+            (
+                "https://ghe.example/acme/shop/issues/5",
+                "not on ghe.example:8443",
+            ),
         ],
     },
     Case {
@@ -66,7 +93,10 @@ const CASES: &[Case] = &[
         base: "http://127.0.0.1:9999",
         mapping: r#"repo = "acme/shop""#,
         ok: &[("http://127.0.0.1:9999/acme/shop/issues/7", "7")],
-        refused: &[("http://127.0.0.1:1/acme/shop/issues/7", "not on 127.0.0.1:9999")],
+        refused: &[(
+            "http://127.0.0.1:1/acme/shop/issues/7",
+            "not on 127.0.0.1:9999",
+        )],
     },
     Case {
         kind: "gitlab",
@@ -78,8 +108,14 @@ const CASES: &[Case] = &[
             ("https://gitlab.com/group/sub/portal/issues/14", "14"),
         ],
         refused: &[
-            ("https://gitlab.com/group/other/-/issues/14", "names project group/other"),
-            ("https://gitlab.com/group/sub/portal/-/merge_requests/14", "not a ticket page"),
+            (
+                "https://gitlab.com/group/other/-/issues/14",
+                "names project group/other",
+            ),
+            (
+                "https://gitlab.com/group/sub/portal/-/merge_requests/14",
+                "not a ticket page",
+            ),
         ],
     },
     Case {
@@ -87,14 +123,20 @@ const CASES: &[Case] = &[
         base: "https://code.example/gitlab/api/v4",
         mapping: r#"project = "acme/portal""#,
         ok: &[("https://code.example/gitlab/acme/portal/-/issues/3", "3")],
-        refused: &[("https://code.example/acme/portal/-/issues/3", "not on code.example/gitlab")],
+        refused: &[(
+            "https://code.example/acme/portal/-/issues/3",
+            "not on code.example/gitlab",
+        )],
     },
     Case {
         kind: "gitlab",
         base: "https://code.example/gitlab",
         mapping: r#"project = "42""#,
         ok: &[],
-        refused: &[("https://code.example/gitlab/acme/portal/-/issues/3", "numeric id 42")],
+        refused: &[(
+            "https://code.example/gitlab/acme/portal/-/issues/3",
+            "numeric id 42",
+        )],
     },
     Case {
         kind: "jira",
@@ -106,12 +148,24 @@ const CASES: &[Case] = &[
                 "https://acme.atlassian.net/jira/software/c/projects/SEC/boards/1?selectedIssue=SEC-7",
                 "SEC-7",
             ),
-            ("https://acme.atlassian.net/jira/software/projects/SEC/issues/SEC-9", "SEC-9"),
+            (
+                "https://acme.atlassian.net/jira/software/projects/SEC/issues/SEC-9",
+                "SEC-9",
+            ),
         ],
         refused: &[
-            ("https://acme.atlassian.net/browse/OPS-12", "not an issue key of project SEC"),
-            ("https://acme.atlassian.net/rest/api/3/issue/SEC-12", "not a ticket page"),
-            ("https://evil.atlassian.net/browse/SEC-12", "not on acme.atlassian.net"),
+            (
+                "https://acme.atlassian.net/browse/OPS-12",
+                "not an issue key of project SEC",
+            ),
+            (
+                "https://acme.atlassian.net/rest/api/3/issue/SEC-12",
+                "not a ticket page",
+            ),
+            (
+                "https://evil.atlassian.net/browse/SEC-12",
+                "not on acme.atlassian.net",
+            ),
         ],
     },
     Case {
@@ -119,7 +173,10 @@ const CASES: &[Case] = &[
         base: "https://jira.example/jira",
         mapping: r#"project = "SEC", issue_type = "Bug""#,
         ok: &[("https://jira.example/jira/browse/SEC-1", "SEC-1")],
-        refused: &[("https://jira.example/browse/SEC-1", "not on jira.example/jira")],
+        refused: &[(
+            "https://jira.example/browse/SEC-1",
+            "not on jira.example/jira",
+        )],
     },
     Case {
         kind: "bitbucket",
@@ -129,7 +186,10 @@ const CASES: &[Case] = &[
             ("https://bitbucket.org/acme/shop/issues/3", "3"),
             ("https://bitbucket.org/acme/shop/issues/3/a-title", "3"),
         ],
-        refused: &[("https://bitbucket.org/acme/other/issues/3", "names repository acme/other")],
+        refused: &[(
+            "https://bitbucket.org/acme/other/issues/3",
+            "names repository acme/other",
+        )],
     },
     Case {
         kind: "trello",
@@ -150,12 +210,24 @@ const CASES: &[Case] = &[
         base: "https://dev.azure.com/acme",
         mapping: r#"project = "My Project", work_item_type = "Bug""#,
         ok: &[
-            ("https://dev.azure.com/acme/My%20Project/_workitems/edit/5", "5"),
-            ("https://acme.visualstudio.com/My%20Project/_workitems/edit/5/", "5"),
+            (
+                "https://dev.azure.com/acme/My%20Project/_workitems/edit/5",
+                "5",
+            ),
+            (
+                "https://acme.visualstudio.com/My%20Project/_workitems/edit/5/",
+                "5",
+            ),
         ],
         refused: &[
-            ("https://dev.azure.com/other/My%20Project/_workitems/edit/5", "not on dev.azure.com/acme"),
-            ("https://dev.azure.com/acme/Other/_workitems/edit/5", "names project Other"),
+            (
+                "https://dev.azure.com/other/My%20Project/_workitems/edit/5",
+                "not on dev.azure.com/acme",
+            ),
+            (
+                "https://dev.azure.com/acme/Other/_workitems/edit/5",
+                "names project Other",
+            ),
         ],
     },
     Case {
@@ -166,7 +238,10 @@ const CASES: &[Case] = &[
             ("https://yt.example/youtrack/issue/SEC-12", "SEC-12"),
             ("https://yt.example/youtrack/issue/SEC-12/a-title", "SEC-12"),
         ],
-        refused: &[("https://yt.example/youtrack/issue/OPS-1", "not an issue id of project SEC")],
+        refused: &[(
+            "https://yt.example/youtrack/issue/OPS-1",
+            "not an issue id of project SEC",
+        )],
     },
     Case {
         kind: "asana",
@@ -175,12 +250,18 @@ const CASES: &[Case] = &[
         ok: &[
             ("https://app.asana.com/0/1300/1301", "1301"),
             ("https://app.asana.com/0/1300/1301/f", "1301"),
-            ("https://app.asana.com/1/1200/project/1300/task/1301", "1301"),
+            (
+                "https://app.asana.com/1/1200/project/1300/task/1301",
+                "1301",
+            ),
             ("https://app.asana.com/1/1200/task/1301", "1301"),
         ],
         refused: &[
             ("https://app.asana.com/0/9999/1301", "names project 9999"),
-            ("https://app.asana.com/1/9/project/1300/task/1301", "names workspace 9"),
+            (
+                "https://app.asana.com/1/9/project/1300/task/1301",
+                "names workspace 9",
+            ),
         ],
     },
     Case {
@@ -193,7 +274,10 @@ const CASES: &[Case] = &[
         ],
         refused: &[
             ("https://app.clickup.com/t/9011/DEV-12", "custom task id"),
-            ("https://api.clickup.com/t/86c0001", "not on app.clickup.com"),
+            (
+                "https://api.clickup.com/t/86c0001",
+                "not on app.clickup.com",
+            ),
         ],
     },
 ];
@@ -229,7 +313,9 @@ fn a_webhook_has_no_ticket_pages() {
 #[test]
 fn a_refusal_names_what_was_expected() {
     let p = provider("github", "https://api.github.com", r#"repo = "acme/shop""#);
-    let err = derive(&p, "https://evil.example/x").unwrap_err().to_string();
+    let err = derive(&p, "https://evil.example/x")
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("expected https://github.com/acme/shop/issues/<number>"),
         "{err}"
@@ -254,9 +340,21 @@ fn the_id_wins_the_url_stands_in_and_contradictions_are_refused() {
     for (id, url, why) in [
         (Some(hostile), None, "no external_ticket_url"),
         (Some("%2e%2e%2f1"), None, "is not a GitHub issue number"),
-        (Some("7"), Some("https://github.com/acme/shop/issues/8"), "name different tickets"),
-        (Some("7"), Some("https://github.com/acme/other/issues/7"), "acme/other"),
-        (None, Some("https://evil.example/acme/shop/issues/7"), "not on github.com"),
+        (
+            Some("7"),
+            Some("https://github.com/acme/shop/issues/8"),
+            "name different tickets",
+        ),
+        (
+            Some("7"),
+            Some("https://github.com/acme/other/issues/7"),
+            "acme/other",
+        ),
+        (
+            None,
+            Some("https://evil.example/acme/shop/issues/7"),
+            "not on github.com",
+        ),
         (None, None, "no external_ticket_id or external_ticket_url"),
     ] {
         let err = resolve(&p, id, url).unwrap_err().to_string();

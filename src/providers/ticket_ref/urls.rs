@@ -21,9 +21,8 @@ use crate::config::{Provider, ProviderKind};
 /// A ticket URL of this provider, with placeholders, for messages.
 pub(super) fn expected(provider: &Provider) -> String {
     let m = &provider.mapping;
-    let get = |v: &Option<String>, placeholder: &str| {
-        v.clone().unwrap_or_else(|| placeholder.to_owned())
-    };
+    let get =
+        |v: &Option<String>, placeholder: &str| v.clone().unwrap_or_else(|| placeholder.to_owned());
     let page = match provider.kind {
         ProviderKind::Github => format!("/{}/issues/<number>", get(&m.repo, "<owner>/<repo>")),
         ProviderKind::Gitlab => format!("/{}/-/issues/<iid>", get(&m.project, "<group>/<project>")),
@@ -88,7 +87,9 @@ pub(super) fn ticket_in(provider: &Provider, path: &[String], url: &Url) -> Resu
     };
     match provider.kind {
         ProviderKind::Github => match s.as_slice() {
-            [_, _, "issues", n] => check("repository", &path[..2], "repo", &m.repo).map(|()| n.to_string()),
+            [_, _, "issues", n] => {
+                check("repository", &path[..2], "repo", &m.repo).map(|()| n.to_string())
+            }
             [_, _, "pull", _] => Err("is a pull request, not an issue".into()),
             _ => Err(not_a_page()),
         },
@@ -162,7 +163,8 @@ pub(super) fn ticket_in(provider: &Provider, path: &[String], url: &Url) -> Resu
                 check("project", &path[3..4], "project", &m.project).map(|()| task.to_string())
             }
             ["1", _, "task", task, ..] => {
-                check("workspace", &path[1..2], "workspace", &m.workspace).map(|()| task.to_string())
+                check("workspace", &path[1..2], "workspace", &m.workspace)
+                    .map(|()| task.to_string())
             }
             _ => Err(not_a_page()),
         },

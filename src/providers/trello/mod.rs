@@ -226,7 +226,6 @@ impl Trello {
         }
         None
     }
-
 }
 
 /// The spelling a word has in the original text (Trello names fields in camel case).
@@ -324,10 +323,7 @@ impl ProviderClient for Trello {
 
     fn update(&self, ticket_id: &str, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
         let body = json!({"name": draft.title, "desc": fit_desc(&draft.body, &draft.marker())});
-        let card = self.call(
-            self.request("PUT", &["cards", ticket_id]).json(&body),
-            true,
-        )?;
+        let card = self.call(self.request("PUT", &["cards", ticket_id]).json(&body), true)?;
         Ok(self.ticket(&card))
     }
 
@@ -378,11 +374,9 @@ impl ProviderClient for Trello {
                 self.url(&["boards", &self.board, "cards", "all"]).path(),
                 draft.fingerprint_label
             ),
-            PlannedCall::Create(_) => format!(
-                "POST {} in list {}",
-                self.url(&["cards"]).path(),
-                self.list
-            ),
+            PlannedCall::Create(_) => {
+                format!("POST {} in list {}", self.url(&["cards"]).path(), self.list)
+            }
             PlannedCall::Update(id, _) | PlannedCall::WriteStatus(id) => {
                 format!("PUT {}", self.url(&["cards", id]).path())
             }

@@ -252,7 +252,10 @@ fn a_renamed_default_team_does_not_break_the_lookup() {
 fn a_mapped_team_runs_wiql_as_that_team() {
     let rig = Rig::new(
         "ado",
-        &ENTRY.replace("project = \"SEC\",", "project = \"SEC\", team = \"Platform\","),
+        &ENTRY.replace(
+            "project = \"SEC\",",
+            "project = \"SEC\", team = \"Platform\",",
+        ),
     );
     rig.sim.state().azure_team = Some("Platform".into());
     let draft = rig.draft(1);
