@@ -33,15 +33,6 @@ pub struct Linear {
     endpoint: url::Url,
 }
 
-/// True for Linear's ids (UUIDs), as opposed to team keys like `SEC`.
-fn is_uuid(text: &str) -> bool {
-    text.len() == 36
-        && text.chars().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
-
 /// A workflow state type, normalised.
 pub fn normalise(state_type: &str) -> NormalState {
     match state_type {
@@ -68,7 +59,8 @@ impl Linear {
     pub fn new(mut base: ClientBase) -> Self {
         let team = base.provider.mapping.team.clone().unwrap_or_default();
         let team_id = OnceLock::new();
-        if is_uuid(&team) {
+        // Linear's ids are UUIDs, as opposed to team keys like `SEC`.
+        if super::path::is_uuid(&team) {
             let _ = team_id.set(team.clone());
         }
         let endpoint = base.endpoint(&api_prefix(&base.provider.base_url, "/graphql"), &[]);

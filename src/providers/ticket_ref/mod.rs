@@ -38,9 +38,14 @@ pub(crate) enum UrlRead {
     Ticket(String),
     /// Not on the destination's web address: says nothing about this provider's tickets.
     Elsewhere(String),
-    /// On the destination's web address, but another repository or project, or not a ticket
-    /// page.
+    /// On the destination's web address, a ticket page of another repository or project, or
+    /// an id that is not the provider's form: it contradicts any recorded id.
     Wrong(String),
+    /// On the destination's web address, but not a ticket page this tool reads, or one whose
+    /// destination cannot be told from the URL alone (a GitLab project configured by numeric
+    /// id, an Azure project named by its GUID): no id is taken from it, and it does not
+    /// contradict a recorded id either.
+    Unverified(String),
 }
 
 /// Reads a ticket URL for this provider.
@@ -87,7 +92,8 @@ pub(crate) fn read_url(provider: &Provider, text: &str) -> UrlRead {
             None => UrlRead::Ticket(id),
             Some(problem) => UrlRead::Wrong(format!("{shown_url}: {problem}")),
         },
-        Err(why) => UrlRead::Wrong(format!("{shown_url} {why}")),
+        Err(urls::Miss::Elsewhere(why)) => UrlRead::Wrong(format!("{shown_url} {why}")),
+        Err(urls::Miss::Unknown(why)) => UrlRead::Unverified(format!("{shown_url} {why}")),
     }
 }
 
@@ -95,7 +101,9 @@ pub(crate) fn read_url(provider: &Provider, text: &str) -> UrlRead {
 pub fn derive(provider: &Provider, url: &str) -> Result<String, TicketRefError> {
     match read_url(provider, url) {
         UrlRead::Ticket(id) => Ok(id),
-        UrlRead::Elsewhere(why) | UrlRead::Wrong(why) => Err(TicketRefError(why)),
+        UrlRead::Elsewhere(why) | UrlRead::Wrong(why) | UrlRead::Unverified(why) => {
+            Err(TicketRefError(why))
+        }
     }
 }
 

@@ -360,11 +360,22 @@ fn the_id_wins_the_url_stands_in_and_contradictions_are_refused() {
         let err = resolve(&p, id, url).unwrap_err().to_string();
         assert!(err.contains(why), "{id:?} {url:?}: {err}");
     }
+    // A page of the site that is not a ticket page says nothing about the id either.
+    assert_eq!(
+        resolve(&p, Some("7"), Some("https://github.com/acme/shop/pull/9")),
+        Ok(ok("7", false))
+    );
     // A URL on another address says nothing about the id.
     assert_eq!(
         resolve(&p, Some("7"), Some("https://tracker.example/x")),
         Ok(ok("7", false))
     );
+    // A URL whose project cannot be checked (a numeric project id) does not contradict an id,
+    // and stands in for none.
+    let gitlab = provider("gitlab", "https://gitlab.com/api/v4", r#"project = "42""#);
+    let page = "https://gitlab.com/acme/portal/-/issues/3";
+    assert_eq!(resolve(&gitlab, Some("3"), Some(page)), Ok(ok("3", false)));
+    assert!(resolve(&gitlab, None, Some(page)).is_err());
     // Forms that cannot be compared without the provider are not taken for a contradiction.
     let linear = provider("linear", "https://api.linear.app", r#"team = "WEB""#);
     let uuid = "0b3f1c2e-8d4a-4f6b-9c1d-2e3f4a5b6c7d";

@@ -67,13 +67,27 @@ fn same_path(segments: &[String], configured: &str) -> bool {
             .all(|(s, c)| s.eq_ignore_ascii_case(c))
 }
 
+/// Why a page's URL gives no ticket id of the destination.
+pub(super) enum Miss {
+    /// A ticket page of another repository, project or workspace.
+    Elsewhere(String),
+    /// Not a ticket page this tool reads (a pull request, a board, a custom task id), or one
+    /// whose destination cannot be told from the URL alone.
+    Unknown(String),
+}
+
 /// The id of the ticket page at `path` (segments after the web address), or why it is not a
 /// ticket page of this provider's destination.
-pub(super) fn ticket_in(provider: &Provider, path: &[String], url: &Url) -> Result<String, String> {
+pub(super) fn ticket_in(provider: &Provider, path: &[String], url: &Url) -> Result<String, Miss> {
     let key = &provider.key;
     let m = &provider.mapping;
     let s: Vec<&str> = path.iter().map(String::as_str).collect();
-    let not_a_page = || format!("is not a ticket page; expected {}", expected(provider));
+    let not_a_page = || {
+        Miss::Unknown(format!(
+            "is not a ticket page; expected {}",
+            expected(provider)
+        ))
+    };
     let names = |what: &str, found: &str, config: &str, value: &str| {
         format!("names {what} {found}, not {value} (providers.{key}.mapping.{config})")
     };
@@ -82,7 +96,12 @@ pub(super) fn ticket_in(provider: &Provider, path: &[String], url: &Url) -> Resu
         if same_path(found, value) {
             Ok(())
         } else {
-            Err(names(what, &found.join("/"), config, value))
+            Err(Miss::Elsewhere(names(
+                what,
+                &found.join("/"),
+                config,
+                value,
+            )))
         }
     };
     match provider.kind {
@@ -90,7 +109,7 @@ pub(super) fn ticket_in(provider: &Provider, path: &[String], url: &Url) -> Resu
             [_, _, "issues", n] => {
                 check("repository", &path[..2], "repo", &m.repo).map(|()| n.to_string())
             }
-            [_, _, "pull", _] => Err("is a pull request, not an issue".into()),
+            [_, _, "pull", _] => Err(Miss::Unknown("is a pull request, not an issue".into())),
             _ => Err(not_a_page()),
         },
         ProviderKind::Gitlab => {
@@ -108,11 +127,11 @@ pub(super) fn ticket_in(provider: &Provider, path: &[String], url: &Url) -> Resu
             }
             let configured = m.project.as_deref().unwrap_or_default();
             if configured.chars().all(|c| c.is_ascii_digit()) {
-                return Err(format!(
+                return Err(Miss::Unknown(format!(
                     "names project {} by its path, and providers.{key}.mapping.project is the numeric id {configured}: \
                      set mapping.project to the project's path so that the URL can be checked",
                     project.join("/")
-                ));
+                )));
             }
             check("project", project, "project", &m.project).map(|()| iid.to_string())
         }
@@ -145,6 +164,13 @@ pub(super) fn ticket_in(provider: &Provider, path: &[String], url: &Url) -> Resu
             _ => Err(not_a_page()),
         },
         ProviderKind::AzureDevops => match s.as_slice() {
+            // Links may name the project by its id (a GUID), which the config does not hold.
+            [project, "_workitems", "edit", _] if super::super::path::is_uuid(project) => {
+                Err(Miss::Unknown(format!(
+                    "names the project by its id {project}, which cannot be checked against \
+                     providers.{key}.mapping.project; give the URL with the project's name"
+                )))
+            }
             [_, "_workitems", "edit", id] => {
                 check("project", &path[..1], "project", &m.project).map(|()| id.to_string())
             }
@@ -169,14 +195,16 @@ pub(super) fn ticket_in(provider: &Provider, path: &[String], url: &Url) -> Resu
             _ => Err(not_a_page()),
         },
         ProviderKind::Clickup => match s.as_slice() {
-            ["t", task] | ["t", _, task] if task.contains('-') => Err(format!(
+            ["t", task] | ["t", _, task] if task.contains('-') => Err(Miss::Unknown(format!(
                 "names the custom task id {task}; ClickUp's API takes the task's own id: use the link \
                  https://app.clickup.com/t/<task id> from the task's menu"
-            )),
+            ))),
             ["t", task] => Ok(task.to_string()),
             ["t", team, task] if team.chars().all(|c| c.is_ascii_digit()) => Ok(task.to_string()),
             _ => Err(not_a_page()),
         },
-        ProviderKind::Webhook => Err("is not a ticket page: webhooks have no tickets".into()),
+        ProviderKind::Webhook => Err(Miss::Unknown(
+            "is not a ticket page: webhooks have no tickets".into(),
+        )),
     }
 }
