@@ -16,6 +16,16 @@ fn a_url_only_duplicate_is_updated_at_its_own_ticket_and_never_recreated() {
     assert_eq!((d["state"].as_str(), code), (Some("stop"), 5), "{d}");
     assert_eq!(d["action"], "update_existing");
 
+    // The plan names the real path with the id the URL gives, never a template.
+    let (lines, _, _) = run_json(&env, &["retry", "tex_0001", "--dry-run"]);
+    assert_eq!(
+        lines[0]["plan"],
+        serde_json::json!(["PATCH /repos/acme/shop/issues/7 (id from external_ticket_url)"]),
+        "{}",
+        lines[0]
+    );
+    assert!(received(&sim).is_empty(), "a dry run sends nothing");
+
     let (lines, code, stderr) = run_json(&env, &["retry", "tex_0001"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(lines[0]["outcome"], "updated", "{}", lines[0]);
