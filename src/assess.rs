@@ -65,12 +65,11 @@ impl<'a> Assessor<'a> {
             self.output_usable = Some(dir_usable(&self.config.fallback.out_dir));
         }
         let mut view = self.views[&attempt.provider_key].clone();
-        if let Some(view) = view.as_mut() {
-            view.field_supply = self
-                .config
-                .provider(&attempt.provider_key)
-                .map(|p| p.field_supply(&attempt.mapping_missing))
-                .unwrap_or_default();
+        if let (Some(view), Some(provider)) =
+            (view.as_mut(), self.config.provider(&attempt.provider_key))
+        {
+            view.field_supply = provider.field_supply(&attempt.mapping_missing);
+            view.ticket = ticket_view(provider, attempt);
         }
         let unknown = ProviderHealth::Unknown;
         triage::decide(&TriageInput {
@@ -126,8 +125,28 @@ impl<'a> Assessor<'a> {
             output_digest: self.config.output_digest(),
             field_supply: Vec::new(),
             credential: crate::providers::credential_state(provider, &self.ambient),
+            ticket: None,
         })
     }
+}
+
+/// The attempt's recorded ticket as `provider` would address it, for triage (pure).
+fn ticket_view(
+    provider: &crate::config::Provider,
+    a: &TicketExport,
+) -> Option<Result<String, String>> {
+    if a.external_ticket_id.is_none() && a.external_ticket_url.is_none() {
+        return None;
+    }
+    Some(
+        crate::providers::ticket_ref::resolve(
+            provider,
+            a.external_ticket_id.as_deref(),
+            a.external_ticket_url.as_deref(),
+        )
+        .map(|t| t.id)
+        .map_err(|e| e.to_string()),
+    )
 }
 
 /// The stored health of a provider as triage sees it.

@@ -14,6 +14,7 @@ pub mod fingerprint;
 pub mod history;
 pub mod import;
 pub mod lease;
+pub mod link;
 pub mod markup;
 pub mod model;
 pub mod output;

@@ -12,6 +12,7 @@ mod fallback;
 mod import;
 mod inspect;
 mod inspect_summary;
+mod link;
 mod log;
 mod reports;
 mod retry;
@@ -89,6 +90,7 @@ pub enum Command {
     Fallback(fallback::FallbackArgs),
     Log(log::LogArgs),
     Reports(reports::ReportsArgs),
+    Link(link::LinkArgs),
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
     Demo(demo::DemoArgs),
@@ -273,6 +275,7 @@ fn run(command: Command, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         Command::Fallback(args) => fallback::run(args, ctx),
         Command::Log(args) => log::run(args, ctx),
         Command::Reports(args) => reports::run(args, ctx),
+        Command::Link(args) => link::run(args, ctx),
         Command::Settings(cmd) => settings::run(cmd, ctx),
         Command::Demo(args) => demo::run(args, ctx),
         Command::Completions(args) => completions::run_completions(args, ctx),

@@ -145,6 +145,9 @@ pub(super) fn parse_provider(
             ));
         }
     }
+    // Values that go into request paths must have the provider's form: `..` or `%2e%2e` in a
+    // repository would send requests, and the token, to another destination.
+    problems.extend(crate::providers::path::mapping_problems(raw.kind, &mapping));
     if raw.owned.is_empty() {
         problems.push(
             "owned is empty: list the destinations the customer owns; anything else is a stop"

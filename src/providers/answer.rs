@@ -150,8 +150,8 @@ impl ProviderClient for Checked {
         self.0.write_status(ticket_id, target)
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
-        self.0.plan(call, draft)
+    fn plan(&self, call: PlannedCall<'_>) -> String {
+        self.0.plan(call)
     }
 
     fn read_statuses(

@@ -7,6 +7,7 @@
 
 use jiff::SignedDuration;
 use serde_json::{Value, json};
+use url::Url;
 
 use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify, requested_wait, summary};
@@ -41,28 +42,53 @@ const STATES: &[&str] = &[
 pub struct Bitbucket {
     base: ClientBase,
     repo: String,
+    workspace: String,
+    slug: String,
     /// `/2.0`, unless the configured base URL already ends with it.
     prefix: String,
 }
 
 impl Bitbucket {
-    /// A client for the repository in `mapping.repo` (`workspace/slug`).
-    pub fn new(base: ClientBase) -> Self {
+    /// A client for the repository in `mapping.repo` (`workspace/slug`); it requests nothing
+    /// outside `/2.0/repositories/{workspace}/{slug}` and `/2.0/user`.
+    pub fn new(mut base: ClientBase) -> Self {
         let repo = base.provider.mapping.repo.clone().unwrap_or_default();
+        let (workspace, slug) = repo.split_once('/').unwrap_or_default();
+        let (workspace, slug) = (workspace.to_owned(), slug.to_owned());
         let prefix = api_prefix(&base.provider.base_url, "/2.0");
-        Bitbucket { base, repo, prefix }
+        base.scope = super::path::Scope::of([
+            base.endpoint(&prefix, &["repositories", &workspace, &slug]),
+            base.endpoint(&prefix, &["user"]),
+        ]);
+        Bitbucket {
+            base,
+            repo,
+            workspace,
+            slug,
+            prefix,
+        }
     }
 
-    fn request(&self, method: &'static str, path: &str) -> HttpRequest {
+    fn request(&self, method: &'static str, url: Url) -> HttpRequest {
         let user = self.base.user.as_ref().map(|u| u.expose()).unwrap_or("");
         let credential = basic_auth(user, self.base.token.expose());
-        let path = format!("{}{path}", self.prefix);
         self.base
-            .json_request(method, &path, "authorization", credential)
+            .json_request(method, url, "authorization", credential)
     }
 
-    fn issues_path(&self) -> String {
-        format!("/repositories/{}/issues", self.repo)
+    /// `/2.0/repositories/{workspace}/{slug}` and then `rest`, each an encoded segment.
+    fn repo_url(&self, rest: &[&str]) -> Url {
+        let mut segments = vec!["repositories", self.workspace.as_str(), self.slug.as_str()];
+        segments.extend(rest);
+        self.base.endpoint(&self.prefix, &segments)
+    }
+
+    fn issues_url(&self) -> Url {
+        self.repo_url(&["issues"])
+    }
+
+    fn issue_url(&self, id: &str) -> Url {
+        self.repo_url(&["issues", id])
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
@@ -162,12 +188,16 @@ pub fn normalise(state: &str) -> NormalState {
 impl ProviderClient for Bitbucket {
     fn check(&self) -> Result<CheckReport, Failure> {
         const WHO: &[&str] = &["/display_name", "/nickname", "/account_id", "/uuid"];
-        let user = self.call(self.request("GET", "/user"), false)?;
-        object(&user, &format!("GET {}/user", self.prefix), WHO)?;
-        let repo_path = format!("/repositories/{}", self.repo);
-        let repo = self.call(self.request("GET", &repo_path), false)?;
-        let probe = format!("GET {}{repo_path}", self.prefix);
-        object(&repo, &probe, &["/full_name", "/uuid"])?;
+        let me = self.base.endpoint(&self.prefix, &["user"]);
+        let user = self.call(self.request("GET", me.clone()), false)?;
+        object(&user, &format!("GET {}", me.path()), WHO)?;
+        let repo_url = self.repo_url(&[]);
+        let repo = self.call(self.request("GET", repo_url.clone()), false)?;
+        object(
+            &repo,
+            &format!("GET {}", repo_url.path()),
+            &["/full_name", "/uuid"],
+        )?;
         if repo["has_issues"] == Value::Bool(false) {
             return Err(Failure::Rejected {
                 status: 200,
@@ -177,14 +207,14 @@ impl ProviderClient for Bitbucket {
         Ok(CheckReport {
             identity: identity(&user, WHO).unwrap_or_default(),
             probes: vec![
-                format!("GET {}/user", self.prefix),
-                format!("GET {}{repo_path}", self.prefix),
+                format!("GET {}", me.path()),
+                format!("GET {}", self.repo_url(&[]).path()),
             ],
         })
     }
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
-        let mut req = self.request("GET", &self.issues_path());
+        let mut req = self.request("GET", self.issues_url());
         req.url
             .query_pairs_mut()
             .append_pair("q", &format!("title ~ \"{}\"", draft.fingerprint_label))
@@ -236,7 +266,7 @@ impl ProviderClient for Bitbucket {
         if let Some(account) = draft.assignees.first() {
             body["assignee"] = json!({ "account_id": account });
         }
-        let issue = self.call(self.request("POST", &self.issues_path()).json(&body), true)?;
+        let issue = self.call(self.request("POST", self.issues_url()).json(&body), true)?;
         Ok(self.ticket(&issue))
     }
 
@@ -245,14 +275,15 @@ impl ProviderClient for Bitbucket {
             "title": Self::title(draft),
             "content": {"raw": draft.body, "markup": "markdown"},
         });
-        let path = format!("{}/{ticket_id}", self.issues_path());
-        let issue = self.call(self.request("PUT", &path).json(&body), true)?;
+        let issue = self.call(
+            self.request("PUT", self.issue_url(ticket_id)).json(&body),
+            true,
+        )?;
         Ok(self.ticket(&issue))
     }
 
     fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure> {
-        let path = format!("{}/{ticket_id}", self.issues_path());
-        let issue = self.call(self.request("GET", &path), false)?;
+        let issue = self.call(self.request("GET", self.issue_url(ticket_id)), false)?;
         Ok(self.state(&issue))
     }
 
@@ -269,22 +300,25 @@ impl ProviderClient for Bitbucket {
             }
             .to_owned()
         });
-        let path = format!("{}/{ticket_id}", self.issues_path());
         let issue = self.call(
-            self.request("PUT", &path).json(&json!({ "state": state })),
+            self.request("PUT", self.issue_url(ticket_id))
+                .json(&json!({ "state": state })),
             true,
         )?;
         Ok(self.state(&issue))
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
-        let issues = format!("{}{}", self.prefix, self.issues_path());
+    fn plan(&self, call: PlannedCall<'_>) -> String {
+        let issues = self.issues_url();
+        let issues = issues.path();
         match call {
-            PlannedCall::Lookup => {
+            PlannedCall::Lookup(draft) => {
                 format!("GET {issues} (q=title ~ \"{}\")", draft.fingerprint_label)
             }
-            PlannedCall::Create => format!("POST {issues} in {}", self.repo),
-            PlannedCall::Update => format!("PUT {issues}/{{id}}"),
+            PlannedCall::Create(_) => format!("POST {issues} in {}", self.repo),
+            PlannedCall::Update(id, _) | PlannedCall::WriteStatus(id) => {
+                format!("PUT {}", self.issue_url(id).path())
+            }
         }
     }
 }

@@ -60,6 +60,11 @@ pub enum Failure {
     /// said nothing about it. Never recorded as the provider rejecting the credentials.
     #[error("not sent: the credential cannot be used: {0}")]
     Credential(CredentialError),
+    /// One call refused by ticket-export before anything was sent, for a reason of its own
+    /// (a ticket id that is not the provider's form, a URL outside the owned destination);
+    /// other calls to the provider are not affected.
+    #[error("refused before sending: {0}")]
+    Refused(String),
 }
 
 impl Failure {
@@ -77,7 +82,8 @@ impl Failure {
             | Failure::NotFound { .. }
             | Failure::Rejected { .. }
             | Failure::Unexpected(_)
-            | Failure::NotSent(_) => FailureCode::DeliveryFailed,
+            | Failure::NotSent(_)
+            | Failure::Refused(_) => FailureCode::DeliveryFailed,
         }
     }
 
@@ -90,7 +96,10 @@ impl Failure {
             | Failure::NotFound { status, .. }
             | Failure::Rejected { status, .. } => Some(*status),
             Failure::Unavailable { status, .. } | Failure::Uncertain { status, .. } => *status,
-            Failure::NotSent(_) | Failure::Credential(_) | Failure::Unexpected(_) => None,
+            Failure::NotSent(_)
+            | Failure::Credential(_)
+            | Failure::Unexpected(_)
+            | Failure::Refused(_) => None,
         }
     }
 

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
+use url::Url;
 
 use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify, summary};
@@ -19,24 +20,49 @@ use super::{
 pub struct GitHub {
     base: ClientBase,
     repo: String,
+    owner: String,
+    name: String,
 }
 
 impl GitHub {
-    /// A client for the repository in `mapping.repo`.
-    pub fn new(base: ClientBase) -> Self {
+    /// A client for the repository in `mapping.repo`; it requests nothing outside
+    /// `/repos/{owner}/{name}` and `/user`.
+    pub fn new(mut base: ClientBase) -> Self {
         let repo = base.provider.mapping.repo.clone().unwrap_or_default();
-        GitHub { base, repo }
+        let (owner, name) = repo.split_once('/').unwrap_or_default();
+        let (owner, name) = (owner.to_owned(), name.to_owned());
+        base.scope = super::path::Scope::of([
+            base.endpoint("", &["repos", &owner, &name]),
+            base.endpoint("", &["user"]),
+        ]);
+        GitHub {
+            base,
+            repo,
+            owner,
+            name,
+        }
     }
 
-    fn request(&self, method: &'static str, path: &str) -> HttpRequest {
-        HttpRequest::new(method, self.base.url(path))
+    fn request(&self, method: &'static str, url: Url) -> HttpRequest {
+        HttpRequest::new(method, url)
             .header("authorization", bearer_auth(self.base.token.expose()))
             .header("accept", "application/vnd.github+json")
             .header("x-github-api-version", "2022-11-28")
     }
 
-    fn issues_path(&self) -> String {
-        format!("/repos/{}/issues", self.repo)
+    /// `/repos/{owner}/{name}` and then `rest`, each a percent-encoded segment.
+    fn repo_url(&self, rest: &[&str]) -> Url {
+        let mut segments = vec!["repos", self.owner.as_str(), self.name.as_str()];
+        segments.extend(rest);
+        self.base.endpoint("", &segments)
+    }
+
+    fn issues_url(&self) -> Url {
+        self.repo_url(&["issues"])
+    }
+
+    fn issue_url(&self, number: &str) -> Url {
+        self.repo_url(&["issues", number])
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
@@ -100,11 +126,16 @@ fn state_of(issue: &Value) -> RemoteState {
 
 impl ProviderClient for GitHub {
     fn check(&self) -> Result<CheckReport, Failure> {
-        let user = self.call(self.request("GET", "/user"), false)?;
-        object(&user, "GET /user", &["/login"])?;
-        let repo_path = format!("/repos/{}", self.repo);
-        let repo = self.call(self.request("GET", &repo_path), false)?;
-        object(&repo, &format!("GET {repo_path}"), &["/full_name", "/id"])?;
+        let me = self.base.endpoint("", &["user"]);
+        let user = self.call(self.request("GET", me.clone()), false)?;
+        object(&user, &format!("GET {}", me.path()), &["/login"])?;
+        let repo_url = self.repo_url(&[]);
+        let repo = self.call(self.request("GET", repo_url.clone()), false)?;
+        object(
+            &repo,
+            &format!("GET {}", repo_url.path()),
+            &["/full_name", "/id"],
+        )?;
         if repo["has_issues"] == Value::Bool(false) {
             return Err(Failure::Rejected {
                 status: 200,
@@ -124,12 +155,15 @@ impl ProviderClient for GitHub {
         }
         Ok(CheckReport {
             identity: identity(&user, &["/login"]).unwrap_or_default(),
-            probes: vec!["GET /user".into(), format!("GET {repo_path}")],
+            probes: vec![
+                format!("GET {}", me.path()),
+                format!("GET {}", repo_url.path()),
+            ],
         })
     }
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
-        let mut req = self.request("GET", &self.issues_path());
+        let mut req = self.request("GET", self.issues_url());
         paging::by_label(&mut req.url, &draft.fingerprint_label, None);
         let issues = self.call(req, false)?;
         Ok(listing(&issues, "")?
@@ -160,22 +194,21 @@ impl ProviderClient for GitHub {
         if let Some(milestone) = draft.fields.get("milestone") {
             body["milestone"] = milestone.clone();
         }
-        let issue = self.call(self.request("POST", &self.issues_path()).json(&body), true)?;
+        let issue = self.call(self.request("POST", self.issues_url()).json(&body), true)?;
         Ok(self.ticket(&issue))
     }
 
     fn update(&self, ticket_id: &str, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
         let body = json!({"title": draft.title, "body": draft.body, "labels": draft.labels});
-        let path = format!("{}/{ticket_id}", self.issues_path());
-        let issue = self.call(self.request("PATCH", &path).json(&body), true)?;
+        let issue = self.call(
+            self.request("PATCH", self.issue_url(ticket_id)).json(&body),
+            true,
+        )?;
         Ok(self.ticket(&issue))
     }
 
     fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure> {
-        let issue = self.call(
-            self.request("GET", &format!("{}/{ticket_id}", self.issues_path())),
-            false,
-        )?;
+        let issue = self.call(self.request("GET", self.issue_url(ticket_id)), false)?;
         Ok(state_of(&issue))
     }
 
@@ -187,8 +220,10 @@ impl ProviderClient for GitHub {
                 json!({"state": "open", "state_reason": "reopened"})
             }
         };
-        let path = format!("{}/{ticket_id}", self.issues_path());
-        let issue = self.call(self.request("PATCH", &path).json(&body), true)?;
+        let issue = self.call(
+            self.request("PATCH", self.issue_url(ticket_id)).json(&body),
+            true,
+        )?;
         let state = issue["state"].as_str().unwrap_or("open");
         let reason = issue["state_reason"].as_str();
         Ok(RemoteState {
@@ -207,22 +242,23 @@ impl ProviderClient for GitHub {
             return Ok(None);
         };
         let page = |n: usize| {
-            let mut req = self.request("GET", &self.issues_path());
+            let mut req = self.request("GET", self.issues_url());
             paging::by_label(&mut req.url, label, Some(n));
             self.call(req, false)
         };
         paging::read_states(ticket_ids, page, |i| self.ticket(i).id, state_of).map(Some)
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
+    fn plan(&self, call: PlannedCall<'_>) -> String {
+        let issues = self.issues_url();
         match call {
-            PlannedCall::Lookup => format!(
-                "GET {} (labels={})",
-                self.issues_path(),
-                draft.fingerprint_label
-            ),
-            PlannedCall::Create => format!("POST {} in {}", self.issues_path(), self.repo),
-            PlannedCall::Update => format!("PATCH {}/{{number}}", self.issues_path()),
+            PlannedCall::Lookup(draft) => {
+                format!("GET {} (labels={})", issues.path(), draft.fingerprint_label)
+            }
+            PlannedCall::Create(_) => format!("POST {} in {}", issues.path(), self.repo),
+            PlannedCall::Update(id, _) | PlannedCall::WriteStatus(id) => {
+                format!("PATCH {}", self.issue_url(id).path())
+            }
         }
     }
 }

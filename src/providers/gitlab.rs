@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
+use url::Url;
 
 use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify};
@@ -21,7 +22,7 @@ use super::http::{HttpRequest, HttpResponse};
 use super::status_map::parse_normal;
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, marker, paging,
+    TicketDraft, api_prefix, marker, paging,
 };
 
 /// The label that marks a closed issue as won't fix.
@@ -31,29 +32,43 @@ pub const WONT_FIX_LABEL: &str = "wont-fix";
 pub struct GitLab {
     base: ClientBase,
     project: String,
+    /// `/api/v4`, unless the configured base URL already ends with it (the README's
+    /// `https://gitlab.com/api/v4`), so it is never doubled.
+    api: String,
 }
 
 impl GitLab {
-    /// A client for the project in `mapping.project`.
-    pub fn new(base: ClientBase) -> Self {
+    /// A client for the project in `mapping.project`; it requests nothing outside
+    /// `/api/v4/projects/{project}` and `/api/v4/user`.
+    pub fn new(mut base: ClientBase) -> Self {
         let project = base.provider.mapping.project.clone().unwrap_or_default();
-        GitLab { base, project }
+        let api = api_prefix(&base.provider.base_url, "/api/v4");
+        base.scope = super::path::Scope::of([
+            base.endpoint(&api, &["projects", &project]),
+            base.endpoint(&api, &["user"]),
+        ]);
+        GitLab { base, project, api }
     }
 
-    /// `/projects/acme%2Fportal`: a path is one URL-encoded segment, an id stays as it is.
-    fn project_path(&self) -> String {
-        let id: String = url::form_urlencoded::byte_serialize(self.project.as_bytes()).collect();
-        format!("/projects/{id}")
+    /// `/api/v4/projects/acme%2Fportal` and then `rest`: a project path is one encoded
+    /// segment, as GitLab's API requires; an id stays as it is.
+    fn project_url(&self, rest: &[&str]) -> Url {
+        let mut segments = vec!["projects", self.project.as_str()];
+        segments.extend(rest);
+        self.base.endpoint(&self.api, &segments)
     }
 
-    fn issues_path(&self) -> String {
-        format!("{}/issues", self.project_path())
+    fn issues_url(&self) -> Url {
+        self.project_url(&["issues"])
     }
 
-    fn request(&self, method: &'static str, path: &str) -> HttpRequest {
+    fn issue_url(&self, iid: &str) -> Url {
+        self.project_url(&["issues", iid])
+    }
+
+    fn request(&self, method: &'static str, url: Url) -> HttpRequest {
         let token = self.base.token.expose().to_owned();
-        self.base
-            .json_request(method, &format!("/api/v4{path}"), "private-token", token)
+        self.base.json_request(method, url, "private-token", token)
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
@@ -197,10 +212,12 @@ pub fn normalise(
 
 impl ProviderClient for GitLab {
     fn check(&self) -> Result<CheckReport, Failure> {
-        let user = self.call(self.request("GET", "/user"), false)?;
-        object(&user, "GET /api/v4/user", &["/username", "/id"])?;
-        let project = self.call(self.request("GET", &self.project_path()), false)?;
-        let probe = format!("GET /api/v4{}", self.project_path());
+        let me = self.base.endpoint(&self.api, &["user"]);
+        let user = self.call(self.request("GET", me.clone()), false)?;
+        object(&user, &format!("GET {}", me.path()), &["/username", "/id"])?;
+        let project_url = self.project_url(&[]);
+        let project = self.call(self.request("GET", project_url.clone()), false)?;
+        let probe = format!("GET {}", project_url.path());
         object(&project, &probe, &["/id", "/path_with_namespace"])?;
         if project["issues_enabled"] == Value::Bool(false) {
             return Err(Failure::Rejected {
@@ -211,14 +228,14 @@ impl ProviderClient for GitLab {
         Ok(CheckReport {
             identity: identity(&user, &["/username", "/id"]).unwrap_or_default(),
             probes: vec![
-                "GET /api/v4/user".into(),
-                format!("GET /api/v4{}", self.project_path()),
+                format!("GET {}", me.path()),
+                format!("GET {}", self.project_url(&[]).path()),
             ],
         })
     }
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
-        let mut req = self.request("GET", &self.issues_path());
+        let mut req = self.request("GET", self.issues_url());
         paging::by_label(&mut req.url, &draft.fingerprint_label, None);
         let issues = self.call(req, false)?;
         Ok(listing(&issues, "")?
@@ -261,7 +278,7 @@ impl ProviderClient for GitLab {
                 body[name] = value.clone();
             }
         }
-        let issue = self.call(self.request("POST", &self.issues_path()).json(&body), true)?;
+        let issue = self.call(self.request("POST", self.issues_url()).json(&body), true)?;
         Ok(self.ticket(&issue))
     }
 
@@ -272,14 +289,16 @@ impl ProviderClient for GitLab {
             "description": draft.body,
             "add_labels": draft.labels.join(","),
         });
-        let path = format!("{}/{ticket_id}", self.issues_path());
-        let issue = self.call(self.request("PUT", &path).json(&body), true)?;
+        let issue = self.call(
+            self.request("PUT", self.issue_url(ticket_id)).json(&body),
+            true,
+        )?;
         Ok(self.ticket(&issue))
     }
 
     fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure> {
-        let path = format!("{}/{ticket_id}", self.issues_path());
-        Ok(self.state_of(&self.call(self.request("GET", &path), false)?))
+        let issue = self.call(self.request("GET", self.issue_url(ticket_id)), false)?;
+        Ok(self.state_of(&issue))
     }
 
     fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure> {
@@ -304,8 +323,10 @@ impl ProviderClient for GitLab {
         if let Some(label) = add {
             body["add_labels"] = json!(label);
         }
-        let path = format!("{}/{ticket_id}", self.issues_path());
-        let issue = self.call(self.request("PUT", &path).json(&body), true)?;
+        let issue = self.call(
+            self.request("PUT", self.issue_url(ticket_id)).json(&body),
+            true,
+        )?;
         Ok(self.state_of(&issue))
     }
 
@@ -318,7 +339,7 @@ impl ProviderClient for GitLab {
             return Ok(None);
         };
         let page = |n: usize| {
-            let mut req = self.request("GET", &self.issues_path());
+            let mut req = self.request("GET", self.issues_url());
             paging::by_label(&mut req.url, label, Some(n));
             self.call(req, false)
         };
@@ -331,12 +352,17 @@ impl ProviderClient for GitLab {
         .map(Some)
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
-        let issues = format!("/api/v4{}", self.issues_path());
+    fn plan(&self, call: PlannedCall<'_>) -> String {
+        let issues = self.issues_url();
+        let issues = issues.path();
         match call {
-            PlannedCall::Lookup => format!("GET {issues} (labels={})", draft.fingerprint_label),
-            PlannedCall::Create => format!("POST {issues} in {}", self.project),
-            PlannedCall::Update => format!("PUT {issues}/{{iid}}"),
+            PlannedCall::Lookup(draft) => {
+                format!("GET {issues} (labels={})", draft.fingerprint_label)
+            }
+            PlannedCall::Create(_) => format!("POST {issues} in {}", self.project),
+            PlannedCall::Update(iid, _) | PlannedCall::WriteStatus(iid) => {
+                format!("PUT {}", self.issue_url(iid).path())
+            }
         }
     }
 }

@@ -10,16 +10,20 @@ pub mod azure_devops;
 pub mod bitbucket;
 pub mod clickup;
 mod draft;
+mod endpoint;
 pub mod failure;
 pub mod github;
 pub mod gitlab;
 pub mod http;
+mod inputs;
 pub mod jira;
 pub mod linear;
 pub mod marker;
 mod paging;
+pub mod path;
 mod scrub;
 pub mod status_map;
+pub mod ticket_ref;
 pub mod trello;
 pub mod webhook;
 pub mod youtrack;
@@ -33,6 +37,7 @@ use crate::config::{Provider, ProviderKind};
 use crate::secret::{CredentialError, CredentialProblem, Secret, SecretSource};
 use crate::triage::CredentialState;
 pub use draft::TicketDraft;
+pub use endpoint::{api_prefix, endpoint_from, site_of};
 pub use failure::Failure;
 use http::{Http, HttpRequest, HttpResponse};
 pub(crate) use scrub::{scrub as scrub_secrets, secret_forms};
@@ -98,12 +103,18 @@ pub struct CheckReport {
     pub probes: Vec<String>,
 }
 
-/// One planned call, for `--dry-run`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlannedCall {
-    Lookup,
-    Create,
-    Update,
+/// One planned call, for `--dry-run`: the plan names the real path it would request, with the
+/// real ids.
+#[derive(Debug, Clone, Copy)]
+pub enum PlannedCall<'a> {
+    /// Look the draft's ticket up by fingerprint.
+    Lookup(&'a TicketDraft),
+    /// Create the draft's ticket.
+    Create(&'a TicketDraft),
+    /// Update this ticket from the draft.
+    Update(&'a str, &'a TicketDraft),
+    /// Move this ticket to another state.
+    WriteStatus(&'a str),
 }
 
 /// What every provider client can do. All calls are blocking and thread-safe.
@@ -120,8 +131,8 @@ pub trait ProviderClient: Send + Sync {
     fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure>;
     /// Moves a ticket to a normalised state, discovering the provider's way at run time.
     fn write_status(&self, ticket_id: &str, target: NormalState) -> Result<RemoteState, Failure>;
-    /// The request a call would make (method and path), for plans.
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String;
+    /// The request a call would make (method and the real path), for plans.
+    fn plan(&self, call: PlannedCall<'_>) -> String;
     /// States of many tickets through paged listings, where the provider has them. `None`
     /// means "read one at a time"; tickets missing from the map are read one at a time too.
     fn read_statuses(
@@ -132,40 +143,51 @@ pub trait ProviderClient: Send + Sync {
     }
 }
 
-/// What every client holds: its config entry, the shared agent, its credentials and the clock.
+/// What every client holds: its config entry, the shared agent, its credentials, the clock, and
+/// the paths it may request.
 pub struct ClientBase {
     pub provider: Provider,
     pub http: Arc<Http>,
     pub user: Option<Secret>,
     pub token: Secret,
     pub now: Timestamp,
+    /// Where requests may go; each client declares it when it is built, and nothing outside it
+    /// is sent (an empty scope sends nothing).
+    pub scope: path::Scope,
 }
 
 impl ClientBase {
-    /// Joins a path onto the base URL, keeping any path prefix the base URL has.
-    pub fn url(&self, path: &str) -> url::Url {
-        let mut url = self.provider.base_url.clone();
-        let base = url.path().trim_end_matches('/').to_owned();
-        url.set_path(&format!("{base}{path}"));
-        url
+    /// The base URL, then the constant API path `api` (`/api/v4`, or `` when the base URL has
+    /// it), then each of `segments` percent-encoded as one path segment: a `/` in a value
+    /// becomes `%2F`, never a separator. Values are checked for their provider before they get
+    /// here (`path`), and the final URL is checked again in [`ClientBase::send`].
+    pub fn endpoint(&self, api: &str, segments: &[&str]) -> url::Url {
+        endpoint_from(&self.provider.base_url, api, segments)
     }
 
-    /// A request to `path` under the base URL that accepts JSON and carries the credential in
-    /// the header `auth` (`authorization` for most providers).
+    /// A request to `url` that accepts JSON and carries the credential in the header `auth`
+    /// (`authorization` for most providers).
     pub fn json_request(
         &self,
         method: &'static str,
-        path: &str,
+        url: url::Url,
         auth: &'static str,
         credential: String,
     ) -> HttpRequest {
-        HttpRequest::new(method, self.url(path))
+        HttpRequest::new(method, url)
             .header(auth, credential)
             .header("accept", "application/json")
     }
 
-    /// Sends a request; transport failures become a `Failure` (uncertain only for writes).
+    /// Sends a request whose final URL stays in the client's scope; transport failures become
+    /// a `Failure` (uncertain only for writes).
     pub fn send(&self, req: &HttpRequest, write: bool) -> Result<HttpResponse, Failure> {
+        if let Some(why) = self.scope.refusal(&self.provider.base_url, &req.url) {
+            return Err(Failure::Refused(format!(
+                "{} {why}; nothing was sent",
+                req.method
+            )));
+        }
         self.http
             .send(req)
             .map_err(|e| Failure::from_transport(e, write))
@@ -184,26 +206,6 @@ impl ClientBase {
         }
         Err(failure(&resp))
     }
-}
-
-/// The part of `api` (such as `/api/v2`) still to add after the base URL's path, so a base URL
-/// given as the host (`https://api.clickup.com`) and one pasted with the API path
-/// (`https://api.clickup.com/api/v2`) both work.
-pub fn api_prefix(base: &url::Url, api: &str) -> String {
-    let path = base.path().trim_end_matches('/');
-    let cuts = api
-        .match_indices('/')
-        .map(|(i, _)| i)
-        .chain([api.len()])
-        .collect::<Vec<_>>();
-    // Longest overlap first: a base ending in `/api/v2` needs nothing, one ending in `/api`
-    // needs `/v2`.
-    for &cut in cuts.iter().rev() {
-        if cut > 0 && path.ends_with(&api[..cut]) {
-            return api[cut..].to_owned();
-        }
-    }
-    api.to_owned()
 }
 
 /// A provider's credentials, read now.
@@ -296,6 +298,15 @@ pub fn client_with(
     if let Some(reason) = &provider.unsafe_base_url {
         return Err(Failure::NotSent(format!("base_url is unsafe: {reason}")));
     }
+    // The config refuses these already; a provider built another way is refused here too.
+    let problems = path::mapping_problems(provider.kind, &provider.mapping);
+    if !problems.is_empty() {
+        return Err(Failure::NotSent(format!(
+            "providers.{}: {}",
+            provider.key,
+            problems.join("; ")
+        )));
+    }
     let forms = scrub::Forms::of(&credentials);
     let base = ClientBase {
         provider: provider.clone(),
@@ -303,6 +314,7 @@ pub fn client_with(
         user: credentials.user,
         token: credentials.token,
         now,
+        scope: path::Scope::default(),
     };
     let client: Box<dyn ProviderClient> = match provider.kind {
         ProviderKind::Github => Box::new(github::GitHub::new(base)),
@@ -317,10 +329,15 @@ pub fn client_with(
         ProviderKind::Asana => Box::new(asana::Asana::new(base)),
         ProviderKind::Clickup => Box::new(clickup::ClickUp::new(base)),
     };
-    // Answers are checked first (a page that is not a listing is never "no ticket"), then
-    // anything the provider echoes back is scrubbed of the credentials.
+    // Ticket ids are checked for the kind on the way in and out, answers are checked (a page
+    // that is not a listing is never "no ticket"), then anything the provider echoes back is
+    // scrubbed of the credentials.
+    let checked = inputs::ValidIds {
+        inner: client,
+        provider: provider.clone(),
+    };
     Ok(Box::new(scrub::Scrubbed {
-        inner: Box::new(answer::Checked(client)),
+        inner: Box::new(answer::Checked(Box::new(checked))),
         forms,
     }))
 }
@@ -339,15 +356,5 @@ mod tests {
         assert_eq!(only(&[Open, Done], InProgress), Some("open"));
         assert_eq!(only(&[Open, WontFix], WontFix), Some("wont_fix"));
         assert_eq!(only(&[Open], Done), None);
-    }
-
-    #[test]
-    fn the_api_prefix_is_added_once() {
-        let at = |base: &str| api_prefix(&base.parse().unwrap(), "/api/v2");
-        assert_eq!(at("https://api.clickup.com"), "/api/v2");
-        assert_eq!(at("https://api.clickup.com/"), "/api/v2");
-        assert_eq!(at("https://api.clickup.com/api"), "/v2");
-        assert_eq!(at("https://api.clickup.com/api/v2/"), "");
-        assert_eq!(at("https://host/youtrack"), "/api/v2");
     }
 }

@@ -68,6 +68,7 @@ impl Failure {
             Failure::Unexpected(detail) => Failure::Unexpected(s(detail)),
             // Names the source, never a value, and holds nothing a provider sent.
             Failure::Credential(e) => Failure::Credential(e),
+            Failure::Refused(detail) => Failure::Refused(s(detail)),
         }
     }
 }
@@ -147,8 +148,8 @@ impl ProviderClient for Scrubbed {
             .map(|s| self.state(s))
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
-        self.inner.plan(call, draft)
+    fn plan(&self, call: PlannedCall<'_>) -> String {
+        self.inner.plan(call)
     }
 
     fn read_statuses(

@@ -60,8 +60,9 @@ pub fn sign(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
 }
 
 impl Webhook {
-    /// A client for the endpoint at `base_url`.
-    pub fn new(base: ClientBase) -> Self {
+    /// A client for the endpoint at `base_url`, which is all it ever requests.
+    pub fn new(mut base: ClientBase) -> Self {
+        base.scope = super::path::Scope::of([base.provider.base_url.clone()]);
         Webhook {
             base,
             started: Instant::now(),
@@ -197,17 +198,18 @@ impl ProviderClient for Webhook {
         Err(self.no_state())
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
+    fn plan(&self, call: PlannedCall<'_>) -> String {
         let url = &self.base.provider.base_url;
         match call {
-            PlannedCall::Lookup => "no lookup (the receiver deduplicates webhook-id)".into(),
-            PlannedCall::Create => format!(
+            PlannedCall::Lookup(_) => "no lookup (the receiver deduplicates webhook-id)".into(),
+            PlannedCall::Create(draft) => format!(
                 "POST {} to {} (webhook-id {})",
                 url.path(),
                 url.host_str().unwrap_or_default(),
                 draft.idempotency_key
             ),
-            PlannedCall::Update => "no update (a webhook is delivered once)".into(),
+            PlannedCall::Update(..) => "no update (a webhook is delivered once)".into(),
+            PlannedCall::WriteStatus(_) => "no status (webhooks have none)".into(),
         }
     }
 }

@@ -38,7 +38,7 @@ pub(super) fn find(
                     run.now,
                     "lookup",
                     &format!("found {}", found.len()),
-                    &client.plan(PlannedCall::Lookup, draft),
+                    &client.plan(PlannedCall::Lookup(draft)),
                 )?;
                 return Ok(Ok(found));
             }

@@ -23,7 +23,7 @@ use crate::assess::Assessor;
 use crate::config::Config;
 use crate::model::{ExportStatus, State, TicketExport};
 use crate::providers::http::{Http, Timeouts};
-use crate::providers::{PlannedCall, TicketDraft, load_credentials, planning_client};
+use crate::providers::{PlannedCall, TicketDraft, load_credentials, planning_client, ticket_ref};
 use crate::store::Store;
 use crate::triage::{self, Action};
 
@@ -303,10 +303,29 @@ fn plan(
     match planning_client(provider, http.clone(), now) {
         Ok(client) => {
             if action == Action::UpdateExisting {
-                item.plan.push(client.plan(PlannedCall::Update, &draft));
+                // The real path with the real id, as the run would send it, or why none.
+                match ticket_ref::resolve(
+                    provider,
+                    attempt.external_ticket_id.as_deref(),
+                    attempt.external_ticket_url.as_deref(),
+                ) {
+                    Ok(ticket) => {
+                        let from = if ticket.from_url {
+                            " (id from external_ticket_url)"
+                        } else {
+                            ""
+                        };
+                        let call = client.plan(PlannedCall::Update(&ticket.id, &draft));
+                        item.plan.push(format!("{call}{from}"));
+                    }
+                    Err(e) => {
+                        item.state = State::Blocked;
+                        item.detail = format!("nothing would be sent: {e}");
+                    }
+                }
             } else {
-                item.plan.push(client.plan(PlannedCall::Lookup, &draft));
-                let create = client.plan(PlannedCall::Create, &draft);
+                item.plan.push(client.plan(PlannedCall::Lookup(&draft)));
+                let create = client.plan(PlannedCall::Create(&draft));
                 if action == Action::LookupAndLink {
                     item.plan
                         .push("then link the one found; never create".into());

@@ -16,7 +16,7 @@ use crate::model::{ExportStatus, FailureCode, State};
 use crate::providers::http::Http;
 use crate::providers::{
     Credentials, Failure, ProviderClient, RemoteTicket, TicketDraft, client_with, scrub_secrets,
-    secret_forms,
+    secret_forms, ticket_ref,
 };
 use crate::store::Store;
 use crate::triage::Action;
@@ -188,18 +188,42 @@ fn process(
     };
     let draft = TicketDraft::build(a, &finding, &run.provider);
     if job.action == Action::UpdateExisting {
-        let ticket_id = a.external_ticket_id.clone().unwrap_or_default();
+        // The known ticket's API id: the recorded one, else derived from its URL. Never an
+        // empty or partial id, which would send the update to the collection path.
+        let ticket_id = match ticket_ref::resolve(
+            &run.provider,
+            a.external_ticket_id.as_deref(),
+            a.external_ticket_url.as_deref(),
+        ) {
+            Ok(ticket) => ticket.id,
+            Err(e) => {
+                let f = Failure::Refused(format!(
+                    "{e}; nothing was sent. Check the ticket, then record it with `ticket-export link {id} URL`"
+                ));
+                let code = a
+                    .provider_error_code
+                    .clone()
+                    .unwrap_or(FailureCode::DuplicateBlocked);
+                return fail_with_code(run, store, holder, job, &f, code, "update");
+            }
+        };
         return match with_retries(run, |_| client.update(&ticket_id, &draft)) {
-            Ok(t) => linked(
-                run,
-                store,
-                holder,
-                a,
-                &t,
-                ExportStatus::Linked,
-                "updated",
-                "updated the existing ticket; nothing created",
-            ),
+            Ok(mut t) => {
+                // An answer without the page's address keeps the one already known.
+                if t.url.is_empty() {
+                    t.url = a.external_ticket_url.clone().unwrap_or_default();
+                }
+                linked(
+                    run,
+                    store,
+                    holder,
+                    a,
+                    &t,
+                    ExportStatus::Linked,
+                    "updated",
+                    "updated the existing ticket; nothing created",
+                )
+            }
             Err(f) => fail(run, store, holder, job, f, "update"),
         };
     }

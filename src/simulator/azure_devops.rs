@@ -1,5 +1,7 @@
-//! Azure DevOps work items as the simulator serves it: `/{org}/{project}/_apis/wit/…` and the
-//! team-scoped WIQL path `/{org}/{project}/{team}/_apis/wit/wiql`. Bad credentials get the
+//! Azure DevOps work items as the simulator serves it: `/{org}/{project}/_apis/wit/…`, WIQL at
+//! the project (`/{org}/{project}/_apis/wit/wiql`) and at the project's one team, named
+//! "{project} Team" unless `SimState::azure_team` renames it
+//! (`/{org}/{project}/{team}/_apis/wit/wiql`). Bad credentials get the
 //! 203 sign-in page Azure sends; rule errors come as `TF401320` with `RuleValidationException`.
 
 use serde_json::{Map, Value, json};
@@ -48,7 +50,16 @@ pub(super) fn handle(req: &SimRequest, state: &mut SimState) -> Option<Reply> {
     let (org, project) = (org.as_str(), seg[1]);
     let rest = &seg[apis + 2..];
     Some(match (req.method.as_str(), apis, rest) {
-        ("POST", 3, ["wiql"]) if seg[2] == format!("{project} Team") => wiql(req, state, project),
+        ("POST", 2, ["wiql"]) => wiql(req, state, project),
+        ("POST", 3, ["wiql"])
+            if seg[2]
+                == state
+                    .azure_team
+                    .clone()
+                    .unwrap_or_else(|| format!("{project} Team")) =>
+        {
+            wiql(req, state, project)
+        }
         ("POST", 3, ["wiql"]) => error(
             404,
             &format!("TF400499: The team {} does not exist.", seg[2]),

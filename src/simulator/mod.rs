@@ -155,6 +155,12 @@ pub struct SimState {
     pub clock: Option<jiff::Timestamp>,
     /// Connections accepted and not yet done with (a request may still be processed).
     connections_open: usize,
+    /// The name of each Azure DevOps project's one team, when it is not the default
+    /// "{project} Team" (a renamed default team).
+    pub azure_team: Option<String>,
+    /// Every route is served under this path, as a self-managed instance behind a path prefix
+    /// (`/gitlab`, GitHub Enterprise's `/api/v3`); requests outside it get a 404.
+    prefix: Option<String>,
 }
 
 impl SimState {
@@ -262,6 +268,12 @@ impl Simulator {
         self.state().clock = Some(now);
     }
 
+    /// Serves every route under `prefix` (like `/gitlab` or `/api/v3`) instead of at the root;
+    /// requests are recorded with their full path.
+    pub fn set_prefix(&self, prefix: &str) {
+        self.state().prefix = Some(prefix.trim_end_matches('/').to_owned());
+    }
+
     /// Adds latency to every answer.
     pub fn set_latency(&self, latency: Duration) {
         self.state().latency = latency;
@@ -305,8 +317,27 @@ impl Drop for Simulator {
     }
 }
 
-/// Routes a request to the provider that owns its path.
+/// Routes a request to the provider that owns its path (under the prefix, when one is set).
 fn route(req: &SimRequest, state: &mut SimState) -> Reply {
+    let stripped;
+    let req = match &state.prefix {
+        None => req,
+        Some(prefix) => match req.path.strip_prefix(prefix.as_str()) {
+            Some(rest) if rest.starts_with('/') => {
+                stripped = SimRequest {
+                    path: rest.to_owned(),
+                    ..req.clone()
+                };
+                &stripped
+            }
+            _ => {
+                return Reply::json(
+                    404,
+                    serde_json::json!({"message": format!("{} is outside {prefix}", req.path)}),
+                );
+            }
+        },
+    };
     github::handle(req, state)
         .or_else(|| jira::handle(req, state))
         .or_else(|| gitlab::handle(req, state))

@@ -58,9 +58,23 @@ impl AttemptRow<'_> {
         for i in KEY_COLUMNS {
             super::summary::encode(self.row.get_ref(i).doing("reading an attempt")?, key);
         }
+        // The ticket counts by value where a decision checks that it can be addressed.
+        let text = |i: usize| -> Result<Option<&str>, StoreError> {
+            Ok(self
+                .row
+                .get_ref(i)
+                .doing("reading an attempt")?
+                .as_str()
+                .ok())
+        };
+        let by_value = crate::triage::reads_ticket(text(5)?, text(14)?);
         for i in PRESENCE_COLUMNS {
-            let present = self.row.get_ref(i).doing("reading an attempt")? != ValueRef::Null;
-            key.push(u8::from(present));
+            let value = self.row.get_ref(i).doing("reading an attempt")?;
+            if by_value && i != 15 {
+                super::summary::encode(value, key);
+            } else {
+                key.push(u8::from(value != ValueRef::Null));
+            }
         }
         let retry_after = ts_col(self.row, 11).doing("reading an attempt")?;
         let ahead = crate::triage::cooldown_until(retry_after, now).is_some();

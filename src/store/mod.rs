@@ -6,6 +6,7 @@ mod events;
 #[cfg(test)]
 mod guard_tests;
 mod health;
+mod linking;
 mod links;
 mod names;
 mod open;
@@ -33,6 +34,7 @@ pub use attempts::{AttemptFilter, AttemptRow};
 pub use complete::{Candidate, CompletionStore};
 pub use events::{Event, EventFilter, LoggedEvent};
 pub use health::HealthRecord;
+pub use linking::ManualLink;
 pub use links::{Link, LinkOutcome};
 pub use outcomes::{FailureRecord, Lease};
 pub use portable::{FallbackSelection, PortableSource};

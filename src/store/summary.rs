@@ -31,10 +31,19 @@ const MAX_HASHED_GROUPS: usize = 10_000;
 const KEY_COLUMNS: usize = 14;
 const AHEAD: usize = 13;
 
-const INPUTS: &str = "SELECT provider_key, export_status, provider_error_code, provider_response_code, mapping_status,
+/// The ticket id and URL count by presence, or by value where a decision checks that the ticket
+/// can be addressed (`triage::reads_ticket`).
+fn inputs() -> String {
+    let reads = crate::triage::READS_TICKET_SQL;
+    format!(
+        "SELECT provider_key, export_status, provider_error_code, provider_response_code, mapping_status,
     mapping_missing, owner_kind, owner_digest, failing_since, status_sync_status,
-    external_ticket_id IS NOT NULL, external_ticket_url IS NOT NULL, portable_export_path IS NOT NULL,
-    coalesce(retry_after > ?1, 0)";
+    CASE WHEN {reads} THEN external_ticket_id ELSE external_ticket_id IS NOT NULL END,
+    CASE WHEN {reads} THEN external_ticket_url ELSE external_ticket_url IS NOT NULL END,
+    portable_export_path IS NOT NULL,
+    coalesce(retry_after > ?1, 0)"
+    )
+}
 
 impl Store {
     /// Groups every attempt by the inputs triage reads, so a summary triages each group once.
@@ -66,7 +75,7 @@ impl Store {
     ) -> Result<Option<Vec<SummaryGroup>>, StoreError> {
         let keys = KEY_COLUMNS + usize::from(by_report);
         let report = if by_report { ", report_id" } else { "" };
-        let sql = format!("{INPUTS}{report}, retry_after FROM ticket_exports");
+        let sql = format!("{}{report}, retry_after FROM ticket_exports", inputs());
         let mut stmt = self.conn.prepare(&sql).doing("summarising attempts")?;
         let mut rows = stmt.query([now]).doing("summarising attempts")?;
         // Each group, and the latest `retry_after` of its attempts when it is ahead.
@@ -121,8 +130,9 @@ impl Store {
             ("", "")
         };
         let sql = format!(
-            "{INPUTS}{report}, CASE WHEN coalesce(retry_after > ?1, 0) THEN max(retry_after) END, count(*)
-               FROM ticket_exports GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14{report_key}"
+            "{}{report}, CASE WHEN coalesce(retry_after > ?1, 0) THEN max(retry_after) END, count(*)
+               FROM ticket_exports GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14{report_key}",
+            inputs()
         );
         let mut stmt = self.conn.prepare(&sql).doing("summarising attempts")?;
         let rows = stmt
@@ -171,6 +181,14 @@ fn representative(
     let flag = |i: usize, text: &str| -> rusqlite::Result<Option<String>> {
         Ok(r.get::<_, bool>(i)?.then(|| text.to_owned()))
     };
+    // A ticket column holds its value where triage reads it, else whether it is present.
+    let ticket = |i: usize| -> rusqlite::Result<Option<String>> {
+        Ok(match r.get_ref(i)? {
+            ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Integer(1) => Some("linked".to_owned()),
+            _ => None,
+        })
+    };
     let status: String = r.get(1)?;
     let mapping: String = r.get(4)?;
     Ok(TicketExport {
@@ -193,8 +211,8 @@ fn representative(
         duplicate_fingerprint: String::new(),
         idempotency_key: String::new(),
         retry_after,
-        external_ticket_id: flag(10, "linked")?,
-        external_ticket_url: flag(11, "linked")?,
+        external_ticket_id: ticket(10)?,
+        external_ticket_url: ticket(11)?,
         status_sync_status: r
             .get::<_, Option<String>>(9)?
             .as_deref()

@@ -4,7 +4,7 @@
 use super::merge::{self, Plan, Synced, local_state};
 use super::{FAILURE_WAIT, ProviderSync, SyncReport};
 use crate::model::State;
-use crate::providers::{Failure, NormalState, RemoteState};
+use crate::providers::{Failure, NormalState, PlannedCall, RemoteState, ticket_ref};
 use crate::store::{Store, SyncFailure, SyncItem};
 
 pub(super) fn one(
@@ -36,6 +36,22 @@ pub(super) fn one(
             "held by another ticket-export run",
         ));
     }
+    // The id every request about this ticket uses: the recorded one, else the one its URL
+    // names. One that is neither is never put in a path; the link is kept and blocked.
+    let ticket = match ticket_ref::resolve(
+        run.provider,
+        Some(&item.ticket_id),
+        item.ticket_url.as_deref(),
+    ) {
+        Ok(t) => t.id,
+        Err(e) => {
+            let f = Failure::Refused(format!(
+                "{e}; nothing was sent. Find the finding's ticket, then record it with \
+                 `ticket-export link {id} URL`"
+            ));
+            return failed(run, store, holder, item, &f, "read");
+        }
+    };
     // Another run may have synced this link since the batch read: then the listed state is
     // stale, and only a fresh read may decide a write.
     let (last_synced, push_target) = if run.options.dry_run {
@@ -48,7 +64,7 @@ pub(super) fn one(
         .flatten();
     let remote = match listed
         .map(Ok)
-        .unwrap_or_else(|| run.client.read_status(&item.ticket_id))
+        .unwrap_or_else(|| run.client.read_status(&ticket))
     {
         Ok(remote) => remote,
         Err(f) => return failed(run, store, holder, item, &f, "read"),
@@ -67,7 +83,7 @@ pub(super) fn one(
         item,
         "unchanged",
         State::Ready,
-        format!("ticket {} is {}", item.ticket_id, remote.raw),
+        format!("ticket {ticket} is {}", remote.raw),
     );
     report.remote = Some(remote.normal);
     if run.options.dry_run {
@@ -81,10 +97,10 @@ pub(super) fn one(
         };
         if let Plan::Push { target } = plan {
             report.detail = format!(
-                "would move ticket {} from {} to {}",
-                item.ticket_id,
+                "would move ticket {ticket} from {} to {}: {}",
                 remote.raw,
-                target.as_str()
+                target.as_str(),
+                run.client.plan(PlannedCall::WriteStatus(&ticket))
             );
         }
         if plan == Plan::Conflict {
@@ -125,7 +141,7 @@ pub(super) fn one(
             report.detail = detail;
             return Ok(report);
         }
-        Plan::Push { target } => match push(run, store, item, &remote, last, target)? {
+        Plan::Push { target } => match push(run, store, item, &ticket, &remote, last, target)? {
             Ok(after) => {
                 report.remote = Some(after.normal);
                 (
@@ -134,7 +150,7 @@ pub(super) fn one(
                         local,
                         remote: after.normal,
                     },
-                    format!("moved ticket {} to {}", item.ticket_id, after.raw),
+                    format!("moved ticket {ticket} to {}", after.raw),
                 )
             }
             Err(f) => return failed(run, store, holder, item, &f, "write"),
@@ -156,13 +172,13 @@ fn push(
     run: &ProviderSync<'_>,
     store: &mut Store,
     item: &SyncItem,
+    ticket: &str,
     remote: &RemoteState,
     last: Synced,
     target: NormalState,
 ) -> Result<Result<RemoteState, Failure>, crate::error::StoreError> {
     let closed = |s| matches!(s, NormalState::Done | NormalState::WontFix);
     let id = &item.attempt.ticket_export_id;
-    let ticket = &item.ticket_id;
     store.record_push_intent(id, &last.encode(), target.as_str())?;
     let first = run.client.write_status(ticket, target);
     let stuck = match &first {

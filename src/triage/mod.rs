@@ -41,6 +41,10 @@ pub struct ProviderView {
     pub field_supply: Vec<FieldSupply>,
     /// Whether the provider's credentials can be used now (read by the caller, never a value).
     pub credential: CredentialState,
+    /// The attempt's recorded ticket as this provider would address it: its API id (the
+    /// recorded `external_ticket_id`, else derived from `external_ticket_url`), or why neither
+    /// can be used. None when the attempt records no ticket.
+    pub ticket: Option<Result<String, String>>,
 }
 
 /// Whether a provider's credentials can be used now. The words name the variable or file,
@@ -275,6 +279,24 @@ pub struct Decision {
 pub fn decide(input: &TriageInput<'_>) -> Decision {
     rules::decide(input)
 }
+
+/// Whether a decision may turn on the values of the recorded ticket id and URL, not only on
+/// whether they are recorded: the rows that end in `sync` or in an update of the known ticket
+/// check that the ticket can be addressed. Callers that group attempts by triage's inputs key
+/// these by value (see [`READS_TICKET_SQL`]).
+pub fn reads_ticket(code: Option<&str>, sync_status: Option<&str>) -> bool {
+    match code {
+        Some(code) => matches!(
+            code,
+            "TICKET_EXPORT_DUPLICATE_BLOCKED" | "TICKET_STATUS_SYNC_FAILED"
+        ),
+        None => matches!(sync_status, Some("pending" | "failed")),
+    }
+}
+
+/// [`reads_ticket`] as an SQL condition on a `ticket_exports` row.
+pub const READS_TICKET_SQL: &str = "(provider_error_code IN ('TICKET_EXPORT_DUPLICATE_BLOCKED', 'TICKET_STATUS_SYNC_FAILED') \
+     OR (provider_error_code IS NULL AND status_sync_status IN ('pending', 'failed')))";
 
 /// Whether `retry` may send anything for this decision, and if not, the refusal reason (the
 /// decision's `why`).

@@ -30,7 +30,7 @@ pub(super) fn decide(input: &TriageInput<'_>) -> Decision {
         // whatever the attempt says, so no other input can make it ready.
         Some(provider) => ctx
             .stop_if_unsafe(provider)
-            .unwrap_or_else(|| ctx.by_code(provider)),
+            .unwrap_or_else(|| ctx.unusable_ticket(provider, ctx.by_code(provider))),
         None => ctx.provider_missing(),
     };
     let decision = ctx.look_before_fallback(decision);
@@ -231,6 +231,30 @@ impl<'a> Ctx<'a> {
             format!(
                 "fix the credential named in providers.{key}.auth, run {}, then {then}",
                 command("settings check", key)
+            ),
+        )
+    }
+
+    /// No request about a known ticket is built from an id that cannot be used (empty, not the
+    /// provider's form, or a URL on another destination): a row that would update or sync it
+    /// is blocked with the reason instead, which `retry` and `sync` then agree with.
+    fn unusable_ticket(&self, provider: &ProviderView, d: Decision) -> Decision {
+        let Some(Err(why)) = &provider.ticket else {
+            return d;
+        };
+        if !matches!(d.action, Action::UpdateExisting | Action::Sync) {
+            return d;
+        }
+        self.decision(
+            State::Blocked,
+            Action::ManualReview,
+            Guide::StatusSyncAndDuplicates,
+            format!("the recorded ticket cannot be addressed: {why}"),
+            format!(
+                "nothing is sent for it; find the finding's ticket in providers.{}'s destination, \
+                 then record it with {}",
+                self.key,
+                command("link", &format!("{} URL", self.id))
             ),
         )
     }

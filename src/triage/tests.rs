@@ -79,6 +79,7 @@ fn provider_view() -> ProviderView {
         output_digest: "out-1".to_owned(),
         field_supply: Vec::new(),
         credential: CredentialState::Present,
+        ticket: None,
     }
 }
 

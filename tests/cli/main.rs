@@ -1,6 +1,7 @@
 //! CLI tests: one test binary (fast to link on a 2-core CI), one module per command.
 
 mod addresses;
+mod base_url;
 mod completion_shells;
 mod completions;
 mod config_secrets;
@@ -15,6 +16,9 @@ mod help;
 mod hostile_text;
 mod import;
 mod inspect;
+mod known_fixtures;
+mod known_ticket;
+mod link;
 mod log;
 mod man;
 mod mapping;
@@ -34,4 +38,5 @@ mod sync;
 mod sync_cooldown;
 mod sync_pull;
 mod sync_steps;
+mod traversal;
 mod waits;

@@ -83,7 +83,7 @@ fn create_sends_the_documented_request() {
     assert!(!notes.contains("live-secret"));
     assert_all_valid(&[req]);
     assert_eq!(
-        client.plan(PlannedCall::Create, &draft),
+        client.plan(PlannedCall::Create(&draft)),
         format!("POST /api/1.0/tasks in {PROJECT}")
     );
 }

@@ -76,7 +76,7 @@ fn create_sends_the_documented_request() {
     }
     assert_eq!(
         rig.client()
-            .plan(ticket_export::providers::PlannedCall::Create, &draft),
+            .plan(ticket_export::providers::PlannedCall::Create(&draft)),
         "POST /2.0/repositories/acme/shop/issues in acme/shop"
     );
 }

@@ -73,7 +73,7 @@ fn create_sends_the_documented_request() {
     );
     assert_all_valid(&[req]);
     assert_eq!(
-        client.plan(PlannedCall::Create, &draft),
+        client.plan(PlannedCall::Create(&draft)),
         format!("POST /api/v2/list/{LIST}/task in list {LIST}")
     );
 }
@@ -262,15 +262,22 @@ fn clickup_errors_name_the_field_or_the_auth_problem() {
         }
         other => panic!("{other}"),
     }
-    // The simulator's own answers: a list id that is not one, and a missing header.
-    let rig = Rig::new(
-        "cu",
-        &ENTRY.replace("list = \"901100200300\"", "list = \"8cj47gd-10171\""),
+    // A list id that is not one (a view id from the address bar) never reaches ClickUp: it
+    // would go into the request path, so the config refuses it and names the key.
+    let text = format!(
+        "[providers.cu]\nauth = {{ token_env = \"T\" }}\n{}",
+        ENTRY
+            .replace("{base}", "https://api.clickup.com")
+            .replace("list = \"901100200300\"", "list = \"8cj47gd-10171\"")
     );
-    match rig.client().create(&rig.draft(1)).unwrap_err() {
-        Failure::Mapping { fields, .. } => assert_eq!(fields, ["list_id"]),
-        other => panic!("{other}"),
-    }
+    let err = ticket_export::config::Config::parse(&text, std::path::Path::new("/tmp/c.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("mapping.list = \"8cj47gd-10171\" is not a ClickUp list id"),
+        "{err}"
+    );
+    let rig = Rig::new("cu", ENTRY);
     assert!(matches!(
         rig.client().read_status("nope").unwrap_err(),
         Failure::NotFound { .. }

@@ -3,6 +3,7 @@
 
 mod asana;
 mod azure_devops;
+mod base_urls;
 mod bitbucket;
 mod checks;
 mod clickup;
@@ -14,6 +15,7 @@ mod jira;
 mod linear;
 mod spec;
 mod support;
+mod traversal;
 mod trello;
 mod webhook;
 mod youtrack;

@@ -281,6 +281,8 @@ fn json_ref(reference: &str) -> Value {
 }
 
 /// The operation a request is for: the path template with the fewest parameters that matches.
+/// A path parameter Azure marks optional (`x-ms-required: false`, as its docs write
+/// `{organization}/{project}/{team}/_apis/wit/wiql` with the team optional) may be left out.
 fn operation<'a>(doc: &'a Value, req: &SimRequest, prefix: &str) -> (String, &'a Value) {
     let path = req.path.strip_prefix(prefix).unwrap_or(&req.path);
     let method = req.method.to_ascii_lowercase();
@@ -288,10 +290,41 @@ fn operation<'a>(doc: &'a Value, req: &SimRequest, prefix: &str) -> (String, &'a
         .as_object()
         .unwrap()
         .iter()
-        .filter(|(t, item)| template_matches(t, path) && item.get(&method).is_some())
+        .filter(|(t, item)| {
+            item.get(&method).is_some()
+                && without_optional(doc, t, &item[&method])
+                    .iter()
+                    .any(|variant| template_matches(variant, path))
+        })
         .min_by_key(|(t, _)| t.matches('{').count())
         .map(|(t, item)| (t.clone(), &item[&method]))
         .unwrap_or_else(|| panic!("{} {path} is not in the spec", req.method))
+}
+
+/// The template, and the template without each combination of its optional path parameters.
+fn without_optional(doc: &Value, template: &str, op: &Value) -> Vec<String> {
+    let optional: Vec<String> = op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| resolve(doc, p))
+        .filter(|p| p["in"] == "path" && p["x-ms-required"] == false)
+        .filter_map(|p| p["name"].as_str().map(|n| format!("{{{n}}}")))
+        .collect();
+    (0..1u32 << optional.len())
+        .map(|mask| {
+            template
+                .split('/')
+                .filter(|seg| {
+                    !optional
+                        .iter()
+                        .enumerate()
+                        .any(|(i, o)| mask & (1 << i) != 0 && seg == o)
+                })
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect()
 }
 
 /// Like `assert_valid`, and also checks the keys inside the body's `wrapper` object against

@@ -87,7 +87,7 @@ fn create_sends_the_documented_request() {
     }
     assert_eq!(
         rig.client()
-            .plan(ticket_export::providers::PlannedCall::Create, &draft),
+            .plan(ticket_export::providers::PlannedCall::Create(&draft)),
         format!("POST /1/cards in list {TODO}")
     );
 }

@@ -270,7 +270,7 @@ fn check_sends_nothing_and_status_is_not_sent() {
     ));
     assert!(
         client
-            .plan(PlannedCall::Create, &rig.draft(1))
+            .plan(PlannedCall::Create(&rig.draft(1)))
             .starts_with("POST /hooks/ticket-export to 127.0.0.1")
     );
     assert_eq!(

@@ -78,7 +78,7 @@ fn create_sends_the_documented_request() {
     );
     assert_all_valid(&rig.sim.state().requests);
     assert_eq!(
-        client.plan(PlannedCall::Create, &draft),
+        client.plan(PlannedCall::Create(&draft)),
         "POST /api/issues in SEC"
     );
 }

@@ -9,6 +9,7 @@
 mod states;
 
 use serde_json::{Value, json};
+use url::Url;
 
 use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify};
@@ -39,12 +40,19 @@ pub struct Asana {
 }
 
 impl Asana {
-    /// A client for `mapping.project` in `mapping.workspace` (both gids).
-    pub fn new(base: ClientBase) -> Self {
+    /// A client for `mapping.project` in `mapping.workspace` (both gids); it requests nothing
+    /// outside `/projects/{project}`, `/tasks`, `/sections` and `/users/me`.
+    pub fn new(mut base: ClientBase) -> Self {
         let mapping = &base.provider.mapping;
         let workspace = mapping.workspace.clone().unwrap_or_default();
         let project = mapping.project.clone().unwrap_or_default();
         let api = api_prefix(&base.provider.base_url, "/api/1.0");
+        base.scope = super::path::Scope::of([
+            base.endpoint(&api, &["projects", &project]),
+            base.endpoint(&api, &["tasks"]),
+            base.endpoint(&api, &["sections"]),
+            base.endpoint(&api, &["users", "me"]),
+        ]);
         Asana {
             base,
             workspace,
@@ -53,12 +61,16 @@ impl Asana {
         }
     }
 
-    fn request(&self, method: &'static str, path: &str, opt_fields: &str) -> HttpRequest {
+    /// `/api/1.0` and then `segments`, each an encoded segment.
+    fn url(&self, segments: &[&str]) -> Url {
+        self.base.endpoint(&self.api, segments)
+    }
+
+    fn request(&self, method: &'static str, segments: &[&str], opt_fields: &str) -> HttpRequest {
         let credential = bearer_auth(self.base.token.expose());
-        let path = format!("{}{path}", self.api);
-        let mut req = self
-            .base
-            .json_request(method, &path, "authorization", credential);
+        let mut req =
+            self.base
+                .json_request(method, self.url(segments), "authorization", credential);
         if !opt_fields.is_empty() {
             req.url
                 .query_pairs_mut()
@@ -106,7 +118,7 @@ impl Asana {
 
     fn put_task(&self, ticket_id: &str, data: Value, sent: &[&str]) -> Result<Value, Failure> {
         let req = self
-            .request("PUT", &format!("/tasks/{ticket_id}"), TASK_FIELDS)
+            .request("PUT", &["tasks", ticket_id], TASK_FIELDS)
             .json(&json!({"data": data}));
         Ok(self.call(req, true, sent)?["data"].take())
     }
@@ -115,7 +127,7 @@ impl Asana {
     fn task_state(&self, ticket_id: &str) -> Result<(bool, Vec<(String, String)>), Failure> {
         let req = self.request(
             "GET",
-            &format!("/tasks/{ticket_id}"),
+            &["tasks", ticket_id],
             "completed,memberships.project.gid,memberships.section.gid,memberships.section.name",
         );
         let task = self.call(req, false, &[])?;
@@ -149,8 +161,11 @@ impl Asana {
         if let Some(section) = provider.mapping.section.clone() {
             return Ok(Some(section));
         }
-        let path = format!("/projects/{}/sections", self.project);
-        let listed = self.call(self.request("GET", &path, "name"), false, &[])?;
+        let listed = self.call(
+            self.request("GET", &["projects", &self.project, "sections"], "name"),
+            false,
+            &[],
+        )?;
         Ok(listed["data"]
             .as_array()
             .into_iter()
@@ -161,8 +176,15 @@ impl Asana {
     }
 
     fn move_to_section(&self, ticket_id: &str, section: &str) -> Result<(), Failure> {
+        // A section gid from the mapping or from a listing goes into the path: gids only.
+        if section.is_empty() || !section.chars().all(|c| c.is_ascii_digit()) {
+            return Err(Failure::Refused(format!(
+                "section {} is not an Asana gid (digits), so the task was not moved",
+                super::path::shown(section)
+            )));
+        }
         let req = self
-            .request("POST", &format!("/sections/{section}/addTask"), "")
+            .request("POST", &["sections", section, "addTask"], "")
             .json(&json!({"data": {"task": ticket_id}}));
         self.call(req, true, &["task"]).map(|_| ())
     }
@@ -170,16 +192,28 @@ impl Asana {
 
 impl ProviderClient for Asana {
     fn check(&self) -> Result<CheckReport, Failure> {
-        let me = self.call(self.request("GET", "/users/me", "gid,name"), false, &[])?;
-        let who = &["/data/name", "/data/gid"];
-        object(&me, &format!("GET {}/users/me", self.api), who)?;
-        let path = format!("/projects/{}", self.project);
-        let project = self.call(
-            self.request("GET", &path, "name,archived,workspace.gid"),
+        let me = self.call(
+            self.request("GET", &["users", "me"], "gid,name"),
             false,
             &[],
         )?;
-        object(&project, &format!("GET {}{path}", self.api), &["/data/gid"])?;
+        let who = &["/data/name", "/data/gid"];
+        object(
+            &me,
+            &format!("GET {}", self.url(&["users", "me"]).path()),
+            who,
+        )?;
+        let project = self.call(
+            self.request(
+                "GET",
+                &["projects", &self.project],
+                "name,archived,workspace.gid",
+            ),
+            false,
+            &[],
+        )?;
+        let probe = format!("GET {}", self.url(&["projects", &self.project]).path());
+        object(&project, &probe, &["/data/gid"])?;
         let project = &project["data"];
         if project["workspace"]["gid"]
             .as_str()
@@ -203,14 +237,14 @@ impl ProviderClient for Asana {
         Ok(CheckReport {
             identity: identity(&me, who).unwrap_or_default(),
             probes: vec![
-                format!("GET {}/users/me", self.api),
-                format!("GET {}{path}", self.api),
+                format!("GET {}", self.url(&["users", "me"]).path()),
+                format!("GET {}", self.url(&["projects", &self.project]).path()),
             ],
         })
     }
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
-        let path = format!("/projects/{}/tasks", self.project);
+        let path = ["projects", self.project.as_str(), "tasks"];
         let mut found = Vec::new();
         let mut offset: Option<String> = None;
         for _ in 0..MAX_PAGES {
@@ -256,7 +290,7 @@ impl ProviderClient for Asana {
             data["assignee"] = json!(assignee);
         }
         let req = self
-            .request("POST", "/tasks", TASK_FIELDS)
+            .request("POST", &["tasks"], TASK_FIELDS)
             .json(&json!({"data": data}));
         let sent = ["name", "notes", "projects", "workspace", "assignee"];
         let task = self.call(req, true, &sent)?;
@@ -320,14 +354,18 @@ impl ProviderClient for Asana {
         })
     }
 
-    fn plan(&self, call: PlannedCall, _draft: &TicketDraft) -> String {
+    fn plan(&self, call: PlannedCall<'_>) -> String {
         match call {
-            PlannedCall::Lookup => format!(
-                "GET {}/projects/{}/tasks (every page, notes marker)",
-                self.api, self.project
+            PlannedCall::Lookup(_) => format!(
+                "GET {} (every page, notes marker)",
+                self.url(&["projects", &self.project, "tasks"]).path()
             ),
-            PlannedCall::Create => format!("POST {}/tasks in {}", self.api, self.project),
-            PlannedCall::Update => format!("PUT {}/tasks/{{gid}}", self.api),
+            PlannedCall::Create(_) => {
+                format!("POST {} in {}", self.url(&["tasks"]).path(), self.project)
+            }
+            PlannedCall::Update(gid, _) | PlannedCall::WriteStatus(gid) => {
+                format!("PUT {}", self.url(&["tasks", gid]).path())
+            }
         }
     }
 }

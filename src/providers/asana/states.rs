@@ -129,7 +129,7 @@ mod tests {
 
     fn provider(extra: &str) -> Provider {
         let text = format!(
-            "mode = \"self-hosted\"\n[providers.a]\nkind = \"asana\"\nbase_url = \"https://app.asana.com\"\nauth = {{ token_env = \"T\" }}\nowned = [\"P\"]\n[providers.a.mapping]\nworkspace = \"W\"\nproject = \"P\"\n{extra}"
+            "mode = \"self-hosted\"\n[providers.a]\nkind = \"asana\"\nbase_url = \"https://app.asana.com\"\nauth = {{ token_env = \"T\" }}\nowned = [\"1300\"]\n[providers.a.mapping]\nworkspace = \"1200\"\nproject = \"1300\"\n{extra}"
         );
         crate::config::Config::parse(&text, std::path::Path::new("/tmp/c.toml"))
             .unwrap()
@@ -140,16 +140,17 @@ mod tests {
 
     #[test]
     fn completed_and_sections_normalise() {
-        let p = provider("fields = { wontfix_section = \"S9\", in_progress_section = \"S2\" }\n");
+        let p =
+            provider("fields = { wontfix_section = \"1309\", in_progress_section = \"1302\" }\n");
         let s = |gid: &str| vec![(gid.to_owned(), format!("Section {gid}"))];
         assert_eq!(normalise(&p, false, &[]).1, NormalState::Open);
         assert_eq!(normalise(&p, true, &[]).1, NormalState::Done);
-        assert_eq!(normalise(&p, true, &s("S9")).1, NormalState::WontFix);
-        assert_eq!(normalise(&p, false, &s("S9")).1, NormalState::Open);
-        assert_eq!(normalise(&p, false, &s("S2")).1, NormalState::InProgress);
+        assert_eq!(normalise(&p, true, &s("1309")).1, NormalState::WontFix);
+        assert_eq!(normalise(&p, false, &s("1309")).1, NormalState::Open);
+        assert_eq!(normalise(&p, false, &s("1302")).1, NormalState::InProgress);
         assert_eq!(
-            normalise(&p, true, &s("S9")).0,
-            "completed in section Section S9 (S9)"
+            normalise(&p, true, &s("1309")).0,
+            "completed in section Section 1309 (1309)"
         );
     }
 

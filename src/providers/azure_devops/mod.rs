@@ -9,6 +9,7 @@
 
 mod errors;
 pub(crate) mod html;
+mod states;
 
 use serde_json::{Value, json};
 use url::Url;
@@ -18,75 +19,63 @@ use super::failure::Failure;
 use super::http::{HttpRequest, basic_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, marker, status_map,
+    TicketDraft, endpoint_from, marker, site_of, status_map,
 };
+
+pub use states::normalise;
+use states::{WorkflowState, preferred_categories};
 
 /// The API version every request names.
 pub const API_VERSION: &str = "7.1";
 /// The most ids one work item batch read takes.
 const BATCH_MAX: usize = 200;
 
-/// One state of a work item type's workflow.
-#[derive(Debug, Clone)]
-struct WorkflowState {
-    name: String,
-    category: String,
-}
-
 /// A project's work items of one type.
 pub struct AzureDevOps {
     base: ClientBase,
     project: String,
     work_item_type: String,
-    /// The team segment the WIQL path of the 7.1 spec requires.
-    team: String,
-}
-
-/// A state category, normalised (`Proposed`, `InProgress`, `Resolved`, `Completed`, `Removed`).
-pub fn normalise(category: &str) -> NormalState {
-    match category {
-        "InProgress" => NormalState::InProgress,
-        "Resolved" | "Completed" => NormalState::Done,
-        "Removed" => NormalState::WontFix,
-        _ => NormalState::Open,
-    }
-}
-
-/// Categories to pick a state from for a target, best first.
-fn preferred_categories(target: NormalState) -> &'static [&'static str] {
-    match target {
-        NormalState::Open => &["Proposed"],
-        NormalState::InProgress => &["InProgress"],
-        NormalState::Done => &["Completed", "Resolved"],
-        NormalState::WontFix => &["Removed"],
-    }
+    /// The team WIQL runs as, only when the mapping names one: a team-scoped query needs
+    /// the team's real name, and a guessed default ("<project> Team") fails once renamed.
+    team: Option<String>,
+    /// The organisation (or collection) URL: the base URL without an `_apis` pasted at its end.
+    org: Url,
 }
 
 impl AzureDevOps {
-    /// A client for `mapping.project` and `mapping.work_item_type`; `mapping.team` names the
-    /// WIQL team (default: the project's default team, "<project> Team").
-    pub fn new(base: ClientBase) -> Self {
+    /// A client for `mapping.project` and `mapping.work_item_type`; `mapping.team`, when set,
+    /// names the team WIQL runs as (otherwise WIQL is project-scoped). It requests nothing
+    /// outside `{organization}/{project}`.
+    pub fn new(mut base: ClientBase) -> Self {
         let m = &base.provider.mapping;
         let project = m.project.clone().unwrap_or_default();
         let work_item_type = m.work_item_type.clone().unwrap_or_default();
-        let team = m.team.clone().unwrap_or_else(|| format!("{project} Team"));
+        let team = m.team.clone().filter(|t| !t.is_empty());
+        let org = site_of(&base.provider.base_url, &[&["_apis"]]);
+        base.scope = super::path::Scope::of([endpoint_from(&org, "", &[&project])]);
         AzureDevOps {
             base,
             project,
             work_item_type,
             team,
+            org,
         }
     }
 
     /// `{organization}/{segments…}?api-version=7.1`, each segment percent-encoded.
     fn api(&self, segments: &[&str]) -> Url {
-        let mut url = self.base.provider.base_url.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
+        let mut url = endpoint_from(&self.org, "", segments);
         url.query_pairs_mut()
             .append_pair("api-version", API_VERSION);
         url
+    }
+
+    /// The WIQL endpoint: `{org}/{project}/_apis/wit/wiql`, or under the mapped team.
+    fn wiql(&self) -> Url {
+        match &self.team {
+            Some(team) => self.api(&[&self.project, team, "_apis", "wit", "wiql"]),
+            None => self.api(&[&self.project, "_apis", "wit", "wiql"]),
+        }
     }
 
     fn request(&self, method: &'static str, url: Url) -> HttpRequest {
@@ -114,12 +103,7 @@ impl AzureDevOps {
 
     /// The page a person opens for a work item.
     fn html_url(&self, id: &str) -> String {
-        let mut url = self.base.provider.base_url.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty()
-                .extend([self.project.as_str(), "_workitems", "edit", id]);
-        }
-        url.to_string()
+        endpoint_from(&self.org, "", &[&self.project, "_workitems", "edit", id]).to_string()
     }
 
     fn ticket(&self, item: &Value) -> RemoteTicket {
@@ -265,7 +249,7 @@ impl ProviderClient for AzureDevOps {
             "SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project AND [System.Tags] CONTAINS '{}'",
             draft.fingerprint_label
         );
-        let url = self.api(&[&self.project, &self.team, "_apis", "wit", "wiql"]);
+        let url = self.wiql();
         let result = self.call(
             self.request("POST", url).json(&json!({ "query": query })),
             false,
@@ -381,21 +365,22 @@ impl ProviderClient for AzureDevOps {
         Ok(state)
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
+    fn plan(&self, call: PlannedCall<'_>) -> String {
         match call {
-            PlannedCall::Lookup => format!(
+            PlannedCall::Lookup(draft) => format!(
                 "POST {} (tag {})",
-                self.api(&[&self.project, &self.team, "_apis", "wit", "wiql"])
-                    .path(),
+                self.wiql().path(),
                 draft.fingerprint_label
             ),
-            PlannedCall::Create => format!(
+            PlannedCall::Create(_) => format!(
                 "POST {} in {}",
                 self.workitems(&[&format!("${}", self.work_item_type)])
                     .path(),
                 self.project
             ),
-            PlannedCall::Update => format!("PATCH {}/{{id}}", self.workitems(&[]).path()),
+            PlannedCall::Update(id, _) | PlannedCall::WriteStatus(id) => {
+                format!("PATCH {}", self.workitems(&[id]).path())
+            }
         }
     }
 }

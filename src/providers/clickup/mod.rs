@@ -11,6 +11,7 @@ mod states;
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
+use url::Url;
 
 use super::answer::{identity, listing, object};
 use super::failure::Failure;
@@ -40,10 +41,16 @@ pub struct ClickUp {
 }
 
 impl ClickUp {
-    /// A client for the list `mapping.list`.
-    pub fn new(base: ClientBase) -> Self {
+    /// A client for the list `mapping.list`; it requests nothing outside `/list/{list}`,
+    /// `/task` and `/user`.
+    pub fn new(mut base: ClientBase) -> Self {
         let list = base.provider.mapping.list.clone().unwrap_or_default();
         let api = api_prefix(&base.provider.base_url, "/api/v2");
+        base.scope = super::path::Scope::of([
+            base.endpoint(&api, &["list", &list]),
+            base.endpoint(&api, &["task"]),
+            base.endpoint(&api, &["user"]),
+        ]);
         ClickUp {
             base,
             list,
@@ -53,11 +60,15 @@ impl ClickUp {
     }
 
     /// Personal tokens go in `Authorization` with no scheme, exactly as configured.
-    fn request(&self, method: &'static str, path: &str) -> HttpRequest {
+    fn request(&self, method: &'static str, segments: &[&str]) -> HttpRequest {
         let token = self.base.token.expose().to_owned();
-        let path = format!("{}{path}", self.api);
         self.base
-            .json_request(method, &path, "authorization", token)
+            .json_request(method, self.url(segments), "authorization", token)
+    }
+
+    /// `/api/v2` and then `segments`, each an encoded segment.
+    fn url(&self, segments: &[&str]) -> Url {
+        self.base.endpoint(&self.api, segments)
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
@@ -85,7 +96,7 @@ impl ClickUp {
         if let Some(s) = self.statuses.get() {
             return Ok(s.clone());
         }
-        let list = self.call(self.request("GET", &format!("/list/{}", self.list)), false)?;
+        let list = self.call(self.request("GET", &["list", &self.list]), false)?;
         let statuses = states::list_statuses(&list);
         let _ = self.statuses.set(statuses.clone());
         Ok(statuses)
@@ -118,14 +129,11 @@ impl ClickUp {
 impl ProviderClient for ClickUp {
     fn check(&self) -> Result<CheckReport, Failure> {
         let who = &["/user/username", "/user/id"];
-        let me = self.call(self.request("GET", "/user"), false)?;
-        object(&me, &format!("GET {}/user", self.api), who)?;
-        let list = self.call(self.request("GET", &format!("/list/{}", self.list)), false)?;
-        object(
-            &list,
-            &format!("GET {}/list/{}", self.api, self.list),
-            &["/id"],
-        )?;
+        let me = self.call(self.request("GET", &["user"]), false)?;
+        object(&me, &format!("GET {}", self.url(&["user"]).path()), who)?;
+        let list = self.call(self.request("GET", &["list", &self.list]), false)?;
+        let probe = format!("GET {}", self.url(&["list", &self.list]).path());
+        object(&list, &probe, &["/id"])?;
         if states::list_statuses(&list).is_empty() {
             return Err(Failure::Rejected {
                 status: 200,
@@ -135,15 +143,15 @@ impl ProviderClient for ClickUp {
         Ok(CheckReport {
             identity: identity(&me, who).unwrap_or_default(),
             probes: vec![
-                format!("GET {}/user", self.api),
-                format!("GET {}/list/{}", self.api, self.list),
+                format!("GET {}", self.url(&["user"]).path()),
+                format!("GET {}", self.url(&["list", &self.list]).path()),
             ],
         })
     }
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
         let field = self.fingerprint_field();
-        let path = format!("/list/{}/task", self.list);
+        let path = ["list", self.list.as_str(), "task"];
         let mut found = Vec::new();
         for page in 0..MAX_PAGES {
             let mut req = self.request("GET", &path);
@@ -218,20 +226,19 @@ impl ProviderClient for ClickUp {
         if let Some(id) = self.fingerprint_field() {
             body["custom_fields"] = json!([{"id": id, "value": draft.fingerprint}]);
         }
-        let path = format!("/list/{}/task", self.list);
+        let path = ["list", self.list.as_str(), "task"];
         let task = self.call(self.request("POST", &path).json(&body), true)?;
         Ok(Self::ticket(&task))
     }
 
     fn update(&self, ticket_id: &str, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
         let body = json!({"name": draft.title, "markdown_content": draft.body});
-        let path = format!("/task/{ticket_id}");
-        let task = self.call(self.request("PUT", &path).json(&body), true)?;
+        let task = self.call(self.request("PUT", &["task", ticket_id]).json(&body), true)?;
         Ok(Self::ticket(&task))
     }
 
     fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure> {
-        let task = self.call(self.request("GET", &format!("/task/{ticket_id}")), false)?;
+        let task = self.call(self.request("GET", &["task", ticket_id]), false)?;
         let name = task["status"]["status"].as_str().unwrap_or_default();
         let kind = task["status"]["type"].as_str().unwrap_or("custom");
         Ok(RemoteState {
@@ -254,9 +261,8 @@ impl ProviderClient for ClickUp {
                     target.as_str()
                 ),
             })?;
-        let path = format!("/task/{ticket_id}");
         let body = json!({"status": chosen.name});
-        let task = self.call(self.request("PUT", &path).json(&body), true)?;
+        let task = self.call(self.request("PUT", &["task", ticket_id]).json(&body), true)?;
         let name = task["status"]["status"].as_str().unwrap_or(&chosen.name);
         let kind = task["status"]["type"].as_str().unwrap_or(&chosen.kind);
         Ok(RemoteState {
@@ -265,15 +271,18 @@ impl ProviderClient for ClickUp {
         })
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
-        let list = format!("{}/list/{}/task", self.api, self.list);
+    fn plan(&self, call: PlannedCall<'_>) -> String {
+        let list = self.url(&["list", &self.list, "task"]);
+        let list = list.path();
         match call {
-            PlannedCall::Lookup => match self.fingerprint_field() {
+            PlannedCall::Lookup(draft) => match self.fingerprint_field() {
                 Some(id) => format!("GET {list} (custom field {id} == fingerprint)"),
                 None => format!("GET {list} (tags[]={})", draft.fingerprint_label),
             },
-            PlannedCall::Create => format!("POST {list} in list {}", self.list),
-            PlannedCall::Update => format!("PUT {}/task/{{id}}", self.api),
+            PlannedCall::Create(_) => format!("POST {list} in list {}", self.list),
+            PlannedCall::Update(id, _) | PlannedCall::WriteStatus(id) => {
+                format!("PUT {}", self.url(&["task", id]).path())
+            }
         }
     }
 }

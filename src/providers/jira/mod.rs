@@ -10,17 +10,19 @@
 //! seconds after an uncertain create can miss the issue. The retry engine should wait before
 //! that lookup (see the report of this change).
 
+mod listing;
 pub mod states;
 pub(crate) mod text;
 
 use serde_json::{Map, Value, json};
+use url::Url;
 
 use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify, summary};
 use super::http::{HttpRequest, HttpResponse, basic_auth, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, marker,
+    TicketDraft, endpoint_from, marker, site_of,
 };
 
 /// More tickets than this with one fingerprint already means "block and report".
@@ -41,10 +43,14 @@ pub struct Jira {
     flavour: Flavour,
     project: String,
     issue_type: String,
+    /// The site: the base URL without a `/rest/api/N` pasted at its end, so the API path is
+    /// never doubled and issue links are `{site}/browse/{key}`.
+    site: Url,
 }
 
 impl Jira {
-    /// Cloud when a user (the account e-mail) is configured, else Data Center.
+    /// Cloud when a user (the account e-mail) is configured, else Data Center. It requests
+    /// nothing outside the issue, search, project and identity resources of the API.
     pub fn new(base: ClientBase) -> Self {
         let flavour = if base.user.is_some() {
             Flavour::Cloud
@@ -52,12 +58,30 @@ impl Jira {
             Flavour::DataCenter
         };
         let mapping = &base.provider.mapping;
-        Jira {
-            project: mapping.project.clone().unwrap_or_default(),
-            issue_type: mapping.issue_type.clone().unwrap_or_else(|| "Bug".into()),
+        let project = mapping.project.clone().unwrap_or_default();
+        let issue_type = mapping.issue_type.clone().unwrap_or_else(|| "Bug".into());
+        let site = site_of(&base.provider.base_url, &[&["rest", "api", "*"]]);
+        let mut jira = Jira {
+            project,
+            issue_type,
             flavour,
+            site,
             base,
-        }
+        };
+        let scope = [
+            jira.api_url(&["issue"]),
+            jira.api_url(&["search"]),
+            jira.api_url(&["myself"]),
+            jira.api_url(&["mypermissions"]),
+            jira.api_url(&["project", &jira.project]),
+        ];
+        jira.base.scope = super::path::Scope::of(scope);
+        jira
+    }
+
+    /// `{site}/rest/api/{3|2}` and then `segments`, each an encoded segment.
+    fn api_url(&self, segments: &[&str]) -> Url {
+        endpoint_from(&self.site, self.api(), segments)
     }
 
     /// The API flavour in use.
@@ -72,13 +96,13 @@ impl Jira {
         }
     }
 
-    fn request(&self, method: &'static str, path: &str) -> HttpRequest {
+    fn request(&self, method: &'static str, segments: &[&str]) -> HttpRequest {
         let auth = match (&self.flavour, &self.base.user) {
             (Flavour::Cloud, Some(user)) => basic_auth(user.expose(), self.base.token.expose()),
             _ => bearer_auth(self.base.token.expose()),
         };
-        let path = format!("{}{path}", self.api());
-        self.base.json_request(method, &path, "authorization", auth)
+        self.base
+            .json_request(method, self.api_url(segments), "authorization", auth)
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
@@ -112,7 +136,7 @@ impl Jira {
     }
 
     fn browse(&self, key: &str) -> String {
-        self.base.url(&format!("/browse/{key}")).to_string()
+        endpoint_from(&self.site, "", &["browse", key]).to_string()
     }
 
     fn description(&self, draft: &TicketDraft) -> Value {
@@ -174,11 +198,11 @@ impl Jira {
 impl ProviderClient for Jira {
     fn check(&self) -> Result<CheckReport, Failure> {
         const WHO: &[&str] = &["/displayName", "/emailAddress", "/name", "/accountId"];
-        let me = self.call(self.request("GET", "/myself"), false)?;
-        object(&me, &format!("GET {}/myself", self.api()), WHO)?;
-        let project_path = format!("/project/{}", self.project);
-        let project_probe = format!("GET {}{project_path}", self.api());
-        self.call(self.request("GET", &project_path), false)
+        let probe = |url: Url| format!("GET {}", url.path());
+        let me = self.call(self.request("GET", &["myself"]), false)?;
+        object(&me, &probe(self.api_url(&["myself"])), WHO)?;
+        let project_probe = probe(self.api_url(&["project", &self.project]));
+        self.call(self.request("GET", &["project", &self.project]), false)
             .and_then(|project| object(&project, &project_probe, &["/key", "/id"]).map(|_| ()))
             .map_err(|e| match e {
                 // Jira answers 404 both for a missing project and one the user cannot browse.
@@ -191,7 +215,7 @@ impl ProviderClient for Jira {
                 },
                 other => other,
             })?;
-        let mut req = self.request("GET", "/mypermissions");
+        let mut req = self.request("GET", &["mypermissions"]);
         req.url
             .query_pairs_mut()
             .append_pair("projectKey", &self.project);
@@ -202,7 +226,7 @@ impl ProviderClient for Jira {
                 .append_pair("permissions", "CREATE_ISSUES,TRANSITION_ISSUES");
         }
         let perms = self.call(req, false)?;
-        let perms_probe = format!("GET {}/mypermissions", self.api());
+        let perms_probe = probe(self.api_url(&["mypermissions"]));
         object(
             &perms,
             &perms_probe,
@@ -216,23 +240,19 @@ impl ProviderClient for Jira {
         }
         Ok(CheckReport {
             identity: identity(&me, WHO).unwrap_or_default(),
-            probes: vec![
-                format!("GET {}/myself", self.api()),
-                project_probe,
-                perms_probe,
-            ],
+            probes: vec![probe(self.api_url(&["myself"])), project_probe, perms_probe],
         })
     }
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
         let fields = json!(["summary", "description", "status", "labels"]);
-        let (path, body) = match self.flavour {
+        let (path, body): (&[&str], _) = match self.flavour {
             Flavour::Cloud => (
-                "/search/jql",
+                &["search", "jql"],
                 json!({"jql": self.jql(draft), "fields": fields, "maxResults": LOOKUP_PAGE}),
             ),
             Flavour::DataCenter => (
-                "/search",
+                &["search"],
                 json!({"jql": self.jql(draft), "fields": fields, "maxResults": LOOKUP_PAGE, "startAt": 0}),
             ),
         };
@@ -261,7 +281,7 @@ impl ProviderClient for Jira {
 
     fn create(&self, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
         let body = json!({"fields": self.create_fields(draft)});
-        let created = self.call(self.request("POST", "/issue").json(&body), true)?;
+        let created = self.call(self.request("POST", &["issue"]).json(&body), true)?;
         let key = created["key"].as_str().ok_or_else(|| Failure::Uncertain {
             status: Some(201),
             detail: "Jira answered without an issue key".into(),
@@ -280,11 +300,7 @@ impl ProviderClient for Jira {
             "fields": {"summary": draft.title, "description": self.description(draft)},
             "update": {"labels": labels},
         });
-        self.call(
-            self.request("PUT", &format!("/issue/{ticket_id}"))
-                .json(&body),
-            true,
-        )?;
+        self.call(self.request("PUT", &["issue", ticket_id]).json(&body), true)?;
         Ok(RemoteTicket {
             id: ticket_id.to_owned(),
             url: self.browse(ticket_id),
@@ -293,7 +309,7 @@ impl ProviderClient for Jira {
     }
 
     fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure> {
-        let mut req = self.request("GET", &format!("/issue/{ticket_id}"));
+        let mut req = self.request("GET", &["issue", ticket_id]);
         req.url
             .query_pairs_mut()
             .append_pair("fields", "status,resolution");
@@ -305,7 +321,7 @@ impl ProviderClient for Jira {
         if current.normal == target {
             return Ok(current);
         }
-        let path = format!("/issue/{ticket_id}/transitions");
+        let path = ["issue", ticket_id, "transitions"];
         let mut req = self.request("GET", &path);
         req.url
             .query_pairs_mut()
@@ -331,73 +347,34 @@ impl ProviderClient for Jira {
         self.read_status(ticket_id)
     }
 
-    /// Pages through the project's issues carrying the mapping's first label, 100 a page, with
-    /// only their status and resolution.
+    /// Pages through the project's issues carrying the mapping's first label (see
+    /// `listing.rs`).
     fn read_statuses(
         &self,
         ticket_ids: &[String],
     ) -> Result<Option<std::collections::HashMap<String, RemoteState>>, Failure> {
-        let Some(label) = self.base.provider.mapping.labels.first() else {
-            return Ok(None);
-        };
-        let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
-        let jql = format!(
-            "project = {} AND labels = {}",
-            quote(&self.project),
-            quote(label)
-        );
-        let wanted: std::collections::HashSet<&str> =
-            ticket_ids.iter().map(String::as_str).collect();
-        let mut found = std::collections::HashMap::new();
-        let mut token: Option<String> = None;
-        let mut start = 0u64;
-        loop {
-            let mut body =
-                json!({"jql": jql, "fields": ["status", "resolution"], "maxResults": 100});
-            let path = match self.flavour {
-                Flavour::Cloud => {
-                    if let Some(t) = &token {
-                        body["nextPageToken"] = json!(t);
-                    }
-                    "/search/jql"
-                }
-                Flavour::DataCenter => {
-                    body["startAt"] = json!(start);
-                    "/search"
-                }
-            };
-            let page = self.call(self.request("POST", path).json(&body), false)?;
-            let issues = page["issues"].as_array().cloned().unwrap_or_default();
-            for issue in &issues {
-                let key = issue["key"].as_str().unwrap_or_default();
-                if wanted.contains(key) {
-                    found.insert(key.to_owned(), self.status_of(issue));
-                }
-            }
-            start += issues.len() as u64;
-            let done = match self.flavour {
-                Flavour::Cloud => {
-                    token = page["nextPageToken"].as_str().map(str::to_owned);
-                    page["isLast"].as_bool().unwrap_or(true) || token.is_none()
-                }
-                Flavour::DataCenter => start >= page["total"].as_u64().unwrap_or(0),
-            };
-            if done || issues.is_empty() || found.len() == wanted.len() {
-                break;
-            }
-        }
-        Ok(Some(found))
+        self.statuses_by_label(ticket_ids)
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
-        let api = self.api();
+    fn plan(&self, call: PlannedCall<'_>) -> String {
         match call {
-            PlannedCall::Lookup => match self.flavour {
-                Flavour::Cloud => format!("POST {api}/search/jql ({})", self.jql(draft)),
-                Flavour::DataCenter => format!("POST {api}/search ({})", self.jql(draft)),
-            },
-            PlannedCall::Create => format!("POST {api}/issue in {}", self.project),
-            PlannedCall::Update => format!("PUT {api}/issue/{{key}}"),
+            PlannedCall::Lookup(draft) => {
+                let search: &[&str] = match self.flavour {
+                    Flavour::Cloud => &["search", "jql"],
+                    Flavour::DataCenter => &["search"],
+                };
+                format!("POST {} ({})", self.api_url(search).path(), self.jql(draft))
+            }
+            PlannedCall::Create(_) => format!(
+                "POST {} in {}",
+                self.api_url(&["issue"]).path(),
+                self.project
+            ),
+            PlannedCall::Update(key, _) => format!("PUT {}", self.api_url(&["issue", key]).path()),
+            PlannedCall::WriteStatus(key) => format!(
+                "POST {} (a transition found at run time)",
+                self.api_url(&["issue", key, "transitions"]).path()
+            ),
         }
     }
 }

@@ -18,7 +18,7 @@ use super::failure::Failure;
 use super::http::{HttpRequest, bearer_auth};
 use super::{
     CheckReport, ClientBase, NormalState, PlannedCall, ProviderClient, RemoteState, RemoteTicket,
-    TicketDraft, marker, status_map,
+    TicketDraft, api_prefix, marker, status_map,
 };
 
 /// Where fingerprint attachments point; the URL only has to be stable and unique.
@@ -29,15 +29,9 @@ pub struct Linear {
     base: ClientBase,
     team: String,
     team_id: OnceLock<String>,
-}
-
-/// True for Linear's ids (UUIDs), as opposed to team keys like `SEC`.
-fn is_uuid(text: &str) -> bool {
-    text.len() == 36
-        && text.chars().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        })
+    /// The GraphQL endpoint: `/graphql` under the base URL, once (a base URL pasted with it
+    /// is not doubled).
+    endpoint: url::Url,
 }
 
 /// A workflow state type, normalised.
@@ -61,17 +55,22 @@ fn preferred_types(target: NormalState) -> &'static [&'static str] {
 }
 
 impl Linear {
-    /// A client for `mapping.team` (a key or an id).
-    pub fn new(base: ClientBase) -> Self {
+    /// A client for `mapping.team` (a key or an id); it requests nothing but the GraphQL
+    /// endpoint, and ids travel in variables, never in the path.
+    pub fn new(mut base: ClientBase) -> Self {
         let team = base.provider.mapping.team.clone().unwrap_or_default();
         let team_id = OnceLock::new();
-        if is_uuid(&team) {
+        // Linear's ids are UUIDs, as opposed to team keys like `SEC`.
+        if super::path::is_uuid(&team) {
             let _ = team_id.set(team.clone());
         }
+        let endpoint = base.endpoint(&api_prefix(&base.provider.base_url, "/graphql"), &[]);
+        base.scope = super::path::Scope::of([endpoint.clone()]);
         Linear {
             base,
             team,
             team_id,
+            endpoint,
         }
     }
 
@@ -95,7 +94,7 @@ impl Linear {
             "variables": variables,
             "operationName": ops::name(operation),
         });
-        let req = HttpRequest::new("POST", self.base.url("/graphql"))
+        let req = HttpRequest::new("POST", self.endpoint.clone())
             .header("authorization", auth)
             .json(&body);
         let resp = self.base.send(&req, write)?;
@@ -335,14 +334,18 @@ impl ProviderClient for Linear {
         Ok(self.state(&data["issueUpdate"]["issue"]))
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
+    fn plan(&self, call: PlannedCall<'_>) -> String {
+        let at = self.endpoint.path();
         match call {
-            PlannedCall::Lookup => format!(
-                "POST /graphql attachmentsForURL ({}) and issue(id)",
+            PlannedCall::Lookup(draft) => format!(
+                "POST {at} attachmentsForURL ({}) and issue(id)",
                 draft.fingerprint_label
             ),
-            PlannedCall::Create => format!("POST /graphql issueCreate in {}", self.team),
-            PlannedCall::Update => "POST /graphql issueUpdate".into(),
+            PlannedCall::Create(_) => format!("POST {at} issueCreate in {}", self.team),
+            PlannedCall::Update(id, _) => format!("POST {at} issueUpdate(id: {id})"),
+            PlannedCall::WriteStatus(id) => {
+                format!("POST {at} issueUpdate(id: {id}, stateId found at run time)")
+            }
         }
     }
 }

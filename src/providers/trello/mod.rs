@@ -11,6 +11,7 @@ mod lists;
 
 use jiff::SignedDuration;
 use serde_json::{Map, Value, json};
+use url::Url;
 
 use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify, requested_wait, summary};
@@ -38,11 +39,17 @@ pub struct Trello {
 }
 
 impl Trello {
-    /// A client for `mapping.board` and `mapping.list`.
-    pub fn new(base: ClientBase) -> Self {
+    /// A client for `mapping.board` and `mapping.list`; it requests nothing outside
+    /// `/1/boards/{board}`, `/1/cards` and `/1/members/me`.
+    pub fn new(mut base: ClientBase) -> Self {
         let board = base.provider.mapping.board.clone().unwrap_or_default();
         let list = base.provider.mapping.list.clone().unwrap_or_default();
         let prefix = api_prefix(&base.provider.base_url, "/1");
+        base.scope = super::path::Scope::of([
+            base.endpoint(&prefix, &["boards", &board]),
+            base.endpoint(&prefix, &["cards"]),
+            base.endpoint(&prefix, &["members", "me"]),
+        ]);
         Trello {
             base,
             board,
@@ -51,14 +58,19 @@ impl Trello {
         }
     }
 
-    fn request(&self, method: &'static str, path: &str) -> HttpRequest {
+    /// `/1` and then `segments`, each an encoded segment.
+    fn url(&self, segments: &[&str]) -> Url {
+        self.base.endpoint(&self.prefix, segments)
+    }
+
+    fn request(&self, method: &'static str, segments: &[&str]) -> HttpRequest {
         let key = self.base.user.as_ref().map(|u| u.expose()).unwrap_or("");
         let auth = format!(
             "OAuth oauth_consumer_key=\"{key}\", oauth_token=\"{}\"",
             self.base.token.expose()
         );
-        let path = format!("{}{path}", self.prefix);
-        self.base.json_request(method, &path, "authorization", auth)
+        self.base
+            .json_request(method, self.url(segments), "authorization", auth)
     }
 
     fn call(&self, req: HttpRequest, write: bool) -> Result<Value, Failure> {
@@ -128,7 +140,7 @@ impl Trello {
     }
 
     fn lists(&self) -> Result<Vec<BoardList>, Failure> {
-        let mut req = self.request("GET", &format!("/boards/{}/lists", self.board));
+        let mut req = self.request("GET", &["boards", &self.board, "lists"]);
         req.url
             .query_pairs_mut()
             .append_pair("filter", "open")
@@ -214,10 +226,6 @@ impl Trello {
         }
         None
     }
-
-    fn card_path(id: &str) -> String {
-        format!("/cards/{id}")
-    }
 }
 
 /// The spelling a word has in the original text (Trello names fields in camel case).
@@ -242,14 +250,18 @@ fn fit_desc(body: &str, marker: &str) -> String {
 
 impl ProviderClient for Trello {
     fn check(&self) -> Result<CheckReport, Failure> {
-        let mut me = self.request("GET", "/members/me");
+        let mut me = self.request("GET", &["members", "me"]);
         me.url
             .query_pairs_mut()
             .append_pair("fields", "username,fullName");
         let member = self.call(me, false)?;
         let who = &["/username", "/id"];
-        object(&member, &format!("GET {}/members/me", self.prefix), who)?;
-        let mut board = self.request("GET", &format!("/boards/{}", self.board));
+        object(
+            &member,
+            &format!("GET {}", self.url(&["members", "me"]).path()),
+            who,
+        )?;
+        let mut board = self.request("GET", &["boards", &self.board]);
         board
             .url
             .query_pairs_mut()
@@ -277,15 +289,15 @@ impl ProviderClient for Trello {
         Ok(CheckReport {
             identity: identity(&member, who).unwrap_or_default(),
             probes: vec![
-                format!("GET {}/members/me", self.prefix),
-                format!("GET {}/boards/{}", self.prefix, self.board),
-                format!("GET {}/boards/{}/lists", self.prefix, self.board),
+                format!("GET {}", self.url(&["members", "me"]).path()),
+                format!("GET {}", self.url(&["boards", &self.board]).path()),
+                format!("GET {}", self.url(&["boards", &self.board, "lists"]).path()),
             ],
         })
     }
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
-        let mut req = self.request("GET", &format!("/boards/{}/cards/all", self.board));
+        let mut req = self.request("GET", &["boards", &self.board, "cards", "all"]);
         req.url
             .query_pairs_mut()
             .append_pair("fields", "name,desc,closed,idList,shortUrl");
@@ -316,21 +328,18 @@ impl ProviderClient for Trello {
         if !draft.assignees.is_empty() {
             body["idMembers"] = json!(draft.assignees);
         }
-        let card = self.call(self.request("POST", "/cards").json(&body), true)?;
+        let card = self.call(self.request("POST", &["cards"]).json(&body), true)?;
         Ok(self.ticket(&card))
     }
 
     fn update(&self, ticket_id: &str, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
         let body = json!({"name": draft.title, "desc": fit_desc(&draft.body, &draft.marker())});
-        let card = self.call(
-            self.request("PUT", &Self::card_path(ticket_id)).json(&body),
-            true,
-        )?;
+        let card = self.call(self.request("PUT", &["cards", ticket_id]).json(&body), true)?;
         Ok(self.ticket(&card))
     }
 
     fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure> {
-        let mut req = self.request("GET", &Self::card_path(ticket_id));
+        let mut req = self.request("GET", &["cards", ticket_id]);
         req.url
             .query_pairs_mut()
             .append_pair("fields", "closed,idList,name");
@@ -352,7 +361,7 @@ impl ProviderClient for Trello {
             }
         }
         let card = self.call(
-            self.request("PUT", &Self::card_path(ticket_id))
+            self.request("PUT", &["cards", ticket_id])
                 .json(&Value::Object(body)),
             true,
         )?;
@@ -369,15 +378,19 @@ impl ProviderClient for Trello {
         Ok(state)
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
-        let p = &self.prefix;
+    fn plan(&self, call: PlannedCall<'_>) -> String {
         match call {
-            PlannedCall::Lookup => format!(
-                "GET {p}/boards/{}/cards/all (desc marker for {})",
-                self.board, draft.fingerprint_label
+            PlannedCall::Lookup(draft) => format!(
+                "GET {} (desc marker for {})",
+                self.url(&["boards", &self.board, "cards", "all"]).path(),
+                draft.fingerprint_label
             ),
-            PlannedCall::Create => format!("POST {p}/cards in list {}", self.list),
-            PlannedCall::Update => format!("PUT {p}/cards/{{id}}"),
+            PlannedCall::Create(_) => {
+                format!("POST {} in list {}", self.url(&["cards"]).path(), self.list)
+            }
+            PlannedCall::Update(id, _) | PlannedCall::WriteStatus(id) => {
+                format!("PUT {}", self.url(&["cards", id]).path())
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use serde_json::{Value, json};
+use url::Url;
 
 use super::answer::{identity, listing, object};
 use super::failure::{Failure, classify};
@@ -47,10 +48,22 @@ pub struct YouTrack {
 }
 
 impl YouTrack {
-    /// A client for the project whose short name is `mapping.project`.
-    pub fn new(base: ClientBase) -> Self {
+    /// A client for the project whose short name is `mapping.project`. Issue paths name no
+    /// project, so ids are checked to be the project's (`SEC-12`) before they get here; it
+    /// requests nothing outside the issue, tag, command, project and identity resources.
+    pub fn new(mut base: ClientBase) -> Self {
         let project = base.provider.mapping.project.clone().unwrap_or_default();
         let api = api_prefix(&base.provider.base_url, "/api");
+        base.scope = super::path::Scope::of(
+            [
+                &["issues"][..],
+                &["tags"],
+                &["commands"],
+                &["admin", "projects"],
+                &["users", "me"],
+            ]
+            .map(|segments| base.endpoint(&api, segments)),
+        );
         YouTrack {
             base,
             project,
@@ -63,11 +76,15 @@ impl YouTrack {
 
     /// The token goes after `Bearer ` as configured: permanent tokens already start with
     /// `perm:` (or `perm-`), and adding a prefix would break a token pasted with it.
-    fn request(&self, method: &'static str, path: &str) -> HttpRequest {
+    fn request(&self, method: &'static str, segments: &[&str]) -> HttpRequest {
         let credential = bearer_auth(self.base.token.expose());
-        let path = format!("{}{path}", self.api);
         self.base
-            .json_request(method, &path, "authorization", credential)
+            .json_request(method, self.url(segments), "authorization", credential)
+    }
+
+    /// `/api` and then `segments`, each an encoded segment.
+    fn url(&self, segments: &[&str]) -> Url {
+        self.base.endpoint(&self.api, segments)
     }
 
     fn call(&self, req: HttpRequest, write: bool, sent: &[&str]) -> Result<Value, Failure> {
@@ -107,7 +124,7 @@ impl YouTrack {
             return Ok(id.clone());
         }
         for page in 0..MAX_PAGES {
-            let mut req = self.request("GET", "/admin/projects");
+            let mut req = self.request("GET", &["admin", "projects"]);
             req.url
                 .query_pairs_mut()
                 .append_pair("fields", "id,shortName")
@@ -121,6 +138,17 @@ impl YouTrack {
                     .is_some_and(|s| s.eq_ignore_ascii_case(&self.project))
             });
             if let Some(id) = found.and_then(|p| p["id"].as_str()) {
+                // The id goes into a path: an answer is checked like any other value.
+                if let Some(problem) = super::path::segment_problem(id) {
+                    return Err(Failure::Rejected {
+                        status: 200,
+                        detail: format!(
+                            "YouTrack named project {} by the id {}, which {problem}",
+                            self.project,
+                            super::path::shown(id)
+                        ),
+                    });
+                }
                 let _ = self.project_id.set(id.to_owned());
                 return Ok(id.to_owned());
             }
@@ -142,7 +170,7 @@ impl YouTrack {
         if let Some(id) = self.tags.lock().ok().and_then(|t| t.get(name).cloned()) {
             return Ok(id);
         }
-        let mut req = self.request("GET", "/tags");
+        let mut req = self.request("GET", &["tags"]);
         req.url
             .query_pairs_mut()
             .append_pair("fields", "id,name")
@@ -157,7 +185,7 @@ impl YouTrack {
         let id = match existing {
             Some(id) => id,
             None => {
-                let mut req = self.request("POST", "/tags").json(&json!({"name": name}));
+                let mut req = self.request("POST", &["tags"]).json(&json!({"name": name}));
                 req.url.query_pairs_mut().append_pair("fields", "id,name");
                 let tag = self.call(req, true, &["name"])?;
                 tag["id"].as_str().unwrap_or_default().to_owned()
@@ -176,7 +204,7 @@ impl YouTrack {
             return Ok(values.clone());
         }
         let id = self.project_id()?;
-        let mut req = self.request("GET", &format!("/admin/projects/{id}/customFields"));
+        let mut req = self.request("GET", &["admin", "projects", &id, "customFields"]);
         req.url
             .query_pairs_mut()
             .append_pair("fields", "field(name),bundle(values(name,isResolved))");
@@ -195,14 +223,14 @@ impl YouTrack {
 
     fn command(&self, query: &str, ticket_id: &str) -> Result<(), Failure> {
         let body = json!({"query": query, "issues": [{"idReadable": ticket_id}]});
-        self.call(self.request("POST", "/commands").json(&body), true, &[])
+        self.call(self.request("POST", &["commands"]).json(&body), true, &[])
             .map(|_| ())
     }
 }
 
 impl ProviderClient for YouTrack {
     fn check(&self) -> Result<CheckReport, Failure> {
-        let mut req = self.request("GET", "/users/me");
+        let mut req = self.request("GET", &["users", "me"]);
         req.url
             .query_pairs_mut()
             .append_pair("fields", "login,fullName");
@@ -213,14 +241,18 @@ impl ProviderClient for YouTrack {
         Ok(CheckReport {
             identity: identity(&me, who).unwrap_or_default(),
             probes: vec![
-                format!("GET {}/users/me", self.api),
-                format!("GET {}/admin/projects ({})", self.api, self.project),
+                format!("GET {}", self.url(&["users", "me"]).path()),
+                format!(
+                    "GET {} ({})",
+                    self.url(&["admin", "projects"]).path(),
+                    self.project
+                ),
             ],
         })
     }
 
     fn lookup(&self, draft: &TicketDraft) -> Result<Vec<RemoteTicket>, Failure> {
-        let mut req = self.request("GET", "/issues");
+        let mut req = self.request("GET", &["issues"]);
         req.url
             .query_pairs_mut()
             .append_pair(
@@ -271,7 +303,7 @@ impl ProviderClient for YouTrack {
                 "value": {"name": priority},
             }]);
         }
-        let mut req = self.request("POST", "/issues").json(&body);
+        let mut req = self.request("POST", &["issues"]).json(&body);
         // Without `fields` YouTrack answers with the database id only.
         req.url
             .query_pairs_mut()
@@ -283,9 +315,7 @@ impl ProviderClient for YouTrack {
 
     fn update(&self, ticket_id: &str, draft: &TicketDraft) -> Result<RemoteTicket, Failure> {
         let body = json!({"summary": draft.title, "description": draft.body});
-        let mut req = self
-            .request("POST", &format!("/issues/{ticket_id}"))
-            .json(&body);
+        let mut req = self.request("POST", &["issues", ticket_id]).json(&body);
         req.url
             .query_pairs_mut()
             .append_pair("fields", "id,idReadable,summary");
@@ -294,7 +324,7 @@ impl ProviderClient for YouTrack {
     }
 
     fn read_status(&self, ticket_id: &str) -> Result<RemoteState, Failure> {
-        let mut req = self.request("GET", &format!("/issues/{ticket_id}"));
+        let mut req = self.request("GET", &["issues", ticket_id]);
         req.url
             .query_pairs_mut()
             .append_pair("fields", "customFields(name,value(name,isResolved))");
@@ -339,14 +369,23 @@ impl ProviderClient for YouTrack {
         })
     }
 
-    fn plan(&self, call: PlannedCall, draft: &TicketDraft) -> String {
+    fn plan(&self, call: PlannedCall<'_>) -> String {
+        let issues = self.url(&["issues"]);
         match call {
-            PlannedCall::Lookup => format!(
-                "GET {}/issues (query=project: {} tag: {})",
-                self.api, self.project, draft.fingerprint_label
+            PlannedCall::Lookup(draft) => format!(
+                "GET {} (query=project: {} tag: {})",
+                issues.path(),
+                self.project,
+                draft.fingerprint_label
             ),
-            PlannedCall::Create => format!("POST {}/issues in {}", self.api, self.project),
-            PlannedCall::Update => format!("POST {}/issues/{{idReadable}}", self.api),
+            PlannedCall::Create(_) => format!("POST {} in {}", issues.path(), self.project),
+            PlannedCall::Update(id, _) => {
+                format!("POST {}", self.url(&["issues", id]).path())
+            }
+            PlannedCall::WriteStatus(id) => format!(
+                "POST {} (State command for {id})",
+                self.url(&["commands"]).path()
+            ),
         }
     }
 }

@@ -39,6 +39,7 @@ fn cases() -> Vec<Case> {
     const RETRY: &str = "`ticket-export retry tex_9001`";
     const FALLBACK: &str = "`ticket-export fallback tex_9001`";
     const CHECK: &str = "`ticket-export settings check jira-sec`";
+    const UNUSABLE: &str = "acme.example/browse/SEC-42 is not on acme.atlassian.net";
     vec![
         // Row 1: not owned or unsafe base URL -> stop, whatever else.
         case("1 destination not owned", |f| f.provider_mut().destination_owned = false,
@@ -151,6 +152,12 @@ fn cases() -> Vec<Case> {
         // Row 6: TICKET_EXPORT_DUPLICATE_BLOCKED.
         case("6 existing URL known", |f| { f.code(C::DuplicateBlocked); f.link() },
              (Stop, UpdateExisting, StatusSyncAndDuplicates), "fp1-3f9a already exists at https://acme.atlassian.net/browse/SEC-42", "retry tex_9001` updates it, never creates"),
+        case("6 existing URL known and addressed", |f| { f.code(C::DuplicateBlocked); f.link(); f.provider_mut().ticket = Some(Ok("SEC-42".into())) },
+             (Stop, UpdateExisting, StatusSyncAndDuplicates), "already exists at https://acme.atlassian.net/browse/SEC-42", "updates it, never creates"),
+        case("6 existing URL cannot be addressed", |f| { f.code(C::DuplicateBlocked); f.link(); f.provider_mut().ticket = Some(Err(UNUSABLE.into())) },
+             (Blocked, ManualReview, StatusSyncAndDuplicates), "the recorded ticket cannot be addressed: acme.example/browse/SEC-42 is not on", "`ticket-export link tex_9001 URL`"),
+        case("6 unusable ticket beats a cooldown", |f| { f.code(C::DuplicateBlocked); f.link(); f.provider_mut().ticket = Some(Err(UNUSABLE.into())); f.attempt.retry_after = Some(future()) },
+             (Blocked, ManualReview, StatusSyncAndDuplicates), "cannot be addressed", "nothing is sent for it"),
         case("6 existing URL unknown", |f| f.code(C::DuplicateBlocked),
              (Blocked, LookupAndLink, StatusSyncAndDuplicates), "fp1-3f9a but its URL is unknown", "looks the ticket up by fingerprint and links it"),
         // Row 6 after a failure: the guard stays; what only a person can decide blocks.
@@ -173,6 +180,12 @@ fn cases() -> Vec<Case> {
              (Ready, Sync, StatusSyncAndDuplicates), "link to SEC-9 is kept", "never re-create"),
         case("7 link kept, cooldown ahead", |f| { f.code(C::StatusSyncFailed); f.link(); f.attempt.retry_after = Some(future()) },
              (Cooldown, Wait, StatusSyncAndDuplicates), "2026-11-29T11:00:00Z (retry_after)", "`ticket-export sync tex_9001`"),
+        case("7 link kept, cannot be addressed", |f| { f.code(C::StatusSyncFailed); f.link(); f.provider_mut().ticket = Some(Err(UNUSABLE.into())) },
+             (Blocked, ManualReview, StatusSyncAndDuplicates), "cannot be addressed", "`ticket-export link tex_9001 URL`"),
+        case("3 sync pending, link cannot be addressed", |f| { f.no_code(ExportStatus::Exported); f.link(); f.attempt.status_sync_status = Some(SyncStatus::Pending); f.provider_mut().ticket = Some(Err(UNUSABLE.into())) },
+             (Blocked, ManualReview, StatusSyncAndDuplicates), "cannot be addressed", "`ticket-export link tex_9001 URL`"),
+        case("3 sync ok, an unusable link needs nothing", |f| { f.no_code(ExportStatus::Exported); f.link(); f.attempt.status_sync_status = Some(SyncStatus::Ok); f.provider_mut().ticket = Some(Err(UNUSABLE.into())) },
+             (Ready, Nothing, StatusSyncAndDuplicates), "SEC-42 is linked", "nothing to do"),
         case("7 no link", |f| f.code(C::StatusSyncFailed),
              (Blocked, LookupAndLink, StatusSyncAndDuplicates), "no ticket link is recorded", RETRY),
         // Row 8: TICKET_EXPORT_PROVIDER_UNAVAILABLE.

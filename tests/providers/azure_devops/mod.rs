@@ -81,7 +81,7 @@ fn create_sends_the_documented_json_patch() {
     }
     assert_eq!(
         rig.client()
-            .plan(ticket_export::providers::PlannedCall::Create, &draft),
+            .plan(ticket_export::providers::PlannedCall::Create(&draft)),
         "POST /acme/SEC/_apis/wit/workitems/$Bug in SEC"
     );
 }
@@ -103,8 +103,10 @@ fn lookup_runs_wiql_on_the_tag_then_reads_and_confirms() {
     );
     let requests = rig.sim.state().requests.clone();
     assert_eq!(requests.len(), 2);
-    // The 7.1 spec has only the team-scoped WIQL path: the project's default team.
-    assert_eq!(requests[0].path, "/acme/SEC/SEC%20Team/_apis/wit/wiql");
+    // Project-scoped WIQL: no guessed team ("<project> Team" fails once the team is renamed).
+    // The 7.1 spec writes `{organization}/{project}/{team}/_apis/wit/wiql` with the team
+    // optional (`x-ms-required: false`).
+    assert_eq!(requests[0].path, "/acme/SEC/_apis/wit/wiql");
     assert_eq!(
         requests[0].json()["query"],
         format!(
@@ -218,4 +220,59 @@ fn check_reads_the_work_item_type_only() {
 #[test]
 fn the_token_appears_only_in_the_authorization_header() {
     assert_token_only_in_headers(&rig(), &[SIM_TOKEN]);
+}
+
+#[test]
+fn a_renamed_default_team_does_not_break_the_lookup() {
+    let rig = rig();
+    // The project's default team was renamed: "SEC Team" no longer exists.
+    rig.sim.state().azure_team = Some("Platform".into());
+    let client = rig.client();
+    let created = client.create(&rig.draft(1)).unwrap();
+    let found = client.lookup(&rig.draft(1)).unwrap();
+    assert_eq!(found, vec![created]);
+    let paths: Vec<String> = rig
+        .sim
+        .state()
+        .requests
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(
+        paths.contains(&"/acme/SEC/_apis/wit/wiql".to_owned()),
+        "{paths:?}"
+    );
+    assert!(
+        !paths.iter().any(|p| p.contains("Team")),
+        "no guessed team: {paths:?}"
+    );
+}
+
+#[test]
+fn a_mapped_team_runs_wiql_as_that_team() {
+    let rig = Rig::new(
+        "ado",
+        &ENTRY.replace(
+            "project = \"SEC\",",
+            "project = \"SEC\", team = \"Platform\",",
+        ),
+    );
+    rig.sim.state().azure_team = Some("Platform".into());
+    let draft = rig.draft(1);
+    let client = rig.client();
+    client.create(&draft).unwrap();
+    rig.sim.state().requests.clear();
+    assert_eq!(client.lookup(&draft).unwrap().len(), 1);
+    let wiql = rig.sim.state().requests[0].clone();
+    assert_eq!(wiql.path, "/acme/SEC/Platform/_apis/wit/wiql");
+    assert_eq!(
+        client.plan(ticket_export::providers::PlannedCall::Lookup(&draft)),
+        format!(
+            "POST /acme/SEC/Platform/_apis/wit/wiql (tag {})",
+            draft.fingerprint_label
+        )
+    );
+    if let Some(doc) = wit_spec() {
+        spec::assert_valid(doc, &wiql, "");
+    }
 }

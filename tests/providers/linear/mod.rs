@@ -82,7 +82,7 @@ fn create_sends_the_issue_with_its_client_id_then_the_fingerprint_attachment() {
     );
     assert_eq!(
         rig.client()
-            .plan(ticket_export::providers::PlannedCall::Create, &draft),
+            .plan(ticket_export::providers::PlannedCall::Create(&draft)),
         "POST /graphql issueCreate in SEC"
     );
 }
