@@ -39,6 +39,9 @@ pub struct Fleet {
     pub unowned: Simulator,
     pub now: Timestamp,
     pub tally: Tally,
+    /// Ticket ids an import recorded that no simulator holds (hostile data): links to them are
+    /// the import's, not this tool's, and are not expected to exist.
+    pub imported_ticket_ids: std::collections::BTreeSet<String>,
 }
 
 /// Exit codes a run may end with: done, blocked, cooldown, stop. Never 1 (a bug) or 2.
@@ -75,6 +78,7 @@ impl Fleet {
             unowned,
             now: "2026-11-29T12:00:00Z".parse().unwrap(),
             tally: Tally::default(),
+            imported_ticket_ids: Default::default(),
         };
         fleet.advance(SignedDuration::ZERO);
         fleet

@@ -115,6 +115,7 @@ fn ticket_ids(t: &SimTicket) -> [String; 2] {
 /// Every invariant. `settled`: after a clean round, so every owned attempt must be delivered
 /// and every remote ticket linked (nothing lost).
 pub fn check(fleet: &mut Fleet, settled: bool) {
+    let imported = fleet.imported_ticket_ids.clone();
     let s = stored(&fleet.store());
     assert_eq!(s.integrity, "ok", "PRAGMA integrity_check");
     fleet.tally.add("store integrity checks", 1);
@@ -159,14 +160,15 @@ pub fn check(fleet: &mut Fleet, settled: bool) {
                 .iter()
                 .find(|t| ticket_ids(t).iter().any(|i| i == id))
         };
-        for (key, tex, ticket) in s.linked.iter().filter(|(k, _, _)| k == sim.key) {
+        let ours = |ticket: &String| !imported.contains(ticket);
+        for (key, tex, ticket) in s.linked.iter().filter(|(k, _, t)| k == sim.key && ours(t)) {
             assert!(
                 find(ticket).is_some(),
                 "{key}: {tex} is linked to {ticket}, which does not exist"
             );
             fleet.tally.add("linked attempts whose ticket exists", 1);
         }
-        for (key, fp, ticket) in s.links.iter().filter(|(k, _, _)| k == sim.key) {
+        for (key, fp, ticket) in s.links.iter().filter(|(k, _, t)| k == sim.key && ours(t)) {
             let t = find(ticket)
                 .unwrap_or_else(|| panic!("{key}: link to {ticket} that does not exist"));
             assert_eq!(

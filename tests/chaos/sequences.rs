@@ -7,7 +7,7 @@
 //! hold), an imported ticket id that climbs out of the destination (`../`, `%2e%2e`), a finding
 //! whose text carries another finding's exact marker line, and an uncertain create.
 //!
-//! `SEQUENCE_CASES` (default 6) sets the number of generated sequences.
+//! `SEQUENCE_CASES` (default 12) sets the number of generated sequences.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -122,10 +122,7 @@ fn report(fleet: &Fleet, second: bool) -> Value {
         known["external_ticket_url"] = json!(format!("{base}/acme/shop/issues/77"));
         exports.push(known);
         // Imported ticket ids that climb out of the destination.
-        for (tag, id) in [
-            ("t", "../../../evil/elsewhere/issues/1001"),
-            ("e", "%2e%2e%2f%2e%2e%2fevil%2felsewhere%2fissues%2f1001"),
-        ] {
+        for (tag, id) in [("t", CLIMBING_IDS[0]), ("e", CLIMBING_IDS[1])] {
             let status = if second { "resolved" } else { "open" };
             findings.push(finding(tag, "climbs".into(), status));
             let mut climbing = export(tag, "failed", Some("TICKET_EXPORT_DUPLICATE_BLOCKED"));
@@ -151,7 +148,16 @@ fn report(fleet: &Fleet, second: bool) -> Value {
         "target": "https://shop.example", "findings": findings, "ticket_exports": exports}]})
 }
 
+/// The ticket ids the hostile report records, which no simulator holds.
+const CLIMBING_IDS: [&str; 2] = [
+    "../../../evil/elsewhere/issues/1001",
+    "%2e%2e%2f%2e%2e%2fevil%2felsewhere%2fissues%2f1001",
+];
+
 fn import(fleet: &mut Fleet, second: bool) {
+    fleet
+        .imported_ticket_ids
+        .extend(CLIMBING_IDS.iter().map(|id| id.to_string()));
     let doc = report(fleet, second);
     let path = data::write(fleet.dir.path(), &format!("hostile-{second}.json"), &doc);
     let out = fleet.run(&["import", path.to_str().unwrap()]);
@@ -311,7 +317,7 @@ fn run(fleet: &mut Fleet, step: &Step) {
 
 #[test]
 fn arbitrary_sequences_keep_one_ticket_per_finding_and_stay_in_the_owned_destination() {
-    let cases = knob("SEQUENCE_CASES", 6u32);
+    let cases = knob("SEQUENCE_CASES", 12u32);
     let mut runner = TestRunner::new(Config {
         cases,
         max_shrink_iters: 16,
