@@ -10,24 +10,47 @@ fn parse(text: &str) -> Result<Config, ConfigError> {
     Config::parse(text, Path::new("/etc/te/config.toml"))
 }
 
-/// The text with every placeholder replaced as a user would: a URL for `base_url`, and one
-/// name for everything else, so that `owned` matches the destination (and a webhook's host).
+/// The text with every placeholder replaced as a user would: a URL for `base_url`, and for
+/// every other key a value of the form its kind requires (ids, keys, `owner/name`), with `owned`
+/// the same as the destination (and a webhook's host).
 fn filled(text: &str) -> String {
+    let mut kind = String::new();
     text.lines()
-        .map(|line| match line.find(&format!("\"{PLACEHOLDER}")) {
-            None => line.to_owned(),
-            Some(start) => {
-                let end = start + 1 + line[start + 1..].find('"').unwrap();
-                let value = if line.starts_with("base_url") {
-                    "https://acme.example/in"
-                } else {
-                    "acme.example"
-                };
-                format!("{}\"{value}\"{}", &line[..start], &line[end + 1..])
+        .map(|line| {
+            if let Some(k) = line.strip_prefix("kind = \"") {
+                kind = k.trim_end_matches('"').to_owned();
+            }
+            match line.find(&format!("\"{PLACEHOLDER}")) {
+                None => line.to_owned(),
+                Some(start) => {
+                    let end = start + 1 + line[start + 1..].find('"').unwrap();
+                    let key = line.split([' ', '=']).next().unwrap_or_default();
+                    let value = fill(&kind, key);
+                    format!("{}\"{value}\"{}", &line[..start], &line[end + 1..])
+                }
             }
         })
         .map(|line| line + "\n")
         .collect()
+}
+
+/// A value a user would give `key` of a provider of `kind`.
+fn fill(kind: &str, key: &str) -> &'static str {
+    let destination = match kind {
+        "github" | "gitlab" | "bitbucket" => "acme/shop",
+        "trello" => "5f1c0ffee0ddba11c0ffee01",
+        "asana" => "1200000000000500",
+        "clickup" => "901100200300",
+        "webhook" => "acme.example",
+        _ => "SEC",
+    };
+    match key {
+        "base_url" => "https://acme.example/in",
+        "issue_type" | "work_item_type" => "Bug",
+        "workspace" => "1200000000000001",
+        "list" if kind == "trello" => "5f1c0ffee0ddba11c0ffee02",
+        _ => destination,
+    }
 }
 
 fn check_kinds(kinds: &[ProviderKind]) {
@@ -80,7 +103,8 @@ fn check_kinds(kinds: &[ProviderKind]) {
             assert!(p.auth.user.is_some(), "{kind:?}");
         }
         for dest in kind.destination_keys() {
-            assert_eq!(p.mapping.get(dest), Some("acme.example"), "{kind:?}.{dest}");
+            let wanted = fill(kind.as_str(), dest);
+            assert_eq!(p.mapping.get(dest), Some(wanted), "{kind:?}.{dest}");
         }
     }
 
