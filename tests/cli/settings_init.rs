@@ -18,22 +18,25 @@ const KINDS: [&str; 11] = [
     "webhook",
 ];
 
-/// Fills every placeholder the way a user would: a URL for `base_url`, one name elsewhere (so
-/// that `owned` names the destination, and a webhook's host).
+/// Fills every placeholder the way a user would: a URL for `base_url`, and for every other key
+/// a value of the form its kind requires, with `owned` the same as the destination (and a
+/// webhook's host). (The library's template test fills the same way.)
 fn filled(text: &str) -> String {
     let mut out = String::new();
+    let mut kind = String::new();
     for line in text.lines() {
+        if let Some(k) = line.strip_prefix("kind = \"") {
+            kind = k.trim_end_matches('"').to_owned();
+        }
         match line.find("\"<fill in") {
             None => out.push_str(line),
             Some(start) => {
                 let end = start + 1 + line[start + 1..].find('"').unwrap();
-                let value = match line.starts_with("base_url") {
-                    true => "https://acme.example/in",
-                    false => "acme.example",
-                };
+                let key = line.split([' ', '=']).next().unwrap_or_default();
                 out.push_str(&format!(
-                    "{}\"{value}\"{}",
+                    "{}\"{}\"{}",
                     &line[..start],
+                    fill(&kind, key),
                     &line[end + 1..]
                 ));
             }
@@ -41,6 +44,25 @@ fn filled(text: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A value a user would give `key` of a provider of `kind`.
+fn fill(kind: &str, key: &str) -> &'static str {
+    let destination = match kind {
+        "github" | "gitlab" | "bitbucket" => "acme/shop",
+        "trello" => "5f1c0ffee0ddba11c0ffee01",
+        "asana" => "1200000000000500",
+        "clickup" => "901100200300",
+        "webhook" => "acme.example",
+        _ => "SEC",
+    };
+    match key {
+        "base_url" => "https://acme.example/in",
+        "issue_type" | "work_item_type" => "Bug",
+        "workspace" => "1200000000000001",
+        "list" if kind == "trello" => "5f1c0ffee0ddba11c0ffee02",
+        _ => destination,
+    }
 }
 
 /// `settings path` loads the config as every command does: exit 0 only when it is valid.
