@@ -6,6 +6,7 @@ mod completions;
 mod config_secrets;
 mod credentials;
 mod cron;
+mod cron_help;
 mod duplicate_guard;
 mod echoed_token;
 mod fallback;
