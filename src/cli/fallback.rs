@@ -100,7 +100,8 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         skipped += 1;
         status = status.worst(s.state.into());
         if io_result.is_ok() {
-            io_result = print_skipped(ctx, &s);
+            // Left out for what triage says already: the same state before and after the run.
+            io_result = print_skipped(ctx, &s, Some(s.state));
         }
     })?;
     io_result?;
@@ -112,7 +113,8 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         skipped += 1;
         counts.selected = counts.selected.saturating_sub(1);
         status = status.worst(s.state.into());
-        print_skipped(ctx, &s)?;
+        // Selected for fallback (ready) before its look-up; blocked after it is a new problem.
+        print_skipped(ctx, &s, Some(State::Ready))?;
     }
     let mut left_out = Vec::new();
     // Nothing selected: create no folder either.
@@ -175,7 +177,7 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
             state,
             why: out.why,
         };
-        print_skipped(ctx, &s)?;
+        print_skipped(ctx, &s, Some(state))?;
     }
     print_files(ctx, &files)?;
     let mut failed = 0;
@@ -271,11 +273,15 @@ fn check_selection_exists(
     Ok(())
 }
 
-fn print_skipped(ctx: &mut Context, s: &Skipped) -> std::io::Result<()> {
+/// `before`: the attempt's state before the run; under `--quiet` only a new problem is printed.
+fn print_skipped(ctx: &mut Context, s: &Skipped, before: Option<State>) -> std::io::Result<()> {
     if ctx.printer.settings.json {
         let mut value = serde_json::to_value(s).unwrap_or_default();
         value["record"] = "skipped".into();
         return ctx.printer.json(&value);
+    }
+    if ctx.printer.settings.quiet && !super::quiet::shown(false, before, s.state) {
+        return Ok(());
     }
     let text = format!("left out {} ({}): {}", s.ticket_export_id, s.state, s.why);
     if s.state == State::Ready {
@@ -301,8 +307,11 @@ fn print_files(ctx: &mut Context, files: &[FileRecord]) -> std::io::Result<()> {
         FileOutcome::WouldWrite => "would write",
         FileOutcome::WouldKeep => "would keep",
     };
+    // Under --quiet, only the files this run wrote: an unchanged set is no news.
+    let quiet = ctx.printer.settings.quiet;
     let rows: Vec<Vec<String>> = files
         .iter()
+        .filter(|f| !quiet || matches!(f.outcome, FileOutcome::Written | FileOutcome::WouldWrite))
         .map(|f| {
             let format = match f.preset {
                 Some(p) => format!("{} ({p})", f.format),

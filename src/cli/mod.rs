@@ -14,6 +14,7 @@ mod inspect;
 mod inspect_summary;
 mod link;
 mod log;
+mod quiet;
 mod reports;
 mod retry;
 mod settings;
@@ -67,7 +68,8 @@ pub struct Cli {
         value_name = "WHEN"
     )]
     pub color: ColorChoice,
-    /// Print results only: no hints or progress on stderr
+    /// Print results only, no hints or progress; retry, sync and fallback print only changes and
+    /// new problems (the exit code carries the rest)
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Explain more on stderr

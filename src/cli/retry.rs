@@ -18,6 +18,9 @@ use crate::triage::Action;
     ticket-export retry --report rep_1042 --dry-run\n  \
     ticket-export --json retry --all --concurrency 8 > retry.jsonl\n  \
     ticket-export retry tex_9010 --allow-create\n\n\
+    From cron, every 10 minutes (the README's \"Running from cron\" says which codes alert):\n  \
+    ticket-export --quiet retry --all; rc=$?; case $rc in 0|4) ;; *) echo \"retry: exit $rc\" ;; esac\n\n\
+    With --quiet, only what changed or is a new problem is printed: the exit code carries the rest.\n\
     Attempts that triage does not find ready are refused with the reason; nothing is sent for them.\n\
     A TICKET_EXPORT_DUPLICATE_BLOCKED attempt is never created by retry: it updates the known\n\
     ticket, or looks it up and links it. When the known ticket is gone (404) or cannot be found, a\n\
@@ -69,6 +72,8 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     };
     let mut assessor = Assessor::new(&config, &ctx.ambient, &store)?;
     let mut selection = Vec::new();
+    // Each attempt's state before the run: under --quiet, only a new problem earns a line.
+    let mut before = std::collections::HashMap::new();
     if args.ids.is_empty() {
         let filter = AttemptFilter {
             report: args.report.clone(),
@@ -76,7 +81,9 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         };
         // A batch selects what has work to do; finished attempts are not "refused".
         store.for_each_attempt(&filter, |a| {
-            if assessor.decide(&a).action != Action::Nothing {
+            let decision = assessor.decide(&a);
+            if decision.action != Action::Nothing {
+                before.insert(a.ticket_export_id.clone(), decision.state);
                 selection.push(a);
             }
             ControlFlow::Continue(())
@@ -85,7 +92,10 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         let mut missing = Vec::new();
         for id in &args.ids {
             match store.attempt(id)? {
-                Some(a) => selection.push(a),
+                Some(a) => {
+                    before.insert(a.ticket_export_id.clone(), assessor.decide(&a).state);
+                    selection.push(a);
+                }
                 None => missing.push(id.as_str()),
             }
         }
@@ -123,6 +133,7 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let mut io = Ok(());
     let total = selection.len();
     let progress = ctx.printer.progress(total as u64, "retry");
+    let quiet = ctx.printer.settings.quiet && !ctx.printer.settings.json;
     let (ambient, store_path) = (ctx.ambient.clone(), ctx.store_path.clone());
     crate::retry::run(
         &config,
@@ -138,7 +149,14 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
             });
             *counts.entry(item.outcome).or_default() += 1;
             progress.inc(1);
-            if io.is_ok() {
+            // A ticket written, or an outcome nobody knows yet (a create may have landed).
+            let changed = item.store_failed
+                || matches!(
+                    item.outcome,
+                    "created" | "linked" | "updated" | "uncertain" | "planned"
+                );
+            let before = before.get(&item.ticket_export_id).copied();
+            if io.is_ok() && (!quiet || super::quiet::shown(changed, before, item.state)) {
                 io = print_item(ctx, &item, &mut rows);
             }
         },

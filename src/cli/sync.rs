@@ -11,9 +11,11 @@ use crate::sync::{Direction, SyncOptions, SyncReport};
 /// Sync ticket status both ways for linked tickets; conflicts are reported, never guessed
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  ticket-export sync --all\n  \
-    ticket-export sync --report rep_1042 --direction pull --dry-run\n  \
-    * * * * *  ticket-export --quiet sync --all || [ $? -eq 4 ]   # crontab: wait quietly on cooldowns\n\n\
-    Prints nothing when nothing changed; otherwise the changed links and a one-line summary.")]
+    ticket-export sync --report rep_1042 --direction pull --dry-run\n\n\
+    From cron, every minute (the README's \"Running from cron\" says which codes alert):\n  \
+    ticket-export --quiet sync --all; rc=$?; case $rc in 0|4) ;; *) echo \"sync: exit $rc\" ;; esac\n\n\
+    Prints nothing when nothing changed; otherwise the changed links and a one-line summary.\n\
+    With --quiet, only what changed or is a new problem: the exit code carries the rest.")]
 #[command(group = clap::ArgGroup::new("selection").required(true).args(["ids", "report", "all"]))]
 pub struct SyncArgs {
     /// ticket_export_ids whose ticket link to sync
@@ -106,7 +108,7 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
             });
             *counts.entry(item.outcome).or_default() += 1;
             progress.inc(1);
-            if io.is_ok() && (item.outcome != "unchanged" || ctx.printer.settings.json) {
+            if io.is_ok() && shown(&item, &ctx.printer.settings) {
                 io = print_item(ctx, &item, &mut rows);
             }
         },
@@ -133,6 +135,28 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         ));
     }
     Ok(status)
+}
+
+/// Every line with `--json`; without it, what changed; with `--quiet`, only what changed or is
+/// a new problem (a conflict or failure on a link whose sync was not already failing).
+fn shown(item: &SyncReport, settings: &crate::output::OutputSettings) -> bool {
+    if settings.json {
+        return true;
+    }
+    if !settings.quiet {
+        return item.outcome != "unchanged";
+    }
+    let changed = item.store_failed
+        || matches!(
+            item.outcome,
+            "pulled" | "pushed" | "converged" | "would_pull" | "would_push"
+        );
+    // A skipped, held or waiting link is as it was; a failure is new unless the last sync failed.
+    let before = match item.outcome {
+        "conflict" | "failed" if !item.was_failing => None,
+        _ => Some(item.state),
+    };
+    super::quiet::shown(changed, before, item.state)
 }
 
 fn print_item(

@@ -56,6 +56,9 @@ pub struct SyncReport {
     /// The store failed while handling it: the run exits 1, whatever the link's state.
     #[serde(skip)]
     pub store_failed: bool,
+    /// The link's last sync had failed before this run (`--quiet` reports only new problems).
+    #[serde(skip)]
+    pub was_failing: bool,
 }
 
 impl SyncReport {
@@ -76,6 +79,7 @@ impl SyncReport {
             detail: detail.into(),
             retry_after: None,
             store_failed: false,
+            was_failing: item.attempt.status_sync_status == Some(crate::model::SyncStatus::Failed),
         }
     }
 
@@ -92,6 +96,7 @@ impl SyncReport {
             detail,
             retry_after: None,
             store_failed: true,
+            was_failing: false,
         }
     }
 
