@@ -16,6 +16,7 @@ pub mod import;
 pub mod lease;
 pub mod markup;
 pub mod model;
+pub mod named;
 pub mod output;
 pub mod paths;
 pub mod portable;

@@ -67,6 +67,15 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     } else {
         ctx.store_for_writing()?
     };
+    crate::named::check(
+        crate::named::Named {
+            ids: &args.ids,
+            report: args.report.as_deref(),
+            ..Default::default()
+        },
+        Some(&store),
+        Some(&config),
+    )?;
     let mut assessor = Assessor::new(&config, &ctx.ambient, &store)?;
     let mut selection = Vec::new();
     if args.ids.is_empty() {
@@ -82,20 +91,8 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
             ControlFlow::Continue(())
         })?;
     } else {
-        let mut missing = Vec::new();
         for id in &args.ids {
-            match store.attempt(id)? {
-                Some(a) => selection.push(a),
-                None => missing.push(id.as_str()),
-            }
-        }
-        if !missing.is_empty() {
-            return Err(UsageError::new(
-                format!("no attempt {} in the store", missing.join(", ")),
-                "these ids are not among the imported ticket exports",
-                "list them with `ticket-export inspect`; nothing was retried",
-            )
-            .into());
+            selection.extend(store.attempt(id)?);
         }
     }
     if !args.dry_run {

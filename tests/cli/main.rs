@@ -18,6 +18,7 @@ mod inspect;
 mod log;
 mod man;
 mod mapping;
+mod named;
 mod partial_create;
 mod planted_secrets;
 mod reports;
