@@ -163,7 +163,7 @@ mod tests {
         let known = ["rep_1042", "rep_2051", "gh-shop"];
         assert_eq!(
             next_line(&["rep_1024"], known, LIST_REPORTS),
-            "did you mean rep_1042? list them with `ticket-export reports`"
+            format!("did you mean rep_1042? {LIST_REPORTS}")
         );
         assert_eq!(next_line(&["zzzzzzzz"], known, LIST_REPORTS), LIST_REPORTS);
         let e = unknown(Kind::Id, &["a", "b"], [], LIST_IDS);
