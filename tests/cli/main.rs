@@ -1,6 +1,7 @@
 //! CLI tests: one test binary (fast to link on a 2-core CI), one module per command.
 
 mod addresses;
+mod all_problems;
 mod completion_shells;
 mod completions;
 mod config_secrets;
@@ -15,7 +16,7 @@ mod fallback_names;
 mod help;
 mod hostile_text;
 mod import;
-mod import_problems;
+
 mod inspect;
 mod log;
 mod man;

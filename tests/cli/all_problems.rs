@@ -54,3 +54,39 @@ fn a_file_whose_syntax_stops_the_reading_is_not_checked_as_a_whole() {
     assert!(!out.contains("is not in this report"), "{out}");
     assert_eq!(env.dump(), "");
 }
+
+#[test]
+fn a_config_problem_names_its_keys_line_not_its_tables() {
+    let env = Env::new();
+    let config = "mode = \"self-hosted\"\n\
+        \n\
+        [providers.gh]\n\
+        kind = \"github\"\n\
+        owned = [\"acme/shop\"]\n\
+        base_url = \"not a url\"\n\
+        auth = { token_env = \"GH_TOKEN\", token_file = \"gh.token\" }\n\
+        mapping = { labels = [\"security\"] }\n\
+        \n\
+        [fallback]\n\
+        after = \"soon\"\n";
+    std::fs::write(env.config(), config).unwrap();
+    let out = env.run(env.cmd().args(["settings", "check"]));
+    assert!(out.starts_with("exit: 2\n"), "{out}");
+    for expected in [
+        // The key itself.
+        "base_url is not a URL",
+        "(providers.gh, line 6)",
+        "auth.token_env and auth.token_file are both set; keep one (providers.gh, line 7)",
+        "fallback.after is not a positive duration",
+        "(line 11)",
+        // A key that is missing: the nearest written one, `mapping`.
+        "mapping.repo is required",
+        "(providers.gh, line 8)",
+    ] {
+        assert!(out.contains(expected), "no {expected:?} in {out}");
+    }
+    assert!(
+        !out.contains("line 3)"),
+        "pointed at the table header: {out}"
+    );
+}
