@@ -20,6 +20,7 @@ pub mod marker;
 mod paging;
 mod scrub;
 pub mod status_map;
+mod transport;
 pub mod trello;
 pub mod webhook;
 pub mod youtrack;
