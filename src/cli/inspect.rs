@@ -229,7 +229,9 @@ fn detail(
             Some(store),
             None,
         )?;
-        return Ok(ExitStatus::Ok);
+        anyhow::bail!(
+            "attempt {id} was removed from the store while it was read; run inspect again"
+        );
     };
     let decision = assessor.decide(&attempt);
     // The finding as every other output shows it: credentials in its text redacted.
