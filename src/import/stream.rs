@@ -162,8 +162,10 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
                 Key::Unknown(_) => false,
             };
             if repeated {
-                // Refused, not replaced: the records already read belong to the first one.
+                // Refused, not replaced: the records already read belong to the first one. The
+                // report is then not checked as a whole: its records are only partly read.
                 ctx.push(member_path(&base, name), REPEATED.into());
+                ctx.refused.reports.insert(idx);
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
