@@ -5,8 +5,8 @@ use jiff::{SpanRelativeTo, Timestamp};
 
 use crate::config::Config;
 use crate::error::UsageError;
+use crate::named::next_line;
 use crate::store::{EventFilter, Store};
-use crate::suggest::close_matches;
 
 /// The actions this version records events for: `retry` claims and settles an attempt, and
 /// records each `lookup` and `create` call it makes in between. `--action` takes these, and any
@@ -52,71 +52,30 @@ pub fn check_filter(
     store: &Store,
     config: Option<&Config>,
 ) -> anyhow::Result<()> {
-    if let Some(report) = &filter.report
-        && !store.has_report(report)?
-    {
-        let ids = store.report_ids()?;
-        return Err(anyhow::Error::new(unknown(
-            "report",
-            report,
-            ids.iter().map(String::as_str),
-            "list them with `ticket-export reports`",
-        )));
-    }
-    if let Some(key) = &filter.provider {
-        let in_config = config.is_some_and(|c| c.provider(key).is_some());
-        if !in_config && !store.has_provider(key)? {
-            let mut keys = store.provider_keys()?;
-            keys.extend(config.into_iter().flat_map(|c| c.providers.keys().cloned()));
-            keys.sort();
-            keys.dedup();
-            return Err(anyhow::Error::new(unknown(
-                "provider",
-                key,
-                keys.iter().map(String::as_str),
-                "list them with `ticket-export inspect --summary` (the store) or `ticket-export settings check` (the config)",
-            )));
-        }
-    }
+    crate::named::check(
+        crate::named::Named {
+            report: filter.report.as_deref(),
+            provider: filter.provider.as_deref(),
+            ..Default::default()
+        },
+        Some(store),
+        config,
+    )?;
     if let Some(action) = &filter.action
         && !ACTIONS.contains(&action.as_str())
         && !store.has_event_action(action)?
     {
-        return Err(anyhow::Error::new(unknown(
-            "action",
-            action,
-            ACTIONS.iter().copied(),
-            &format!("actions: {}", ACTIONS.join(", ")),
+        return Err(anyhow::Error::new(UsageError::new(
+            format!("--action {action:?} names nothing"),
+            "ticket-export records no such action, and no event of the store has it",
+            next_line(
+                &[action.as_str()],
+                ACTIONS.iter().copied(),
+                &format!("actions: {}", ACTIONS.join(", ")),
+            ),
         )));
     }
     Ok(())
-}
-
-fn unknown<'a>(
-    what: &str,
-    name: &str,
-    known: impl IntoIterator<Item = &'a str>,
-    list: &str,
-) -> UsageError {
-    let close = close_matches(name, known);
-    let next = match close.as_slice() {
-        [] => list.to_owned(),
-        close => format!("did you mean {}? {list}", close.join(", ")),
-    };
-    UsageError::new(
-        format!("--{what} {name:?} names nothing"),
-        match what {
-            "report" => "no report of the store has this id".to_owned(),
-            "provider" => {
-                "no attempt of the store is for this provider key, nor does the config name it"
-                    .to_owned()
-            }
-            _ => {
-                "ticket-export records no such action, and no event of the store has it".to_owned()
-            }
-        },
-        next,
-    )
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod lease;
 pub mod link;
 pub mod markup;
 pub mod model;
+pub mod named;
 pub mod output;
 pub mod paths;
 pub mod portable;

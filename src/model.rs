@@ -236,6 +236,38 @@ pub struct TicketExport {
     pub updated_at: Option<Timestamp>,
 }
 
+/// Marks, in a cooldown owner's digest, a wait that ticket-export chose itself (its backoff
+/// after a transport error, a 5xx without a wait, an unknown outcome or a run that died): the
+/// provider did not ask for it, and no message may say it did.
+pub const TOOL_WAIT: &str = "tool-wait ";
+
+/// Who set an attempt's `retry_after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitOrigin {
+    /// The provider sent it (`Retry-After`, a reset header) or the import file recorded it.
+    Provider,
+    /// ticket-export chose it after a failure that named no wait.
+    Tool,
+}
+
+impl TicketExport {
+    /// Who set `retry_after`: the tool when its cooldown owner says so, else the provider.
+    pub fn wait_origin(&self) -> WaitOrigin {
+        match &self.owner {
+            Some(o) if o.kind == OwnerKind::Cooldown && o.digest.starts_with(TOOL_WAIT) => {
+                WaitOrigin::Tool
+            }
+            _ => WaitOrigin::Provider,
+        }
+    }
+
+    /// Whether the last failure had no HTTP answer at all (refused, DNS, TLS, timeout): a
+    /// connection problem, whose guide is the provider connection guide.
+    pub fn had_no_answer(&self) -> bool {
+        self.provider_response_code.is_none()
+    }
+}
+
 /// A finding as imported from a report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {

@@ -79,7 +79,15 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
     } else {
         ctx.store_for_writing()?
     };
-    check_selection_exists(&args, ctx, &store)?;
+    crate::named::check(
+        crate::named::Named {
+            ids: &args.ids,
+            report: args.report.as_deref(),
+            ..Default::default()
+        },
+        Some(&store),
+        Some(&config),
+    )?;
     if let Some(out) = &args.out {
         config.fallback.out_dir = out.clone();
     }
@@ -222,55 +230,6 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
             .info("no attempt matched; `ticket-export inspect` shows each attempt's next step");
     }
     Ok(status)
-}
-
-/// Named IDs and reports must exist: a typo should not read as "nothing to do".
-fn check_selection_exists(
-    args: &FallbackArgs,
-    ctx: &Context,
-    store: &crate::store::Store,
-) -> anyhow::Result<()> {
-    let mut missing = Vec::new();
-    for id in &args.ids {
-        if store.attempt(id)?.is_none() {
-            missing.push(id.clone());
-        }
-    }
-    if !missing.is_empty() {
-        return Err(UsageError::new(
-            format!(
-                "no attempt {} in the store {}",
-                missing.join(", "),
-                ctx.store_path.display()
-            ),
-            "the ids are not among the imported ticket exports; nothing was written",
-            "list them with `ticket-export inspect`, or import the report first",
-        )
-        .into());
-    }
-    if let Some(report) = &args.report {
-        let filter = AttemptFilter {
-            report: Some(report.clone()),
-            ..AttemptFilter::default()
-        };
-        let mut any = false;
-        store.for_each_attempt(&filter, |_| {
-            any = true;
-            std::ops::ControlFlow::Break(())
-        })?;
-        if !any {
-            return Err(UsageError::new(
-                format!(
-                    "no attempts of report {report:?} in the store {}",
-                    ctx.store_path.display()
-                ),
-                "the report has not been imported; nothing was written",
-                "check the id with `ticket-export inspect --summary`, or import the report first",
-            )
-            .into());
-        }
-    }
-    Ok(())
 }
 
 /// `before`: the attempt's state before the run; under `--quiet` only a new problem is printed.

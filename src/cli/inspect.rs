@@ -67,6 +67,16 @@ impl From<StateArg> for State {
 pub fn run(args: InspectArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let config = ctx.config()?;
     let store = ctx.store()?;
+    let ids: Vec<String> = args.id.iter().cloned().collect();
+    crate::named::check(
+        crate::named::Named {
+            ids: &ids,
+            report: args.report.as_deref(),
+            provider: args.provider.as_deref(),
+        },
+        Some(&store),
+        Some(&config),
+    )?;
     let mut assessor = Assessor::new(&config, &ctx.ambient, &store)?;
     if args.summary {
         return super::inspect_summary::run(ctx, &store, &mut assessor);
@@ -166,8 +176,17 @@ fn list(
         )?;
     }
     if shown == 0 {
-        ctx.printer
-            .info("no attempts match; import some with `ticket-export import FILE`");
+        // Every named filter exists (checked in `run`), so an empty list on a store that
+        // holds attempts means the filters together select none: say so, not "import some".
+        let what = match store.attempt_count()? {
+            0 => "the store holds no attempts; import a report with `ticket-export import FILE`"
+                .to_owned(),
+            all => format!(
+                "no attempts match these filters together; the store holds {all}: drop a filter, \
+                 or see the counts with `ticket-export inspect --summary`"
+            ),
+        };
+        ctx.printer.info(&what);
     } else if !json {
         ctx.printer.info("details: ticket-export inspect ID");
     }
@@ -200,16 +219,19 @@ fn detail(
     assessor: &mut Assessor<'_>,
     id: &str,
 ) -> anyhow::Result<ExitStatus> {
+    // `run` checked that the id names an attempt; one removed since is reported the same way.
     let Some(attempt) = store.attempt(id)? else {
-        return Err(UsageError::new(
-            format!(
-                "no attempt {id:?} in the store {}",
-                ctx.store_path.display()
-            ),
-            "the id is not among the imported ticket exports",
-            "list them with `ticket-export inspect`, or import the report first",
-        )
-        .into());
+        crate::named::check(
+            crate::named::Named {
+                ids: &[id.to_owned()],
+                ..Default::default()
+            },
+            Some(store),
+            None,
+        )?;
+        anyhow::bail!(
+            "attempt {id} was removed from the store while it was read; run inspect again"
+        );
     };
     let decision = assessor.decide(&attempt);
     // The finding as every other output shows it: credentials in its text redacted.

@@ -27,6 +27,15 @@ pub struct LinkArgs {
 pub fn run(args: LinkArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let config = ctx.config()?;
     let mut store = ctx.store_for_writing()?;
+    // The same rule as every command: an id the store does not hold is exit 2 with close matches.
+    crate::named::check(
+        crate::named::Named {
+            ids: std::slice::from_ref(&args.id),
+            ..Default::default()
+        },
+        Some(&store),
+        Some(&config),
+    )?;
     let report = match link(&config, &mut store, ctx.ambient.now(), &args.id, &args.url) {
         Ok(report) => report,
         Err(LinkError::Refused(e)) => return Err(e.into()),

@@ -70,6 +70,15 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     } else {
         ctx.store_for_writing()?
     };
+    crate::named::check(
+        crate::named::Named {
+            ids: &args.ids,
+            report: args.report.as_deref(),
+            ..Default::default()
+        },
+        Some(&store),
+        Some(&config),
+    )?;
     let mut assessor = Assessor::new(&config, &ctx.ambient, &store)?;
     let mut selection = Vec::new();
     // Each attempt's state before the run: under --quiet, only a new problem earns a line.
@@ -89,23 +98,11 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
             ControlFlow::Continue(())
         })?;
     } else {
-        let mut missing = Vec::new();
         for id in &args.ids {
-            match store.attempt(id)? {
-                Some(a) => {
-                    before.insert(a.ticket_export_id.clone(), assessor.decide(&a).state);
-                    selection.push(a);
-                }
-                None => missing.push(id.as_str()),
+            if let Some(a) = store.attempt(id)? {
+                before.insert(a.ticket_export_id.clone(), assessor.decide(&a).state);
+                selection.push(a);
             }
-        }
-        if !missing.is_empty() {
-            return Err(UsageError::new(
-                format!("no attempt {} in the store", missing.join(", ")),
-                "these ids are not among the imported ticket exports",
-                "list them with `ticket-export inspect`; nothing was retried",
-            )
-            .into());
         }
     }
     if !args.dry_run {

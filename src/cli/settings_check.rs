@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::Context;
-use crate::error::{ExitStatus, UsageError};
+use crate::error::ExitStatus;
 use crate::providers::http::{Http, Timeouts};
 use crate::providers::{Failure, client_for};
 use crate::store::HealthRecord;
@@ -17,24 +17,15 @@ pub fn run(only: Option<String>, ctx: &mut Context) -> anyhow::Result<ExitStatus
     let config = ctx.config()?;
     let mut store = ctx.store_for_writing()?;
     ctx.cap_far_waits(&mut store, &[])?;
-    if let Some(key) = &only
-        && config.provider(key).is_none()
-    {
-        return Err(UsageError::new(
-            format!("no provider {key:?} in {}", ctx.config_path.display()),
-            "settings check takes a key of a [providers.KEY] table",
-            format!(
-                "configured: {}",
-                config
-                    .providers
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )
-        .into());
-    }
+    // Only configured providers can be probed: the store's keys do not count here.
+    crate::named::check(
+        crate::named::Named {
+            provider: only.as_deref(),
+            ..Default::default()
+        },
+        None,
+        Some(&config),
+    )?;
     if config.providers.is_empty() {
         ctx.printer.info(&format!(
             "no providers configured in {}",

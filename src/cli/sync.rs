@@ -46,6 +46,15 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     } else {
         ctx.store_for_writing()?
     };
+    crate::named::check(
+        crate::named::Named {
+            ids: &args.ids,
+            report: args.report.as_deref(),
+            ..Default::default()
+        },
+        Some(&store),
+        Some(&config),
+    )?;
     let filter = AttemptFilter {
         ids: args.ids.clone(),
         report: args.report.clone(),

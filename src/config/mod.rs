@@ -5,6 +5,7 @@ mod digest;
 #[cfg(test)]
 mod echo_tests;
 mod kinds;
+mod lines;
 mod parse;
 mod raw;
 pub mod safety;
@@ -244,12 +245,23 @@ impl Config {
         let mode = raw.mode.unwrap_or(Mode::Cloud);
         let base = base_dir(path);
         let fallback = parse_fallback(raw.fallback, &base, &mut problems);
+        // Each problem names the line of the key it is about, or of the nearest key written
+        // above it (the table's header when the key is missing).
+        let lines = lines::KeyLines::new(text);
+        for p in &mut problems {
+            if let Some(line) = lines.problem_line(&[], p) {
+                *p = format!("{p} (line {line})");
+            }
+        }
         let mut providers = BTreeMap::new();
         for (key, spanned) in raw.providers {
-            let line = line_of(text, spanned.span().start);
+            let header = lines::line_of(text, spanned.span().start);
             let before = problems.len();
             let provider = parse_provider(&key, spanned.into_inner(), mode, &base, &mut problems);
             for p in &mut problems[before..] {
+                let line = lines
+                    .problem_line(&["providers", &key], p)
+                    .unwrap_or(header);
                 *p = format!("{p} (providers.{key}, line {line})");
             }
             if let Some(provider) = provider {
@@ -303,8 +315,4 @@ pub fn provider_keys(path: &Path) -> Vec<(String, String)> {
 
 fn base_dir(path: &Path) -> PathBuf {
     path.parent().map(Path::to_path_buf).unwrap_or_default()
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }

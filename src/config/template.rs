@@ -233,7 +233,7 @@ fn walk(
     match value.get_ref() {
         DeValue::String(s) if s.starts_with(PLACEHOLDER) => {
             found.push((
-                super::line_of(text, value.span().start),
+                super::lines::line_of(text, value.span().start),
                 path.to_owned(),
                 s.to_string(),
             ));

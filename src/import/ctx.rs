@@ -16,8 +16,20 @@ const BATCH: usize = 256;
 pub(super) enum Batch {
     /// Records to write or stage, in file order.
     Records(Vec<Staged>),
-    /// The file was read without a problem: check it as a whole and commit.
-    End,
+    /// The file was read to its end: check it as a whole, and commit only if `commit` (the
+    /// reader found no problem); else the checks' problems join the reader's.
+    End { commit: bool },
+}
+
+/// Records the reader refused, so that the whole-file checks, which run on the readable
+/// records only, do not report their consequences (an attempt whose finding was refused is
+/// not "an attempt of an unknown finding").
+#[derive(Debug, Default)]
+pub(super) struct Refused {
+    /// (report index, finding_id) of findings refused on another field.
+    pub findings: std::collections::HashSet<(usize, String)>,
+    /// Reports whose header was refused: nothing under them is checked as a whole.
+    pub reports: std::collections::HashSet<usize>,
 }
 
 /// Where the reader is, for syntax errors; a record's path is formatted only if needed.
@@ -46,6 +58,7 @@ pub(super) struct Ctx {
     pub unlisted: usize,
     pub position: Position,
     pub cache: FindingCache,
+    pub refused: Refused,
     /// Time spent waiting for the writer to take a batch.
     pub waited: Duration,
 }
@@ -59,6 +72,7 @@ impl Ctx {
             unlisted: 0,
             position: Position::Start,
             cache: FindingCache::default(),
+            refused: Refused::default(),
             waited: Duration::ZERO,
         }
     }
@@ -79,13 +93,14 @@ impl Ctx {
         self.unlisted += unlisted;
     }
 
-    /// Whether records still go to the writer: not once the file has a problem (then only
-    /// validation continues), nor once the writer has stopped.
+    /// Whether records still go to the writer: until it stops. Records keep going after a
+    /// problem, so that the whole-file checks see every readable record and one run reports
+    /// every problem; the writer then rolls back.
     pub fn staging(&self) -> bool {
-        self.problems.is_empty() && self.sender.is_some()
+        self.sender.is_some()
     }
 
-    /// Sends a record to the writer unless the file already failed.
+    /// Sends a record to the writer unless it stopped.
     pub fn stage(&mut self, record: Staged) {
         if self.staging() {
             self.batch.push(record);
@@ -115,15 +130,39 @@ impl Ctx {
         self.sender.is_none()
     }
 
-    /// Ends the stream: the writer commits only if `whole` (the file was read without a
-    /// problem), else it rolls back.
-    pub fn finish(&mut self, whole: bool) {
-        if whole && self.problems.is_empty() {
+    /// Ends the stream. Read to its end (`to_end`), the file is checked as a whole, and
+    /// committed only without a problem; a file whose syntax stopped the reading is not checked
+    /// (its unread records would read as missing), and the writer rolls back.
+    pub fn finish(&mut self, to_end: bool) {
+        if to_end {
             self.flush();
             if let Some(sender) = &self.sender {
-                let _ = sender.send(Batch::End);
+                let commit = self.problems.is_empty() && self.unlisted == 0;
+                let _ = sender.send(Batch::End { commit });
             }
         }
         self.sender = None;
+    }
+}
+
+impl Refused {
+    /// Whether a whole-file problem only follows from a refused record: anything under a
+    /// refused report header, or an attempt naming a finding that was refused.
+    pub fn explains(&self, (path, message): &(String, String)) -> bool {
+        let report = path
+            .strip_prefix("reports[")
+            .and_then(|rest| rest.split_once(']'))
+            .and_then(|(idx, _)| idx.parse::<usize>().ok());
+        let Some(report) = report else {
+            return false;
+        };
+        if self.reports.contains(&report) {
+            return true;
+        }
+        // The message of the reference check: `finding "ID" is not in this report's findings`.
+        message
+            .strip_prefix("finding \"")
+            .and_then(|rest| rest.split_once("\" is not in this report's findings"))
+            .is_some_and(|(id, _)| self.findings.contains(&(report, id.to_owned())))
     }
 }

@@ -130,12 +130,12 @@ pub fn import_timed(
     });
     // A store error comes first: the file may be fine.
     let (written, (reading, reader_waiting)) = written?;
-    let (mut problems, unlisted) = match read {
+    let (mut problems, mut unlisted, refused) = match read {
         Reading::Unreadable(e) => {
             return Err(file_error(source_name, "", format!("cannot be read: {e}")));
         }
-        Reading::Whole => (Vec::new(), 0),
-        Reading::Problems(problems, unlisted) => (problems, unlisted),
+        Reading::Whole => (Vec::new(), 0, ctx::Refused::default()),
+        Reading::Problems(problems, unlisted, refused) => (problems, unlisted, refused),
     };
     match written {
         Written::Committed(counts, mut timings) => {
@@ -143,7 +143,16 @@ pub fn import_timed(
             timings.reader_waiting = reader_waiting;
             return Ok((counts, timings));
         }
-        Written::Problems(found) => problems = found,
+        // The reader's problems first (in file order), then the whole-file checks' on the
+        // records that were readable, but none that only follows from a refused record.
+        Written::Problems(found) => {
+            for problem in found.into_iter().filter(|p| !refused.explains(p)) {
+                match problems.len() < MAX_LISTED {
+                    true => problems.push(problem),
+                    false => unlisted += 1,
+                }
+            }
+        }
         Written::Abandoned => {}
     }
     let listed = problems.len().min(MAX_LISTED);
@@ -166,8 +175,9 @@ enum Reading {
     Unreadable(std::io::Error),
     /// Read to the end without a problem; the writer checks it as a whole.
     Whole,
-    /// Problems, at most `MAX_LISTED` of them, and how many more there were.
-    Problems(Vec<(String, String)>, usize),
+    /// Problems, at most `MAX_LISTED` of them, how many more there were, and the records
+    /// refused.
+    Problems(Vec<(String, String)>, usize, ctx::Refused),
 }
 
 /// Reads and validates the file, sending its records to the writer; also says how long it
@@ -184,6 +194,7 @@ fn read(input: impl std::io::Read, sender: mpsc::SyncSender<Batch>) -> (Reading,
         ctx.position = ctx::Position::Start;
         de.end()
     });
+    let to_end = parsed.is_ok();
     if let Err(err) = parsed
         && !ctx.writer_gone()
     {
@@ -195,11 +206,14 @@ fn read(input: impl std::io::Read, sender: mpsc::SyncSender<Batch>) -> (Reading,
         let path = ctx.position.path();
         ctx.push(path, message);
     }
-    let whole = ctx.problems.is_empty();
-    ctx.finish(whole);
-    let reading = match whole {
+    ctx.finish(to_end);
+    let reading = match ctx.problems.is_empty() && ctx.unlisted == 0 {
         true => Reading::Whole,
-        false => Reading::Problems(std::mem::take(&mut ctx.problems), ctx.unlisted),
+        false => Reading::Problems(
+            std::mem::take(&mut ctx.problems),
+            ctx.unlisted,
+            std::mem::take(&mut ctx.refused),
+        ),
     };
     (reading, ctx.waited)
 }
@@ -238,15 +252,15 @@ fn write<'o>(
                     writer.stage(record)?;
                 }
             }
-            Ok(Batch::End) => break true,
-            Err(mpsc::RecvError) => break false,
+            Ok(Batch::End { commit }) => break Some(commit),
+            Err(mpsc::RecvError) => break None,
         }
     };
     drop(writer);
-    if !whole {
+    let Some(commit) = whole else {
         staging.abandon()?;
         return Ok(Written::Abandoned);
-    }
+    };
     let mut timings = ImportTimings {
         writing: start.elapsed(),
         writer_waiting: waited,
@@ -256,7 +270,7 @@ fn write<'o>(
     let mut lap = || std::mem::replace(&mut step, Instant::now()).elapsed();
     let problems = staging.validate()?;
     timings.checking = lap();
-    if !problems.is_empty() {
+    if !commit || !problems.is_empty() {
         staging.abandon()?;
         return Ok(Written::Problems(problems));
     }

@@ -26,6 +26,8 @@ pub(super) struct Fields {
     /// Problems counted but not listed: only the first `MAX_LISTED` of an import are shown, so
     /// a record with a million unknown keys builds a message for the first few only.
     pub unlisted: usize,
+    /// The finding_id read, kept when the record is refused on another field.
+    pub read_id: Option<String>,
 }
 
 impl Fields {
@@ -43,6 +45,7 @@ impl Fields {
             values,
             problems,
             unlisted,
+            read_id: None,
         }
     }
 
@@ -261,6 +264,7 @@ pub(super) const FINDING_FIELDS: &[&str] = &[
 
 pub(super) fn finding(f: &mut Fields) -> Option<FindingRow> {
     let finding_id = f.id("finding_id");
+    f.read_id.clone_from(&finding_id);
     let rule_id = f.id("rule_id");
     let title = f.title("title");
     let severity = f.choice("severity", true, Severity::parse, Severity::expected);

@@ -162,8 +162,10 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
                 Key::Unknown(_) => false,
             };
             if repeated {
-                // Refused, not replaced: the records already read belong to the first one.
+                // Refused, not replaced: the records already read belong to the first one. The
+                // report is then not checked as a whole: its records are only partly read.
                 ctx.push(member_path(&base, name), REPEATED.into());
+                ctx.refused.reports.insert(idx);
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
@@ -205,6 +207,9 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
         ctx.cache.close();
         let (header, problems) = header_of(idx, raw);
         ctx.extend(problems);
+        if header.is_none() {
+            ctx.refused.reports.insert(idx);
+        }
         // A header written before the lists was complete, and any later header member was a
         // repeat, refused above: the header as a whole cannot differ from the one written.
         if let Some(h) = header
@@ -267,6 +272,9 @@ impl<'de> Visitor<'de> for RecordsSeed<'_> {
             if self.findings {
                 let row = record::finding(&mut f);
                 ctx.extend(f.take_problems());
+                if let (None, Some(id)) = (&row, f.read_id.take()) {
+                    ctx.refused.findings.insert((ri, id));
+                }
                 if let Some(row) = row {
                     if route == Route::Direct {
                         ctx.cache.add(ri, &row);

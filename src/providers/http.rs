@@ -14,7 +14,10 @@ use crate::config::safety::{Mode, check_addr};
 pub const USER_AGENT: &str = concat!("ticket-export/", env!("CARGO_PKG_VERSION"));
 
 /// Marks an address refusal inside ureq's error, so it is told apart from network failures.
-const REFUSED_PREFIX: &str = "ticket-export refused ";
+pub(super) const REFUSED_PREFIX: &str = "ticket-export refused ";
+/// Marks a failed name lookup inside ureq's error: the standard resolver reports it as a plain
+/// I/O error, which would otherwise read as "maybe sent" (and a create as uncertain).
+pub(super) const DNS_PREFIX: &str = "ticket-export dns ";
 
 /// Timeouts of one agent.
 #[derive(Debug, Clone, Copy)]
@@ -183,7 +186,10 @@ impl Http {
                 "the request could not be built ({e}); nothing was sent"
             ))
         })?;
-        let mut response = self.agent.run(request).map_err(transport_error)?;
+        let mut response = self
+            .agent
+            .run(request)
+            .map_err(|e| super::transport::transport_error(e, &req.url))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -211,30 +217,6 @@ impl Http {
     }
 }
 
-fn transport_error(err: ureq::Error) -> TransportError {
-    use ureq::Timeout;
-    match err {
-        ureq::Error::Io(e) if e.to_string().starts_with(REFUSED_PREFIX) => {
-            TransportError::Refused(e.to_string().trim_start_matches(REFUSED_PREFIX).to_owned())
-        }
-        ureq::Error::Io(e)
-            if matches!(
-                e.kind(),
-                io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable
-            ) =>
-        {
-            TransportError::NotSent(e.to_string())
-        }
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::BadUri(_) => {
-            TransportError::NotSent(err.to_string())
-        }
-        ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect) => {
-            TransportError::NotSent(err.to_string())
-        }
-        other => TransportError::MaybeSent(other.to_string()),
-    }
-}
-
 /// Resolves as usual, then refuses the whole host if any address is unsafe for the mode, so a
 /// hostname cannot point a request at a metadata service or a private network.
 #[derive(Debug)]
@@ -249,7 +231,14 @@ impl Resolver for GuardedResolver {
         config: &ureq::config::Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let addrs = DefaultResolver::default().resolve(uri, config, timeout)?;
+        let addrs = DefaultResolver::default()
+            .resolve(uri, config, timeout)
+            .map_err(|e| match e {
+                ureq::Error::Io(e) => {
+                    ureq::Error::Io(io::Error::new(e.kind(), format!("{DNS_PREFIX}{e}")))
+                }
+                other => other,
+            })?;
         for addr in addrs.iter() {
             if let Err(reason) = check_addr(addr.ip(), self.mode) {
                 let host = uri.host().unwrap_or_default();

@@ -24,6 +24,7 @@ pub mod path;
 mod scrub;
 pub mod status_map;
 pub mod ticket_ref;
+mod transport;
 pub mod trello;
 pub mod webhook;
 pub mod youtrack;

@@ -129,8 +129,16 @@ pub(super) fn fail_with_code(
                 .unwrap_or_default(),
         )),
         Failure::Mapping { .. } => Some((OwnerKind::Mapping, job_digest(run, OwnerKind::Mapping))),
+        // A wait the provider sent is its own; any other is the tool's backoff, marked so
+        // that no message says the provider asked for it.
         Failure::RateLimited { .. } | Failure::Unavailable { .. } | Failure::Uncertain { .. } => {
-            retry_after.map(|t| (OwnerKind::Cooldown, t.to_string()))
+            retry_after.map(|t| match f.retry_after() {
+                Some(_) => (OwnerKind::Cooldown, t.to_string()),
+                None => (
+                    OwnerKind::Cooldown,
+                    format!("{}{t}", crate::model::TOOL_WAIT),
+                ),
+            })
         }
         _ => Some((
             OwnerKind::Connection,
@@ -263,7 +271,10 @@ pub(super) fn abandoned(
         code: FailureCode::DeliveryFailed,
         http_status: None,
         retry_after: Some(until),
-        owner: Some((OwnerKind::Cooldown, until.to_string())),
+        owner: Some((
+            OwnerKind::Cooldown,
+            format!("{}{until}", crate::model::TOOL_WAIT),
+        )),
         mapping_missing: None,
         action: run.command,
         detail: detail.clone(),

@@ -96,6 +96,7 @@ fn a_sync_failure_keeps_the_duplicate_guard() {
         retry_after: None,
         outcome: "failed",
         detail: "read: ticket SEC-9 is gone",
+        tool_wait: false,
     };
     store.record_sync_failure("t1", "h", now(), &f).unwrap();
     let a = store.attempt("t1").unwrap().unwrap();

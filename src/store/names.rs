@@ -30,6 +30,21 @@ impl Store {
         self.names("SELECT DISTINCT provider_key FROM ticket_exports ORDER BY provider_key")
     }
 
+    /// Every attempt id, in order: the candidates for a close match to an id that is not there.
+    pub fn all_attempt_ids(&self) -> Result<Vec<String>, StoreError> {
+        self.names("SELECT ticket_export_id FROM ticket_exports ORDER BY ticket_export_id")
+    }
+
+    /// How many attempts the store holds.
+    pub fn attempt_count(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM ticket_exports", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n.max(0) as u64)
+            .doing("counting attempts")
+    }
+
     fn exists(&self, sql: &str, name: &str) -> Result<bool, StoreError> {
         self.conn
             .query_row(sql, [name], |r| r.get(0))

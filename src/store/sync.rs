@@ -71,6 +71,9 @@ pub struct SyncFailure<'a> {
     pub retry_after: Option<Timestamp>,
     /// `failed` or `conflict`.
     pub outcome: &'a str,
+    /// The wait is the tool's backoff, not one the provider sent: recorded as the tool's
+    /// cooldown owner so that triage and sync never say the provider asked for it.
+    pub tool_wait: bool,
     pub detail: &'a str,
 }
 
@@ -284,6 +287,7 @@ impl Store {
             retry_after,
             outcome,
             detail,
+            tool_wait,
         } = *f;
         let tx = self
             .conn
@@ -298,14 +302,27 @@ impl Store {
             None => detail.to_owned(),
         };
         let owner_kept = code != new;
+        let tool_owner = retry_after
+            .filter(|_| tool_wait)
+            .map(|t| format!("{}{t}", crate::model::TOOL_WAIT));
         tx.execute(
             "UPDATE ticket_exports SET status_sync_status = 'failed', provider_response_code = ?3, retry_after = ?4,
                  failing_since = CASE WHEN provider_error_code = ?6 AND failing_since IS NOT NULL
                                       THEN failing_since ELSE ?2 END,
-                 provider_error_code = ?6, owner_kind = iif(?7, owner_kind, NULL), owner_digest = iif(?7, owner_digest, NULL),
+                 provider_error_code = ?6, owner_kind = iif(?7, owner_kind, ?8), owner_digest = iif(?7, owner_digest, ?9),
                  outcome_recorded_at = ?2, updated_at = ?2, lease_holder = NULL, lease_until = NULL
              WHERE ticket_export_id = ?1 AND (lease_holder IS NULL OR lease_holder = ?5)",
-            params![id, ts_to_sql(now), http_status, retry_after.map(ts_to_sql), holder, code.as_str(), owner_kept],
+            params![
+                id,
+                ts_to_sql(now),
+                http_status,
+                retry_after.map(ts_to_sql),
+                holder,
+                code.as_str(),
+                owner_kept,
+                tool_owner.as_ref().map(|_| crate::model::OwnerKind::Cooldown.as_str()),
+                tool_owner,
+            ],
         )
         .doing("recording a sync failure")?;
         insert_event(

@@ -134,6 +134,7 @@ pub(super) fn one(
                 retry_after: None,
                 outcome: "conflict",
                 detail: &detail,
+                tool_wait: false,
             };
             store.record_sync_failure(id, holder, run.now, &conflict)?;
             report.outcome = "conflict";
@@ -237,6 +238,7 @@ fn failed(
         retry_after,
         outcome: "failed",
         detail: &detail,
+        tool_wait: f.retry_after().is_none(),
     };
     store.record_sync_failure(&item.attempt.ticket_export_id, holder, run.now, &failure)?;
     let state = if retry_after.is_some() {

@@ -110,9 +110,18 @@ impl SyncReport {
             .provider_response_code
             .map(|status| format!("HTTP {status}, "))
             .unwrap_or_default();
+        let who = match item.attempt.wait_origin() {
+            crate::model::WaitOrigin::Provider => {
+                format!("{} asked us to wait", item.attempt.provider_key)
+            }
+            crate::model::WaitOrigin::Tool => format!(
+                "ticket-export backs off from {} after the last failure (the provider did not \
+                 ask for this wait), so it waits",
+                item.attempt.provider_key
+            ),
+        };
         let detail = format!(
-            "{} asked us to wait until {until} for this ticket ({status}retry_after){}; nothing sent; rerun sync after {until}",
-            item.attempt.provider_key,
+            "{who} until {until} for this ticket ({status}retry_after){}; nothing sent; rerun sync after {until}",
             wait.note()
         );
         Some(SyncReport {

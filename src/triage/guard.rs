@@ -89,9 +89,13 @@ pub fn allow_create(
         ));
     }
     if let Some(until) = super::cooldown_until(attempt.retry_after, now) {
+        let who = match attempt.wait_origin() {
+            crate::model::WaitOrigin::Provider => "the provider asked to wait",
+            crate::model::WaitOrigin::Tool => "ticket-export backs off (the provider did not ask)",
+        };
         return Err(format!(
-            "the provider asked to wait until {until} (retry_after), and an override does not \
-             lift a wait; rerun after {until}"
+            "{who} until {until} (retry_after), and an override does not lift a wait; rerun \
+             after {until}"
         ));
     }
     let lifted = matches!(

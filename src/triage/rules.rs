@@ -12,7 +12,7 @@ use super::{
     Action, CredentialState, Decision, Guide, ProviderCooldown, ProviderHealth, ProviderView,
     TriageInput, Wait,
 };
-use crate::model::{ExportStatus, FailureCode, State, TicketExport};
+use crate::model::{ExportStatus, FailureCode, State, TicketExport, WaitOrigin};
 
 mod connection;
 mod fallback;
@@ -295,18 +295,50 @@ impl<'a> Ctx<'a> {
         self.retry(Guide::StatusSyncAndDuplicates, why)
     }
 
+    /// The attempt's own wait. It is described as the provider's only when the provider sent
+    /// it (or the import recorded it); a wait ticket-export chose after a failure that named
+    /// none is described as the tool's, and after a call that got no answer at all the guide is
+    /// the connection guide, whatever the provider kind.
     fn cooldown(&self, wait: Wait, guide: Guide, then: String) -> Decision {
         let until = wait.until;
+        let a = self.attempt;
+        let (guide, why) = match a.wait_origin() {
+            WaitOrigin::Provider => (
+                guide,
+                format!("the provider asked to wait until {until} (retry_after)"),
+            ),
+            WaitOrigin::Tool => {
+                let unknown = matches!(
+                    a.export_status,
+                    ExportStatus::Uncertain | ExportStatus::InFlight
+                );
+                let (last, guide) = match a.provider_response_code {
+                    Some(status) => (
+                        format!("the last call answered HTTP {status} without naming a wait"),
+                        guide,
+                    ),
+                    None if unknown => ("the outcome of the last call is unknown".into(), guide),
+                    None => (
+                        "the last call got no answer (a connection failure: see the event)".into(),
+                        Guide::ProviderConnectionErrors,
+                    ),
+                };
+                (
+                    guide,
+                    format!(
+                        "ticket-export waits until {until} (retry_after) before calling the provider \
+                         again: its own backoff, because {last}; the provider did not ask for this wait"
+                    ),
+                )
+            }
+        };
         Decision {
             wait_until: Some(until),
             ..self.decision(
                 State::Cooldown,
                 Action::Wait,
                 guide,
-                format!(
-                    "the provider asked to wait until {until} (retry_after){}",
-                    wait.note()
-                ),
+                format!("{why}{}", wait.note()),
                 format!("wait until {until}, then {then}"),
             )
         }

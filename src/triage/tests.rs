@@ -6,12 +6,13 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::*;
 use crate::model::{
-    ExportStatus, FailureCode, MappingStatus, Owner, OwnerKind, State, TicketExport,
+    ExportStatus, FailureCode, MappingStatus, Owner, OwnerKind, State, TOOL_WAIT, TicketExport,
 };
 
 mod credential;
 mod grid;
 mod table;
+mod waits;
 
 /// The fixed clock of every test.
 const NOW: &str = "2026-11-29T10:00:00Z";

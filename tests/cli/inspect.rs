@@ -185,7 +185,8 @@ fn an_empty_store_says_what_to_do() {
     let env = Env::new();
     let out = env.run(env.cmd().arg("inspect"));
     assert!(
-        out.starts_with("exit: 0\n") && out.contains("import some with"),
+        out.starts_with("exit: 0\n")
+            && out.contains("the store holds no attempts; import a report"),
         "{out}"
     );
 }

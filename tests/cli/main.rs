@@ -1,10 +1,12 @@
 //! CLI tests: one test binary (fast to link on a 2-core CI), one module per command.
 
 mod addresses;
+mod all_problems;
 mod base_url;
 mod completion_shells;
 mod completions;
 mod config_secrets;
+mod connection_errors;
 mod credentials;
 mod cron;
 mod cron_help;
@@ -24,6 +26,7 @@ mod link;
 mod log;
 mod man;
 mod mapping;
+mod named;
 mod partial_create;
 mod planted_secrets;
 mod quiet;

@@ -326,7 +326,7 @@ fn unknown_ids_are_a_usage_error() {
     let (env, _sim) = setup(1, None);
     let out = env.run(env.cmd().args(["retry", "tex_9999"]));
     assert!(
-        out.starts_with("exit: 2\n") && out.contains("no attempt tex_9999"),
+        out.starts_with("exit: 2\n") && out.contains("no attempt \"tex_9999\" in the store"),
         "{out}"
     );
     let out = env.run(env.cmd().args(["retry"]));
@@ -471,7 +471,7 @@ fn a_failing_settings_check_is_recorded_and_blocks() {
     );
     let out = env.run(env.cmd().args(["settings", "check", "nope"]));
     assert!(
-        out.starts_with("exit: 2\n") && out.contains("configured: gh"),
+        out.starts_with("exit: 2\n") && out.contains("no provider \"nope\" in the config"),
         "{out}"
     );
 }
