@@ -21,19 +21,25 @@ use crate::store::AttemptFilter;
 #[command(after_help = "Examples:\n  ticket-export fallback tex_9014\n  \
     ticket-export fallback --report rep_2051 --format csv --preset jira\n  \
     ticket-export fallback --all-blocked --dry-run\n  \
-    ticket-export --json fallback --all-blocked | jq -r 'select(.record == \"file\") | .path'\n  \
+    ticket-export --json fallback --all-blocked --yes | jq -r 'select(.record == \"file\") | .path'\n  \
     ticket-export fallback --schema > fallback-v1.schema.json\n\n\
     Files go to OUT/<report_id>/ with a SHA256SUMS manifest (check with `sha256sum -c SHA256SUMS`).\n\
     Attempts that already have a ticket, or that triage stopped, are left out: an imported file\n\
-    would duplicate the ticket. Exits 3 when a file could not be written (PORTABLE_EXPORT_FAILED).")]
+    would duplicate the ticket.\n\n\
+    Fallback is final: an attempt with files becomes fallback_written, and `retry` refuses it for\n\
+    ever. Files for an attempt whose NEXT is not fallback (ready for retry, cooldown, blocked) are\n\
+    written only once confirmed: on a terminal by answering, in scripts with --yes (without it\n\
+    the run exits 2 and names them). The output names the attempts that became final.\n\
+    Exits 3 when a file could not be written (PORTABLE_EXPORT_FAILED).")]
 pub struct FallbackArgs {
     /// ticket_export_ids to write
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
-    /// Every attempt of this report (with --all-blocked: those of this report whose next step is fallback)
+    /// Every attempt of this report (with --all-blocked: those of this report that --all-blocked takes)
     #[arg(long, value_name = "REPORT")]
     pub report: Option<String>,
-    /// Every attempt whose triage says fallback (`ticket-export inspect` shows NEXT = fallback)
+    /// Every attempt that stays blocked (STATE blocked: a person must act) or whose NEXT is
+    /// fallback; never a linked, stopped or duplicate-blocked one
     #[arg(long, conflicts_with = "ids")]
     pub all_blocked: bool,
     /// The formats to write, comma-separated
@@ -50,8 +56,12 @@ pub struct FallbackArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Print the JSON Schema of the JSON file and exit
-    #[arg(long, conflicts_with_all = ["ids", "report", "all_blocked", "out", "dry_run"])]
+    #[arg(long, conflicts_with_all = ["ids", "report", "all_blocked", "out", "dry_run", "yes"])]
     pub schema: bool,
+    /// Confirm files for attempts whose NEXT is not fallback, which become final (needed where
+    /// no terminal can ask)
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// Runs `fallback`.
@@ -105,6 +115,14 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
     })?;
     io_result?;
     drop(assessor);
+    if args.dry_run {
+        super::fallback_final::print_would_become_final(ctx, &counts.to_confirm)?;
+    }
+    if !super::fallback_final::confirm(ctx, &counts.to_confirm, args.yes, args.dry_run)? {
+        ctx.printer
+            .info("nothing was written: the files were not confirmed; the attempts stay as they are");
+        return Ok(ExitStatus::Blocked);
+    }
     let holder = crate::lease::holder();
     // An attempt whose create may have reached the provider is looked up there first: a file
     // beside a ticket that exists would be imported as a duplicate.
@@ -133,6 +151,7 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
     };
     let mut files = Vec::new();
     let mut recorded = 0;
+    let mut made_final = Vec::new();
     let now = ctx.ambient.now();
     let results = export::write_reports(
         &store,
@@ -155,7 +174,9 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         |f| files.push(f.clone()),
         |r| {
             if !args.dry_run {
-                recorded += export::record(&store, r, &prefix, &owner_digest, &holder, now)?;
+                let (n, ids) = export::record(&store, r, &prefix, &owner_digest, &holder, now)?;
+                recorded += n;
+                made_final.push((r.report_id.clone(), ids));
             }
             Ok(())
         },
@@ -178,6 +199,8 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         print_skipped(ctx, &s)?;
     }
     print_files(ctx, &files)?;
+    super::fallback_final::print_made_final(ctx, &made_final)?;
+    let finals: usize = made_final.iter().map(|(_, ids)| ids.len()).sum();
     let mut failed = 0;
     let mut findings = 0;
     for r in &results {
@@ -200,6 +223,7 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
             "files_unchanged": count(FileOutcome::Unchanged) + count(FileOutcome::WouldKeep),
             "findings": findings, "attempts_selected": counts.selected,
             "attempts_skipped": skipped, "attempts_recorded": recorded,
+            "attempts_final": finals,
             "exit_code": status.code(),
         }))?;
         return Ok(status);

@@ -9,6 +9,7 @@ pub use man::exit_codes;
 mod demo;
 mod demo_flow;
 mod fallback;
+mod fallback_final;
 mod import;
 mod inspect;
 mod inspect_summary;

@@ -151,7 +151,8 @@ pub fn write_reports(
 
 /// Stores a report's outcome: the verified manifest, or `PORTABLE_EXPORT_FAILED` with its
 /// reason and the output folder's digest, and releases `holder`'s claims on the report's
-/// attempts in the same transaction. Returns the attempts changed.
+/// attempts in the same transaction. Returns how many attempts changed, and the ids of those
+/// that became `fallback_written` now.
 pub fn record(
     store: &Store,
     result: &ReportResult,
@@ -159,16 +160,18 @@ pub fn record(
     owner_digest: &str,
     holder: &str,
     now: Timestamp,
-) -> Result<u64, StoreError> {
+) -> Result<(u64, Vec<String>), StoreError> {
     match &result.outcome {
         Ok(value) => store.record_fallback_written(&result.report_id, prefix, value, holder, now),
-        Err(e) => store.record_fallback_failed(
-            &result.report_id,
-            prefix,
-            &e.to_string(),
-            owner_digest,
-            holder,
-            now,
-        ),
+        Err(e) => store
+            .record_fallback_failed(
+                &result.report_id,
+                prefix,
+                &e.to_string(),
+                owner_digest,
+                holder,
+                now,
+            )
+            .map(|n| (n, Vec::new())),
     }
 }

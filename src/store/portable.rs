@@ -118,7 +118,8 @@ impl Store {
     /// Records a verified file set for one report. `value` (manifest path and SHA-256) goes into
     /// `portable_export_path`; the attempt becomes `fallback_written` and its failure code is
     /// cleared, because the portable files are now its export. Rows already holding this exact
-    /// value are left alone, so a rerun changes nothing. Returns the attempts changed.
+    /// value are left alone, so a rerun changes nothing. Returns how many attempts changed and
+    /// the ids of those that became `fallback_written` now (final: `retry` refuses them).
     pub fn record_fallback_written(
         &self,
         report_id: &str,
@@ -126,7 +127,7 @@ impl Store {
         value: &str,
         holder: &str,
         now: Timestamp,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<(u64, Vec<String>), StoreError> {
         let changed = "(t.portable_export_path IS NOT ?3 OR t.export_status != 'fallback_written'
             OR t.provider_error_code IS NOT NULL)";
         let tx = self
@@ -143,6 +144,16 @@ impl Store {
             params![report_id, out_prefix, value, ts_to_sql(now)],
         )
         .doing("recording fallback events")?;
+        let made_final = tx
+            .prepare(&format!(
+                "SELECT t.ticket_export_id FROM ticket_exports t
+                  WHERE {MEMBERS} AND t.export_status != 'fallback_written' ORDER BY t.ticket_export_id"
+            ))
+            .and_then(|mut s| {
+                s.query_map(params![report_id, out_prefix], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            })
+            .doing("recording fallback files")?;
         let n = tx
             .execute(
                 &format!(
@@ -156,7 +167,7 @@ impl Store {
             .doing("recording fallback files")?;
         release(&tx, report_id, holder)?;
         tx.commit().doing("recording fallback files")?;
-        Ok(n as u64)
+        Ok((n as u64, made_final))
     }
 
     /// Records `PORTABLE_EXPORT_FAILED` for the selected attempts of a report that have no
@@ -344,13 +355,14 @@ mod tests {
             store
                 .record_fallback_written("r1", "/out/", value, "h", now)
                 .unwrap(),
-            1
+            (1, vec!["t1".to_owned()]),
+            "t1 became final"
         );
         assert_eq!(
             store
                 .record_fallback_written("r1", "/out/", value, "h", now)
                 .unwrap(),
-            0,
+            (0, vec![]),
             "rerun changes nothing"
         );
         let t1 = store.attempt("t1").unwrap().unwrap();
