@@ -90,6 +90,13 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         ctx.store_for_writing()?
     };
     check_selection_exists(&args, ctx, &store)?;
+    super::fallback_note::earlier_out_dir_once(
+        ctx,
+        &config,
+        &store,
+        args.out.is_some(),
+        !args.dry_run,
+    )?;
     if let Some(out) = &args.out {
         config.fallback.out_dir = out.clone();
     }

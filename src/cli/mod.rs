@@ -10,6 +10,7 @@ mod demo;
 mod demo_flow;
 mod fallback;
 mod fallback_final;
+mod fallback_note;
 mod import;
 mod inspect;
 mod inspect_summary;
@@ -156,7 +157,9 @@ impl Context {
 
     /// Loads the config.
     pub fn config(&self) -> anyhow::Result<Config> {
-        Ok(Config::load(&self.config_path, self.config_named)?)
+        let mut config = Config::load(&self.config_path, self.config_named)?;
+        config.resolve_defaults(&self.ambient);
+        Ok(config)
     }
 }
 

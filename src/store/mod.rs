@@ -8,6 +8,7 @@ mod guard_tests;
 mod health;
 mod links;
 mod names;
+mod notes;
 mod open;
 #[cfg(test)]
 mod open_tests;

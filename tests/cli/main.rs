@@ -9,6 +9,8 @@ mod duplicate_guard;
 mod echoed_token;
 mod fallback;
 mod fallback_formats;
+mod fallback_final;
+mod fallback_folder;
 mod fallback_guard;
 mod fallback_names;
 mod help;
