@@ -219,6 +219,10 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         }
     }
     let count = |o: FileOutcome| files.iter().filter(|f| f.outcome == o).count();
+    let written = files.iter().filter(|f| f.outcome.writes()).count();
+    let replaced = count(FileOutcome::Replaced) + count(FileOutcome::WouldReplace);
+    let removed = count(FileOutcome::Removed) + count(FileOutcome::WouldRemove);
+    let left_alone = count(FileOutcome::LeftAlone);
     let shown_dir = target
         .as_ref()
         .map_or(out_dir.clone(), |d| d.root().to_path_buf());
@@ -226,7 +230,8 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         ctx.printer.json(&json!({
             "record": "summary", "schema_version": 1, "dry_run": args.dry_run,
             "out_dir": shown_dir, "reports": results.len(), "reports_failed": failed,
-            "files_written": count(FileOutcome::Written) + count(FileOutcome::WouldWrite),
+            "files_written": written, "files_replaced": replaced, "files_removed": removed,
+            "files_left_alone": left_alone,
             "files_unchanged": count(FileOutcome::Unchanged) + count(FileOutcome::WouldKeep),
             "findings": findings, "attempts_selected": counts.selected,
             "attempts_skipped": skipped, "attempts_recorded": recorded,
@@ -236,10 +241,24 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         return Ok(status);
     }
     let verb = if args.dry_run { "would write" } else { "wrote" };
-    let written = count(FileOutcome::Written) + count(FileOutcome::WouldWrite);
     let same = count(FileOutcome::Unchanged) + count(FileOutcome::WouldKeep);
+    let (replace, remove) = if args.dry_run {
+        ("would replace", "would remove")
+    } else {
+        ("replaced", "removed")
+    };
+    let mut changes = String::new();
+    if replaced > 0 {
+        changes.push_str(&format!(" ({replace} {replaced})"));
+    }
+    if removed > 0 {
+        changes.push_str(&format!(", {remove} {removed} earlier file(s)"));
+    }
+    if left_alone > 0 {
+        changes.push_str(&format!(", left alone {left_alone} not written by ticket-export"));
+    }
     ctx.printer.info(&format!(
-        "{verb} {written} file(s), {same} unchanged, for {} report(s) and {findings} finding(s) under {}; \
+        "{verb} {written} file(s){changes}, {same} unchanged, for {} report(s) and {findings} finding(s) under {}; \
          {skipped} attempt(s) left out, {failed} report(s) failed",
         results.len(),
         shown_dir.display()
@@ -331,6 +350,11 @@ fn print_files(ctx: &mut Context, files: &[FileRecord]) -> std::io::Result<()> {
         FileOutcome::Unchanged => "unchanged",
         FileOutcome::WouldWrite => "would write",
         FileOutcome::WouldKeep => "would keep",
+        FileOutcome::Replaced => "replaced",
+        FileOutcome::WouldReplace => "would replace",
+        FileOutcome::Removed => "removed",
+        FileOutcome::WouldRemove => "would remove",
+        FileOutcome::LeftAlone => "left alone (not written by ticket-export)",
     };
     let rows: Vec<Vec<String>> = files
         .iter()

@@ -46,6 +46,31 @@ pub enum FileOutcome {
     WouldWrite,
     /// `--dry-run`: the same bytes are already there.
     WouldKeep,
+    /// Written over an earlier file of the tool's with other bytes.
+    Replaced,
+    /// `--dry-run`: would be written over an earlier file of the tool's.
+    WouldReplace,
+    /// A file the tool wrote earlier (another `--format` or `--preset`, or a run that failed)
+    /// that this run does not write: removed, so the folder holds one run's set.
+    Removed,
+    /// `--dry-run`: would be removed.
+    WouldRemove,
+    /// Named like the tool's files but not written by it (the customer's, or edited since):
+    /// never touched, and not in `SHA256SUMS`.
+    LeftAlone,
+}
+
+impl FileOutcome {
+    /// Whether the run writes (or would write) the file's bytes.
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            FileOutcome::Written
+                | FileOutcome::WouldWrite
+                | FileOutcome::Replaced
+                | FileOutcome::WouldReplace
+        )
+    }
 }
 
 /// One file of a run, as reported to the user.

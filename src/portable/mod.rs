@@ -11,6 +11,7 @@ mod commit;
 pub mod csv;
 pub mod export;
 mod files;
+pub mod ledger;
 pub mod json;
 pub mod markdown;
 pub mod names;
