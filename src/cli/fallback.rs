@@ -126,8 +126,9 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         super::fallback_final::print_would_become_final(ctx, &counts.to_confirm)?;
     }
     if !super::fallback_final::confirm(ctx, &counts.to_confirm, args.yes, args.dry_run)? {
-        ctx.printer
-            .info("nothing was written: the files were not confirmed; the attempts stay as they are");
+        ctx.printer.info(
+            "nothing was written: the files were not confirmed; the attempts stay as they are",
+        );
         return Ok(ExitStatus::Blocked);
     }
     let holder = crate::lease::holder();
@@ -255,7 +256,9 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         changes.push_str(&format!(", {remove} {removed} earlier file(s)"));
     }
     if left_alone > 0 {
-        changes.push_str(&format!(", left alone {left_alone} not written by ticket-export"));
+        changes.push_str(&format!(
+            ", left alone {left_alone} not written by ticket-export"
+        ));
     }
     ctx.printer.info(&format!(
         "{verb} {written} file(s){changes}, {same} unchanged, for {} report(s) and {findings} finding(s) under {}; \

@@ -5,11 +5,11 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::csv::CsvWriter;
 use super::commit::digest_of;
+use super::csv::CsvWriter;
 use super::export::{ExportOptions, FileOutcome, FileRecord, MANIFEST, ReportResult, Target};
-use super::ledger::Written;
 use super::json::JsonWriter;
+use super::ledger::Written;
 use super::markdown::{MarkdownWriter, Spill};
 use super::names;
 use super::sink::{Pending, Sink, commit_pending, pending};

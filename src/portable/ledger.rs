@@ -105,6 +105,9 @@ mod tests {
         assert!(written.is_ours(&dir.join("r.md")), "from the manifest");
         assert!(!written.is_ours(&dir.join("r.json")), "never recorded");
         fs::write(dir.join("r.csv"), "edited by the customer").unwrap();
-        assert!(!Written::read(dir).is_ours(&dir.join("r.csv")), "other bytes");
+        assert!(
+            !Written::read(dir).is_ours(&dir.join("r.csv")),
+            "other bytes"
+        );
     }
 }

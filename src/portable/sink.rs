@@ -113,23 +113,29 @@ pub(super) fn commit_pending(
         .map(Path::to_path_buf);
     let written = folder.as_deref().map(Written::read).unwrap_or_default();
     let mut replaced = Vec::new();
+    let mut changes = Vec::new();
     for p in &files {
         let path = p.file.path();
-        let in_way = match digest_of(path) {
-            Ok((sha, _)) => sha != p.file.sha256(),
-            Err(_) => false,
-        };
+        let on_disk = digest_of(path).ok();
+        let in_way = on_disk
+            .as_ref()
+            .is_some_and(|(sha, _)| sha != p.file.sha256());
+        changes.push(in_way || on_disk.is_none());
         // `SHA256SUMS` is the tool's in every report folder: each run writes it anew.
-        let manifest = path.file_name().is_some_and(|n| n == super::export::MANIFEST);
+        let manifest = path
+            .file_name()
+            .is_some_and(|n| n == super::export::MANIFEST);
         if in_way && !manifest && !written.is_ours(path) {
             return Err(ledger::not_ours(path));
         }
         replaced.push(in_way);
     }
+    // Only bytes that will move in: a rerun that changes nothing leaves the ledger as it is.
     let to_note: Vec<(&str, String)> = files
         .iter()
-        .filter(|p| matches!(p.file, Sealed::Staged(_)))
-        .map(|p| (p.file.sha256(), file_name(p.file.path())))
+        .zip(&changes)
+        .filter(|(p, changes)| **changes && matches!(p.file, Sealed::Staged(_)))
+        .map(|(p, _)| (p.file.sha256(), file_name(p.file.path())))
         .collect();
     if let Some(folder) = &folder {
         let pairs: Vec<(&str, &str)> = to_note.iter().map(|(s, n)| (*s, n.as_str())).collect();

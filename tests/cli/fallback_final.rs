@@ -104,8 +104,14 @@ fn the_dry_run_of_all_blocked_lists_what_would_become_final() {
             "{out}"
         );
     }
-    assert!(out.contains("rep_1042.csv") && out.contains("rep_3077.csv"), "{out}");
-    assert!(!out.contains("tex_9010") && !out.contains("tex_9013"), "{out}");
+    assert!(
+        out.contains("rep_1042.csv") && out.contains("rep_3077.csv"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("tex_9010") && !out.contains("tex_9013"),
+        "{out}"
+    );
     assert_eq!(env.dump(), before, "a dry run records nothing");
     assert!(!out_dir(&env).exists());
 }
@@ -128,7 +134,10 @@ fn files_that_make_attempts_final_are_refused_without_a_terminal_or_yes() {
             "the refusal names the attempts: {out}"
         );
         assert!(out.contains("--yes"), "{out}");
-        assert!(!out.contains("tex_9014 ("), "tex_9014's NEXT is fallback: {out}");
+        assert!(
+            !out.contains("tex_9014 ("),
+            "tex_9014's NEXT is fallback: {out}"
+        );
     }
     assert_eq!(env.dump(), before, "nothing was recorded");
     assert!(!out_dir(&env).exists(), "nothing was written");

@@ -41,8 +41,14 @@ fn the_default_folder_is_in_the_data_folder_and_settings_path_says_so() {
     let out = env.run(env.cmd().args(["fallback", "--yes", "tex_0001"]));
     assert!(out.starts_with("exit: 0\n"), "{out}");
     assert!(data_out(&env).join("rep_1/rep_1.csv").is_file(), "{out}");
-    assert!(!env.path().join(".config").exists(), "nothing in the config folder");
-    assert!(!out.contains("earlier"), "no earlier folder, no note: {out}");
+    assert!(
+        !env.path().join(".config").exists(),
+        "nothing in the config folder"
+    );
+    assert!(
+        !out.contains("earlier"),
+        "no earlier folder, no note: {out}"
+    );
     // XDG_DATA_HOME moves it with the store's default.
     let xdg = env.path().join("xdg-data");
     let out = env
@@ -54,7 +60,9 @@ fn the_default_folder_is_in_the_data_folder_and_settings_path_says_so() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         doc["out_dir"],
-        xdg.join("ticket-export/ticket-exports").display().to_string()
+        xdg.join("ticket-export/ticket-exports")
+            .display()
+            .to_string()
     );
 }
 
@@ -85,11 +93,17 @@ fn files_in_the_earlier_default_folder_stay_and_are_named_once() {
         earlier_out(&env).display().to_string()
     );
     let text = env.run(env.cmd().args(["settings", "path"]));
-    assert!(text.contains("earlier\t[TMP]/.config/ticket-export/ticket-exports\t"), "{text}");
+    assert!(
+        text.contains("earlier\t[TMP]/.config/ticket-export/ticket-exports\t"),
+        "{text}"
+    );
 
     // A dry run says it but does not count as having said it.
     let dry = env.run(env.cmd().args(["fallback", "--dry-run", "tex_0001"]));
-    assert!(dry.contains("earlier versions wrote them to [TMP]/.config/ticket-export/ticket-exports"), "{dry}");
+    assert!(
+        dry.contains("earlier versions wrote them to [TMP]/.config/ticket-export/ticket-exports"),
+        "{dry}"
+    );
     let first = env.run(env.cmd().args(["--quiet", "fallback", "--yes", "tex_0001"]));
     assert!(first.starts_with("exit: 0\n"), "{first}");
     assert!(

@@ -347,7 +347,8 @@ fn azure_files_hold_at_most_1000_rows() {
                                "findings": findings, "ticket_exports": exports}),
     );
     let out = env.run(env.cmd().args([
-        "fallback", "--yes",
+        "fallback",
+        "--yes",
         "--report",
         "rep_big",
         "--format",

@@ -15,7 +15,10 @@ fn uncertain(n: usize) -> (Env, Simulator) {
 }
 
 fn report_json(env: &Env) -> Option<serde_json::Value> {
-    let path = env.path().join("ticket-exports/rep_1/rep_1.json");
+    // The config names no out_dir: the default folder is in the data folder.
+    let path = env
+        .path()
+        .join(".local/share/ticket-export/ticket-exports/rep_1/rep_1.json");
     std::fs::read(path)
         .ok()
         .map(|b| serde_json::from_slice(&b).unwrap())
@@ -111,7 +114,10 @@ fn a_lookup_that_cannot_answer_leaves_the_attempt_out() {
 fn a_dry_run_sends_nothing_and_writes_nothing_for_an_uncertain_attempt() {
     let (env, sim) = uncertain(1);
     let before = env.dump();
-    let out = env.run(env.cmd().args(["fallback", "--yes", "tex_0001", "--dry-run"]));
+    let out = env.run(
+        env.cmd()
+            .args(["fallback", "--yes", "tex_0001", "--dry-run"]),
+    );
     assert!(out.starts_with("exit: 0\n"), "{out}");
     assert!(
         out.contains("a real run looks the ticket up there first"),

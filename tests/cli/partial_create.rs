@@ -79,7 +79,10 @@ fn an_uncertain_create_stays_uncertain_through_an_outage_and_is_never_written_as
         "{second}"
     );
     // Long past the fallback threshold: no portable files beside the ticket that exists.
-    let fallback = at("2026-11-29T13:00:00Z", &["fallback", "--yes", "--all-blocked"]);
+    let fallback = at(
+        "2026-11-29T13:00:00Z",
+        &["fallback", "--yes", "--all-blocked"],
+    );
     assert!(fallback.contains("\"attempts_recorded\":0"), "{fallback}");
     let third = at("2026-11-29T13:00:00Z", &["retry", "--all"]);
     assert!(third.contains("\"outcome\":\"linked\""), "{third}");

@@ -91,7 +91,8 @@ fn a_token_in_every_finding_field_reaches_no_tracker_and_no_file() {
             .cmd()
             .args([
                 "--json",
-                "fallback", "--yes",
+                "fallback",
+                "--yes",
                 "--report",
                 "rep_files",
                 "--preset",
