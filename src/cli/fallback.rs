@@ -7,10 +7,11 @@ use clap::Args;
 use serde_json::json;
 
 use super::Context;
+use super::fallback_print;
 use crate::assess::Assessor;
 use crate::error::{ExitStatus, UsageError};
 use crate::model::State;
-use crate::portable::export::{self, ExportOptions, FileOutcome, FileRecord};
+use crate::portable::export::{self, ExportOptions, FileOutcome};
 use crate::portable::select::{self, Skipped};
 use crate::portable::write::OutDir;
 use crate::portable::{CsvPreset, JSON_SCHEMA, PortableFormat};
@@ -117,7 +118,7 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         skipped += 1;
         status = status.worst(s.state.into());
         if io_result.is_ok() {
-            io_result = print_skipped(ctx, &s);
+            io_result = fallback_print::skipped(ctx, &s);
         }
     })?;
     io_result?;
@@ -138,7 +139,7 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         skipped += 1;
         counts.selected = counts.selected.saturating_sub(1);
         status = status.worst(s.state.into());
-        print_skipped(ctx, &s)?;
+        fallback_print::skipped(ctx, &s)?;
     }
     let mut left_out = Vec::new();
     // Nothing selected: create no folder either.
@@ -204,9 +205,9 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
             state,
             why: out.why,
         };
-        print_skipped(ctx, &s)?;
+        fallback_print::skipped(ctx, &s)?;
     }
-    print_files(ctx, &files)?;
+    fallback_print::files(ctx, &files)?;
     super::fallback_final::print_made_final(ctx, &made_final)?;
     let finals: usize = made_final.iter().map(|(_, ids)| ids.len()).sum();
     let mut failed = 0;
@@ -216,7 +217,7 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         if let Err(e) = &r.outcome {
             failed += 1;
             status = status.worst(ExitStatus::Blocked);
-            print_failure(ctx, &r.report_id, r.findings, e, args.dry_run)?;
+            fallback_print::failure(ctx, &r.report_id, r.findings, e, args.dry_run)?;
         }
     }
     let count = |o: FileOutcome| files.iter().filter(|f| f.outcome == o).count();
@@ -321,89 +322,5 @@ fn check_selection_exists(
             .into());
         }
     }
-    Ok(())
-}
-
-fn print_skipped(ctx: &mut Context, s: &Skipped) -> std::io::Result<()> {
-    if ctx.printer.settings.json {
-        let mut value = serde_json::to_value(s).unwrap_or_default();
-        value["record"] = "skipped".into();
-        return ctx.printer.json(&value);
-    }
-    let text = format!("left out {} ({}): {}", s.ticket_export_id, s.state, s.why);
-    if s.state == State::Ready {
-        ctx.printer.info(&text);
-    } else {
-        ctx.printer.warn(&text);
-    }
-    Ok(())
-}
-
-fn print_files(ctx: &mut Context, files: &[FileRecord]) -> std::io::Result<()> {
-    if ctx.printer.settings.json {
-        for f in files {
-            let mut value = serde_json::to_value(f).unwrap_or_default();
-            value["record"] = "file".into();
-            ctx.printer.json(&value)?;
-        }
-        return Ok(());
-    }
-    let outcome = |o: FileOutcome| match o {
-        FileOutcome::Written => "written",
-        FileOutcome::Unchanged => "unchanged",
-        FileOutcome::WouldWrite => "would write",
-        FileOutcome::WouldKeep => "would keep",
-        FileOutcome::Replaced => "replaced",
-        FileOutcome::WouldReplace => "would replace",
-        FileOutcome::Removed => "removed",
-        FileOutcome::WouldRemove => "would remove",
-        FileOutcome::LeftAlone => "left alone (not written by ticket-export)",
-    };
-    let rows: Vec<Vec<String>> = files
-        .iter()
-        .map(|f| {
-            let format = match f.preset {
-                Some(p) => format!("{} ({p})", f.format),
-                None => f.format.to_owned(),
-            };
-            vec![
-                outcome(f.outcome).to_owned(),
-                format,
-                f.report_id.clone(),
-                f.findings.to_string(),
-                f.path.display().to_string(),
-            ]
-        })
-        .collect();
-    if !rows.is_empty() {
-        ctx.printer
-            .table(&["OUTCOME", "FORMAT", "REPORT", "FINDINGS", "PATH"], &rows)?;
-    }
-    Ok(())
-}
-
-fn print_failure(
-    ctx: &mut Context,
-    report_id: &str,
-    findings: u64,
-    e: &crate::portable::write::WriteError,
-    dry_run: bool,
-) -> std::io::Result<()> {
-    let recorded = if dry_run {
-        "dry run: nothing was recorded"
-    } else {
-        "its selected attempts now carry PORTABLE_EXPORT_FAILED; no partial file was left"
-    };
-    if ctx.printer.settings.json {
-        return ctx.printer.json(&json!({
-            "record": "failed", "report_id": report_id, "findings": findings,
-            "provider_error_code": "PORTABLE_EXPORT_FAILED", "reason": e.to_string(),
-        }));
-    }
-    ctx.printer.error(&format!(
-        "the fallback files of report {report_id} were not written ({recorded})\n  why: {e}\n  \
-         next: make fallback.out_dir (or --out) an existing, writable folder with no symlinks inside, \
-         then run the same command again"
-    ));
     Ok(())
 }

@@ -11,6 +11,7 @@ mod demo_flow;
 mod fallback;
 mod fallback_final;
 mod fallback_note;
+mod fallback_print;
 mod import;
 mod inspect;
 mod inspect_summary;
