@@ -24,6 +24,15 @@ pub fn default_store(ambient: &Ambient) -> PathBuf {
     .join("store.sqlite3")
 }
 
+/// `ticket-exports` under the user's data folder: the default fallback folder. Customer data
+/// belongs with the store, not in the config folder (where versions before issue 12 put it).
+pub fn default_out_dir(ambient: &Ambient) -> PathBuf {
+    base(ambient, env_vars::XDG_DATA_HOME, ".local/share", |d| {
+        d.data_dir().to_path_buf()
+    })
+    .join("ticket-exports")
+}
+
 /// Where `demo` builds its files by default.
 pub fn default_demo_dir(ambient: &Ambient) -> PathBuf {
     base(ambient, env_vars::XDG_DATA_HOME, ".local/share", |d| {

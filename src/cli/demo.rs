@@ -94,17 +94,21 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     super::inspect::run(list, ctx)?;
     super::demo_flow::run(ctx, &config, &sim, 4)?;
     ctx.printer.line(
-        "\n6. portable files for a report whose provider is down (ticket-export fallback --report rep_2051):",
+        "\n6. portable files for the attempt triage sends to fallback (ticket-export fallback tex_9014):",
     )?;
+    // Only the attempt whose NEXT is fallback: files are final, and the demo teaches no
+    // one-way move on an attempt that retry could still deliver.
     let fallback = super::fallback::FallbackArgs {
-        ids: Vec::new(),
-        report: Some("rep_2051".into()),
+        ids: vec!["tex_9014".into()],
+        report: None,
         all_blocked: false,
         format: crate::portable::PortableFormat::ALL.to_vec(),
         preset: crate::portable::CsvPreset::Generic,
         out: None,
         dry_run: false,
         schema: false,
+        // tex_9014's NEXT is fallback, so nothing needs a confirmation.
+        yes: false,
     };
     super::fallback::run(fallback, ctx)?;
     ctx.printer.line(&format!(

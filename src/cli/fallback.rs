@@ -7,10 +7,11 @@ use clap::Args;
 use serde_json::json;
 
 use super::Context;
+use super::fallback_print;
 use crate::assess::Assessor;
 use crate::error::{ExitStatus, UsageError};
 use crate::model::State;
-use crate::portable::export::{self, ExportOptions, FileOutcome, FileRecord};
+use crate::portable::export::{self, ExportOptions, FileOutcome};
 use crate::portable::select::{self, Skipped};
 use crate::portable::write::OutDir;
 use crate::portable::{CsvPreset, JSON_SCHEMA, PortableFormat};
@@ -21,19 +22,25 @@ use crate::store::AttemptFilter;
 #[command(after_help = "Examples:\n  ticket-export fallback tex_9014\n  \
     ticket-export fallback --report rep_2051 --format csv --preset jira\n  \
     ticket-export fallback --all-blocked --dry-run\n  \
-    ticket-export --json fallback --all-blocked | jq -r 'select(.record == \"file\") | .path'\n  \
+    ticket-export --json fallback --all-blocked --yes | jq -r 'select(.record == \"file\") | .path'\n  \
     ticket-export fallback --schema > fallback-v1.schema.json\n\n\
     Files go to OUT/<report_id>/ with a SHA256SUMS manifest (check with `sha256sum -c SHA256SUMS`).\n\
     Attempts that already have a ticket, or that triage stopped, are left out: an imported file\n\
-    would duplicate the ticket. Exits 3 when a file could not be written (PORTABLE_EXPORT_FAILED).")]
+    would duplicate the ticket.\n\n\
+    Fallback is final: an attempt with files becomes fallback_written, and `retry` refuses it for\n\
+    ever. Files for an attempt whose NEXT is not fallback (ready for retry, cooldown, blocked) are\n\
+    written only once confirmed: on a terminal by answering, in scripts with --yes (without it\n\
+    the run exits 2 and names them). The output names the attempts that became final.\n\
+    Exits 3 when a file could not be written (PORTABLE_EXPORT_FAILED).")]
 pub struct FallbackArgs {
     /// ticket_export_ids to write
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
-    /// Every attempt of this report (with --all-blocked: those of this report whose next step is fallback)
+    /// Every attempt of this report (with --all-blocked: those of this report that --all-blocked takes)
     #[arg(long, value_name = "REPORT")]
     pub report: Option<String>,
-    /// Every attempt whose triage says fallback (`ticket-export inspect` shows NEXT = fallback)
+    /// Every attempt that stays blocked (STATE blocked: a person must act) or whose NEXT is
+    /// fallback; never a linked, stopped or duplicate-blocked one
     #[arg(long, conflicts_with = "ids")]
     pub all_blocked: bool,
     /// The formats to write, comma-separated
@@ -50,8 +57,12 @@ pub struct FallbackArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Print the JSON Schema of the JSON file and exit
-    #[arg(long, conflicts_with_all = ["ids", "report", "all_blocked", "out", "dry_run"])]
+    #[arg(long, conflicts_with_all = ["ids", "report", "all_blocked", "out", "dry_run", "yes"])]
     pub schema: bool,
+    /// Confirm files for attempts whose NEXT is not fallback, which become final (needed where
+    /// no terminal can ask)
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// Runs `fallback`.
@@ -88,6 +99,13 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         Some(&store),
         Some(&config),
     )?;
+    super::fallback_note::earlier_out_dir_once(
+        ctx,
+        &config,
+        &store,
+        args.out.is_some(),
+        !args.dry_run,
+    )?;
     if let Some(out) = &args.out {
         config.fallback.out_dir = out.clone();
     }
@@ -109,11 +127,20 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         status = status.worst(s.state.into());
         if io_result.is_ok() {
             // Left out for what triage says already: the same state before and after the run.
-            io_result = print_skipped(ctx, &s, Some(s.state));
+            io_result = fallback_print::skipped(ctx, &s, Some(s.state));
         }
     })?;
     io_result?;
     drop(assessor);
+    if args.dry_run {
+        super::fallback_final::print_would_become_final(ctx, &counts.to_confirm)?;
+    }
+    if !super::fallback_final::confirm(ctx, &counts.to_confirm, args.yes, args.dry_run)? {
+        ctx.printer.info(
+            "nothing was written: the files were not confirmed; the attempts stay as they are",
+        );
+        return Ok(ExitStatus::Blocked);
+    }
     let holder = crate::lease::holder();
     // An attempt whose create may have reached the provider is looked up there first: a file
     // beside a ticket that exists would be imported as a duplicate.
@@ -122,7 +149,7 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         counts.selected = counts.selected.saturating_sub(1);
         status = status.worst(s.state.into());
         // Selected for fallback (ready) before its look-up; blocked after it is a new problem.
-        print_skipped(ctx, &s, Some(State::Ready))?;
+        fallback_print::skipped(ctx, &s, Some(State::Ready))?;
     }
     let mut left_out = Vec::new();
     // Nothing selected: create no folder either.
@@ -143,6 +170,7 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
     };
     let mut files = Vec::new();
     let mut recorded = 0;
+    let mut made_final = Vec::new();
     let now = ctx.ambient.now();
     let results = export::write_reports(
         &store,
@@ -165,7 +193,9 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         |f| files.push(f.clone()),
         |r| {
             if !args.dry_run {
-                recorded += export::record(&store, r, &prefix, &owner_digest, &holder, now)?;
+                let (n, ids) = export::record(&store, r, &prefix, &owner_digest, &holder, now)?;
+                recorded += n;
+                made_final.push((r.report_id.clone(), ids));
             }
             Ok(())
         },
@@ -185,9 +215,11 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
             state,
             why: out.why,
         };
-        print_skipped(ctx, &s, Some(state))?;
+        fallback_print::skipped(ctx, &s, Some(state))?;
     }
-    print_files(ctx, &files)?;
+    fallback_print::files(ctx, &files)?;
+    super::fallback_final::print_made_final(ctx, &made_final)?;
+    let finals: usize = made_final.iter().map(|(_, ids)| ids.len()).sum();
     let mut failed = 0;
     let mut findings = 0;
     for r in &results {
@@ -195,10 +227,14 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         if let Err(e) = &r.outcome {
             failed += 1;
             status = status.worst(ExitStatus::Blocked);
-            print_failure(ctx, &r.report_id, r.findings, e, args.dry_run)?;
+            fallback_print::failure(ctx, &r.report_id, r.findings, e, args.dry_run)?;
         }
     }
     let count = |o: FileOutcome| files.iter().filter(|f| f.outcome == o).count();
+    let written = files.iter().filter(|f| f.outcome.writes()).count();
+    let replaced = count(FileOutcome::Replaced) + count(FileOutcome::WouldReplace);
+    let removed = count(FileOutcome::Removed) + count(FileOutcome::WouldRemove);
+    let left_alone = count(FileOutcome::LeftAlone);
     let shown_dir = target
         .as_ref()
         .map_or(out_dir.clone(), |d| d.root().to_path_buf());
@@ -206,19 +242,37 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         ctx.printer.json(&json!({
             "record": "summary", "schema_version": 1, "dry_run": args.dry_run,
             "out_dir": shown_dir, "reports": results.len(), "reports_failed": failed,
-            "files_written": count(FileOutcome::Written) + count(FileOutcome::WouldWrite),
+            "files_written": written, "files_replaced": replaced, "files_removed": removed,
+            "files_left_alone": left_alone,
             "files_unchanged": count(FileOutcome::Unchanged) + count(FileOutcome::WouldKeep),
             "findings": findings, "attempts_selected": counts.selected,
             "attempts_skipped": skipped, "attempts_recorded": recorded,
+            "attempts_final": finals,
             "exit_code": status.code(),
         }))?;
         return Ok(status);
     }
     let verb = if args.dry_run { "would write" } else { "wrote" };
-    let written = count(FileOutcome::Written) + count(FileOutcome::WouldWrite);
     let same = count(FileOutcome::Unchanged) + count(FileOutcome::WouldKeep);
+    let (replace, remove) = if args.dry_run {
+        ("would replace", "would remove")
+    } else {
+        ("replaced", "removed")
+    };
+    let mut changes = String::new();
+    if replaced > 0 {
+        changes.push_str(&format!(" ({replace} {replaced})"));
+    }
+    if removed > 0 {
+        changes.push_str(&format!(", {remove} {removed} earlier file(s)"));
+    }
+    if left_alone > 0 {
+        changes.push_str(&format!(
+            ", left alone {left_alone} not written by ticket-export"
+        ));
+    }
     ctx.printer.info(&format!(
-        "{verb} {written} file(s), {same} unchanged, for {} report(s) and {findings} finding(s) under {}; \
+        "{verb} {written} file(s){changes}, {same} unchanged, for {} report(s) and {findings} finding(s) under {}; \
          {skipped} attempt(s) left out, {failed} report(s) failed",
         results.len(),
         shown_dir.display()
@@ -230,90 +284,4 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
             .info("no attempt matched; `ticket-export inspect` shows each attempt's next step");
     }
     Ok(status)
-}
-
-/// `before`: the attempt's state before the run; under `--quiet` only a new problem is printed.
-fn print_skipped(ctx: &mut Context, s: &Skipped, before: Option<State>) -> std::io::Result<()> {
-    if ctx.printer.settings.json {
-        let mut value = serde_json::to_value(s).unwrap_or_default();
-        value["record"] = "skipped".into();
-        return ctx.printer.json(&value);
-    }
-    if ctx.printer.settings.quiet && !super::quiet::shown(false, before, s.state) {
-        return Ok(());
-    }
-    let text = format!("left out {} ({}): {}", s.ticket_export_id, s.state, s.why);
-    if s.state == State::Ready {
-        ctx.printer.info(&text);
-    } else {
-        ctx.printer.warn(&text);
-    }
-    Ok(())
-}
-
-fn print_files(ctx: &mut Context, files: &[FileRecord]) -> std::io::Result<()> {
-    if ctx.printer.settings.json {
-        for f in files {
-            let mut value = serde_json::to_value(f).unwrap_or_default();
-            value["record"] = "file".into();
-            ctx.printer.json(&value)?;
-        }
-        return Ok(());
-    }
-    let outcome = |o: FileOutcome| match o {
-        FileOutcome::Written => "written",
-        FileOutcome::Unchanged => "unchanged",
-        FileOutcome::WouldWrite => "would write",
-        FileOutcome::WouldKeep => "would keep",
-    };
-    // Under --quiet, only the files this run wrote: an unchanged set is no news.
-    let quiet = ctx.printer.settings.quiet;
-    let rows: Vec<Vec<String>> = files
-        .iter()
-        .filter(|f| !quiet || matches!(f.outcome, FileOutcome::Written | FileOutcome::WouldWrite))
-        .map(|f| {
-            let format = match f.preset {
-                Some(p) => format!("{} ({p})", f.format),
-                None => f.format.to_owned(),
-            };
-            vec![
-                outcome(f.outcome).to_owned(),
-                format,
-                f.report_id.clone(),
-                f.findings.to_string(),
-                f.path.display().to_string(),
-            ]
-        })
-        .collect();
-    if !rows.is_empty() {
-        ctx.printer
-            .table(&["OUTCOME", "FORMAT", "REPORT", "FINDINGS", "PATH"], &rows)?;
-    }
-    Ok(())
-}
-
-fn print_failure(
-    ctx: &mut Context,
-    report_id: &str,
-    findings: u64,
-    e: &crate::portable::write::WriteError,
-    dry_run: bool,
-) -> std::io::Result<()> {
-    let recorded = if dry_run {
-        "dry run: nothing was recorded"
-    } else {
-        "its selected attempts now carry PORTABLE_EXPORT_FAILED; no partial file was left"
-    };
-    if ctx.printer.settings.json {
-        return ctx.printer.json(&json!({
-            "record": "failed", "report_id": report_id, "findings": findings,
-            "provider_error_code": "PORTABLE_EXPORT_FAILED", "reason": e.to_string(),
-        }));
-    }
-    ctx.printer.error(&format!(
-        "the fallback files of report {report_id} were not written ({recorded})\n  why: {e}\n  \
-         next: make fallback.out_dir (or --out) an existing, writable folder with no symlinks inside, \
-         then run the same command again"
-    ));
-    Ok(())
 }

@@ -273,7 +273,10 @@ fn files(roff: &mut Roff) {
     };
     let config = paths::default_config(&ambient);
     let out_dir = Config::load(&config, false)
-        .map(|c| c.fallback.out_dir)
+        .map(|mut c| {
+            c.resolve_defaults(&ambient);
+            c.fallback.out_dir
+        })
         .unwrap_or_default();
     let entries = [
         (
@@ -296,9 +299,13 @@ fn files(roff: &mut Roff) {
         ),
         (
             format!("{}/", shown(&out_dir)),
-            "Fallback files (CSV, Markdown, JSON) by default: the config's [fallback] out_dir, \
-             relative to the config's folder; fallback --out names another."
-                .to_owned(),
+            format!(
+                "Fallback files (CSV, Markdown, JSON) by default, beside the default store (under \
+                 $XDG_DATA_HOME/ticket-export/ when {} is set); the config's [fallback] out_dir \
+                 (relative to the config's folder) or fallback --out names another. Earlier \
+                 versions used ticket-exports beside the config; files there are not moved.",
+                env_vars::XDG_DATA_HOME
+            ),
         ),
         (
             format!("{}/", shown(&paths::default_demo_dir(&ambient))),

@@ -9,6 +9,9 @@ pub use man::exit_codes;
 mod demo;
 mod demo_flow;
 mod fallback;
+mod fallback_final;
+mod fallback_note;
+mod fallback_print;
 mod import;
 mod inspect;
 mod inspect_summary;
@@ -159,7 +162,9 @@ impl Context {
 
     /// Loads the config.
     pub fn config(&self) -> anyhow::Result<Config> {
-        Ok(Config::load(&self.config_path, self.config_named)?)
+        let mut config = Config::load(&self.config_path, self.config_named)?;
+        config.resolve_defaults(&self.ambient);
+        Ok(config)
     }
 }
 

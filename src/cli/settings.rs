@@ -51,11 +51,21 @@ fn path(ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         .as_ref()
         .ok()
         .map(|c| c.fallback.out_dir.display().to_string());
+    let out_note = match &config {
+        Ok(c) if c.fallback.out_dir_named => "fallback files ([fallback] out_dir)",
+        _ => "fallback files (default: the data folder)",
+    };
+    // The default folder moved; files an earlier version wrote there stay, and are shown here.
+    let earlier = config
+        .as_ref()
+        .ok()
+        .and_then(|c| c.earlier_default_out_dir(&ctx.config_path));
     if ctx.printer.settings.json {
         ctx.printer.json(&json!({
             "config": {"path": ctx.config_path, "exists": config_exists},
             "store": {"path": ctx.store_path, "exists": store_exists},
             "out_dir": out_dir,
+            "earlier_out_dir": earlier,
         }))?;
     } else {
         let config_note = if config_exists {
@@ -68,7 +78,7 @@ fn path(ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         } else {
             "missing: created on first use"
         };
-        let rows = vec![
+        let mut rows = vec![
             vec![
                 "config".into(),
                 ctx.config_path.display().to_string(),
@@ -82,9 +92,16 @@ fn path(ctx: &mut Context) -> anyhow::Result<ExitStatus> {
             vec![
                 "out_dir".into(),
                 out_dir.unwrap_or_else(|| "-".into()),
-                "fallback files".into(),
+                out_note.into(),
             ],
         ];
+        if let Some(earlier) = earlier {
+            rows.push(vec![
+                "earlier".into(),
+                earlier.display().to_string(),
+                "fallback files of an earlier default; not moved".into(),
+            ]);
+        }
         ctx.printer.table(&["WHAT", "PATH", "NOTE"], &rows)?;
     }
     config.map(|_| ExitStatus::Ok)

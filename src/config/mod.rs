@@ -80,8 +80,11 @@ pub struct Config {
 /// `[fallback]`: where portable files go and when fallback becomes the next step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fallback {
-    /// Absolute, or relative to the config file's folder as written.
+    /// Absolute, or relative to the config file's folder as written; without `out_dir` in the
+    /// config, `ticket-exports` under the data folder (see [`Config::resolve_defaults`]).
     pub out_dir: PathBuf,
+    /// Whether the config names `out_dir`; if not, `out_dir` is the default.
+    pub out_dir_named: bool,
     /// Provider unavailable this long: fallback becomes the next step.
     pub after: SignedDuration,
 }
@@ -172,6 +175,7 @@ impl Default for Config {
             mode: Mode::Cloud,
             fallback: Fallback {
                 out_dir: PathBuf::from("ticket-exports"),
+                out_dir_named: false,
                 after: SignedDuration::from_hours(24),
             },
             providers: BTreeMap::new(),
@@ -211,9 +215,7 @@ impl Config {
         };
         match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
-                let mut config = Config::default();
-                config.fallback.out_dir = base_dir(path).join("ticket-exports");
-                return Ok(config);
+                return Ok(Config::default());
             }
             Err(e) => return Err(read_err(e.to_string())),
             Ok(meta) if meta.is_dir() => {
@@ -285,6 +287,27 @@ impl Config {
     /// The provider entry for a key.
     pub fn provider(&self, key: &str) -> Option<&Provider> {
         self.providers.get(key)
+    }
+
+    /// Fills in the defaults that depend on the user's folders: without `out_dir` in the
+    /// config, fallback files go to `ticket-exports` in the data folder, beside the default
+    /// store, because they are customer data, not settings.
+    pub fn resolve_defaults(&mut self, ambient: &crate::ambient::Ambient) {
+        if !self.fallback.out_dir_named {
+            self.fallback.out_dir = crate::paths::default_out_dir(ambient);
+        }
+    }
+
+    /// The folder where earlier versions put fallback files by default (`ticket-exports` beside
+    /// the config at `config_path`), when this config uses the default and that folder still
+    /// holds something. Nothing is moved: the caller says where it is.
+    pub fn earlier_default_out_dir(&self, config_path: &Path) -> Option<PathBuf> {
+        if self.fallback.out_dir_named {
+            return None;
+        }
+        let earlier = base_dir(config_path).join("ticket-exports");
+        let holds_files = std::fs::read_dir(&earlier).is_ok_and(|mut d| d.next().is_some());
+        (holds_files && earlier != self.fallback.out_dir).then_some(earlier)
     }
 }
 

@@ -24,7 +24,13 @@ pub(super) fn parse_fallback(
         out_dir: None,
         after: None,
     });
-    let out_dir = base.join(raw.out_dir.as_deref().unwrap_or("ticket-exports"));
+    // Customer data goes to the data folder by default, not beside the config: the default is
+    // filled in by `Config::resolve_defaults`, which knows the user's folders.
+    let out_dir_named = raw.out_dir.is_some();
+    let out_dir = match raw.out_dir.as_deref() {
+        Some(dir) => base.join(dir),
+        None => defaults.out_dir,
+    };
     let after = match raw.after.as_deref() {
         None => defaults.after,
         Some(text) => match text.parse::<SignedDuration>() {
@@ -38,7 +44,11 @@ pub(super) fn parse_fallback(
             }
         },
     };
-    Fallback { out_dir, after }
+    Fallback {
+        out_dir,
+        out_dir_named,
+        after,
+    }
 }
 
 /// Token prefixes of real providers: a "variable name" starting with one is a pasted secret.

@@ -61,9 +61,9 @@ pub fn template(kinds: &[ProviderKind]) -> Template {
     }
     t.text.push_str(
         "\nmode = \"cloud\"   # cloud | self-hosted (private addresses; http with allow_http = true) | webhook-only\n\n\
-         # Portable files when a provider stays down (`ticket-export fallback`); the defaults:\n\
+         # Portable files when a provider stays down (`ticket-export fallback`):\n\
          # [fallback]\n\
-         # out_dir = \"ticket-exports\"   # relative to this file's folder\n\
+         # out_dir = \"ticket-exports\"   # relative to this file's folder; unset: the data folder's\n\
          # after = \"24h\"                # provider unavailable this long: fallback becomes the next step\n",
     );
     if t.kinds.is_empty() {

@@ -99,7 +99,9 @@ fn every_kind_is_accepted_with_its_keys() {
         gitlab.auth.token,
         Some(SecretSource::File("/etc/te/gitlab.token".into()))
     );
-    assert_eq!(config.fallback.out_dir, Path::new("/etc/te/ticket-exports"));
+    // Without `out_dir`, the default is the data folder's, not the config's folder.
+    assert!(!config.fallback.out_dir_named);
+    assert_ne!(config.fallback.out_dir, Path::new("/etc/te/ticket-exports"));
     assert_eq!(config.fallback.after, SignedDuration::from_hours(24));
     assert_eq!(
         config.providers["hooks"].destination(),
@@ -236,7 +238,32 @@ fn missing_default_config_means_no_providers_but_a_named_one_must_exist() {
     let path = dir.path().join("config.toml");
     let config = Config::load(&path, false).unwrap();
     assert!(config.providers.is_empty());
-    assert_eq!(config.fallback.out_dir, dir.path().join("ticket-exports"));
+    let mut config = config;
+    let home = dir.path().join("home");
+    let vars = std::collections::BTreeMap::from([(
+        crate::env_vars::HOME.to_owned(),
+        home.display().to_string(),
+    )]);
+    let ambient = crate::ambient::Ambient::new(vars, jiff::Timestamp::UNIX_EPOCH).unwrap();
+    config.resolve_defaults(&ambient);
+    assert_eq!(
+        config.fallback.out_dir,
+        home.join(".local/share/ticket-export/ticket-exports"),
+        "customer data goes to the data folder, not beside the config"
+    );
+    // Nothing there yet: no earlier folder to name.
+    assert_eq!(config.earlier_default_out_dir(&path), None);
+    std::fs::create_dir_all(dir.path().join("ticket-exports/rep_1")).unwrap();
+    assert_eq!(
+        config.earlier_default_out_dir(&path),
+        Some(dir.path().join("ticket-exports"))
+    );
+    // A config that names the folder keeps it, relative to its own folder.
+    let named = Config::parse("[fallback]\nout_dir = \"out\"\n", &path).unwrap();
+    let mut named = named;
+    named.resolve_defaults(&ambient);
+    assert_eq!(named.fallback.out_dir, dir.path().join("out"));
+    assert_eq!(named.earlier_default_out_dir(&path), None);
     let err = Config::load(&path, true).unwrap_err().to_string();
     assert!(err.contains("cannot read the config"), "{err}");
     let err = Config::load(dir.path(), false).unwrap_err().to_string();

@@ -46,6 +46,31 @@ pub enum FileOutcome {
     WouldWrite,
     /// `--dry-run`: the same bytes are already there.
     WouldKeep,
+    /// Written over an earlier file of the tool's with other bytes.
+    Replaced,
+    /// `--dry-run`: would be written over an earlier file of the tool's.
+    WouldReplace,
+    /// A file the tool wrote earlier (another `--format` or `--preset`, or a run that failed)
+    /// that this run does not write: removed, so the folder holds one run's set.
+    Removed,
+    /// `--dry-run`: would be removed.
+    WouldRemove,
+    /// Named like the tool's files but not written by it (the customer's, or edited since):
+    /// never touched, and not in `SHA256SUMS`.
+    LeftAlone,
+}
+
+impl FileOutcome {
+    /// Whether the run writes (or would write) the file's bytes.
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            FileOutcome::Written
+                | FileOutcome::WouldWrite
+                | FileOutcome::Replaced
+                | FileOutcome::WouldReplace
+        )
+    }
 }
 
 /// One file of a run, as reported to the user.
@@ -151,7 +176,8 @@ pub fn write_reports(
 
 /// Stores a report's outcome: the verified manifest, or `PORTABLE_EXPORT_FAILED` with its
 /// reason and the output folder's digest, and releases `holder`'s claims on the report's
-/// attempts in the same transaction. Returns the attempts changed.
+/// attempts in the same transaction. Returns how many attempts changed, and the ids of those
+/// that became `fallback_written` now.
 pub fn record(
     store: &Store,
     result: &ReportResult,
@@ -159,16 +185,18 @@ pub fn record(
     owner_digest: &str,
     holder: &str,
     now: Timestamp,
-) -> Result<u64, StoreError> {
+) -> Result<(u64, Vec<String>), StoreError> {
     match &result.outcome {
         Ok(value) => store.record_fallback_written(&result.report_id, prefix, value, holder, now),
-        Err(e) => store.record_fallback_failed(
-            &result.report_id,
-            prefix,
-            &e.to_string(),
-            owner_digest,
-            holder,
-            now,
-        ),
+        Err(e) => store
+            .record_fallback_failed(
+                &result.report_id,
+                prefix,
+                &e.to_string(),
+                owner_digest,
+                holder,
+                now,
+            )
+            .map(|n| (n, Vec::new())),
     }
 }

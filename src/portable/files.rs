@@ -5,9 +5,11 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::commit::digest_of;
 use super::csv::CsvWriter;
-use super::export::{ExportOptions, FileRecord, MANIFEST, ReportResult, Target};
+use super::export::{ExportOptions, FileOutcome, FileRecord, MANIFEST, ReportResult, Target};
 use super::json::JsonWriter;
+use super::ledger::Written;
 use super::markdown::{MarkdownWriter, Spill};
 use super::names;
 use super::sink::{Pending, Sink, commit_pending, pending};
@@ -260,17 +262,18 @@ impl ReportSet {
         }
         files.push(pending(sink, "sha256sums", None, rows)?);
         // The set is replaced whole: every file of the tool's naming for this report that this
-        // run does not write goes, however it got there (an earlier run with another --format or
+        // run does not write goes, if the tool wrote it (an earlier run with another --format or
         // --preset, a run that failed before its manifest, a manifest deleted or edited since),
-        // so the manifest covers every file of the set. Other files are the customer's.
-        let stale = match &dir {
-            Folder::Real(real) => real
-                .own_files()?
-                .into_iter()
-                .filter(|n| !listed.iter().any(|(l, _)| l == n))
-                .collect(),
-            Folder::Dry(_) => Vec::new(),
+        // so the manifest covers every file of the set. Files the tool did not write stay, named
+        // in the output (see `ledger`).
+        let own = match &dir {
+            Folder::Real(real) => real.own_files()?,
+            Folder::Dry(path) => dry_own_files(path, &self.stem),
         };
+        let stale = own
+            .into_iter()
+            .filter(|n| !listed.iter().any(|(l, _)| l == n))
+            .collect();
         let folder_dir = match dir {
             Folder::Real(real) => Some(real),
             Folder::Dry(_) => None,
@@ -279,6 +282,7 @@ impl ReportSet {
             files,
             dir: folder_dir,
             stale,
+            path: PathBuf::from(&folder),
             folder,
         })
     }
@@ -300,6 +304,8 @@ struct SealedFiles {
     dir: Option<ReportDir>,
     /// Files of the tool's naming in the folder that this run does not write.
     stale: Vec<String>,
+    /// The report folder's path (also for a dry run).
+    path: PathBuf,
     folder: String,
 }
 
@@ -315,10 +321,30 @@ impl SealedReport {
                 path: sealed.folder.clone(),
                 reason: "cannot write: no manifest".to_owned(),
             })?;
-            if let Some(dir) = &sealed.dir {
-                for stale in &sealed.stale {
-                    dir.remove_stale(stale)?;
-                }
+            let manifest = manifest.clone();
+            let written = Written::read(&sealed.path);
+            for stale in &sealed.stale {
+                let path = sealed.path.join(stale);
+                let ours = written.is_ours(&path);
+                let (sha256, bytes) = digest_of(&path).unwrap_or_default();
+                let outcome = match (&sealed.dir, ours) {
+                    (_, false) => FileOutcome::LeftAlone,
+                    (None, true) => FileOutcome::WouldRemove,
+                    (Some(dir), true) => {
+                        dir.remove_stale(stale)?;
+                        FileOutcome::Removed
+                    }
+                };
+                done.push(FileRecord {
+                    report_id: self.report_id.clone(),
+                    format: format_of(stale),
+                    preset: None,
+                    path,
+                    sha256,
+                    bytes,
+                    findings: 0,
+                    outcome,
+                });
             }
             Ok(format!(
                 "{} sha256:{}",
@@ -332,6 +358,30 @@ impl SealedReport {
             outcome,
         };
         (result, done)
+    }
+}
+
+/// The files of the tool's naming in a dry run's report folder, if it exists.
+fn dry_own_files(path: &Path, stem: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return Vec::new();
+    };
+    let mut own: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| names::is_own_file(stem, n))
+        .collect();
+    own.sort();
+    own
+}
+
+/// `csv`, `md` or `json`, by a file's last extension.
+fn format_of(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("md") => "md",
+        Some("json") => "json",
+        _ => "csv",
     }
 }
 

@@ -12,6 +12,7 @@ pub mod csv;
 pub mod export;
 mod files;
 pub mod json;
+pub mod ledger;
 pub mod markdown;
 pub mod names;
 mod pipeline;

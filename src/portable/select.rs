@@ -22,11 +22,34 @@ pub struct Skipped {
     pub why: String,
 }
 
+/// A selected attempt that triage does not send to `fallback` (it could still be retried, is
+/// waiting, or waits for a person): its files would make it `fallback_written`, which `retry`
+/// refuses for ever, so a person confirms it first.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MadeFinal {
+    pub ticket_export_id: String,
+    pub report_id: String,
+    pub state: State,
+    /// Triage's next step for it now.
+    pub next: Action,
+}
+
 /// How many attempts matched the selection, and which of them were chosen.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SelectionCounts {
     pub matched: u64,
     pub selected: u64,
+    /// The selected attempts that triage does not send to `fallback` and that are not
+    /// `fallback_written` yet: writing their files needs a confirmation.
+    pub to_confirm: Vec<MadeFinal>,
+}
+
+/// Whether `--all-blocked` takes an attempt: its next step is `fallback`, or it is blocked
+/// (only a person can move it, so the customer gets files while it stays blocked). Waiting,
+/// ready-to-retry and done attempts are not taken; stops and linked attempts are then left out
+/// by [`refusal`], and uncertain ones are looked up first ([`look_up_first`]).
+pub fn stays_blocked(state: State, action: Action) -> bool {
+    action == Action::Fallback || state == State::Blocked
 }
 
 /// Why an attempt must not get a portable file, if it must not.
@@ -70,7 +93,7 @@ pub fn refusal(attempt: &TicketExport, decision: &Decision) -> Option<String> {
 }
 
 /// Streams the attempts of `filter` through triage and puts the chosen ones in the store's
-/// selection. `all_blocked` keeps only attempts whose next step is `fallback`; otherwise every
+/// selection. `all_blocked` keeps only the attempts [`stays_blocked`] takes; otherwise every
 /// matching attempt is chosen unless [`refusal`] leaves it out (reported through `skipped`).
 ///
 /// Attempts that share every input triage reads get the same state and action, so an attempt
@@ -117,7 +140,7 @@ pub fn select(
                 seen
             }
         };
-        if all_blocked && seen.action != Action::Fallback {
+        if all_blocked && !stays_blocked(seen.state, seen.action) {
             return Ok(ControlFlow::Continue(()));
         }
         if seen.refused {
@@ -135,6 +158,14 @@ pub fn select(
         }
         let (id, report) = row.ids()?;
         selection.add(id, report)?;
+        if seen.becomes_final {
+            counts.to_confirm.push(MadeFinal {
+                ticket_export_id: id.to_owned(),
+                report_id: report.to_owned(),
+                state: seen.state,
+                next: seen.action,
+            });
+        }
         Ok(ControlFlow::Continue(()))
     })?;
     counts.selected = selection.finish()?;
@@ -202,15 +233,21 @@ const KNOWN_MAX: usize = 4096;
 /// What a run needs of a decision, the same for every attempt with the same triage inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Known {
+    state: State,
     action: Action,
     refused: bool,
+    /// Triage does not send it to `fallback` and it has no files yet: files make it final.
+    becomes_final: bool,
 }
 
 impl Known {
     fn of(attempt: &TicketExport, decision: &Decision) -> Known {
         Known {
+            state: decision.state,
             action: decision.action,
             refused: refusal(attempt, decision).is_some(),
+            becomes_final: decision.action != Action::Fallback
+                && attempt.export_status != ExportStatus::FallbackWritten,
         }
     }
 }

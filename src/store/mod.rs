@@ -9,6 +9,7 @@ mod health;
 mod linking;
 mod links;
 mod names;
+mod notes;
 mod open;
 #[cfg(test)]
 mod open_tests;

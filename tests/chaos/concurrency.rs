@@ -13,7 +13,7 @@ const MIX: [&[&str]; 4] = [
     &["--json", "retry", "--all"],
     &["--json", "sync", "--all"],
     &["--json", "retry", "--all", "--concurrency", "8"],
-    &["--json", "fallback", "--all-blocked"],
+    &["--json", "fallback", "--yes", "--all-blocked"],
 ];
 
 #[test]

@@ -13,7 +13,7 @@ pub fn round(fleet: &mut Fleet) -> Vec<Value> {
     fleet.check_settings_where_blocked();
     let retry = fleet.run(&["--json", "retry", "--all"]);
     let sync = fleet.run(&["--json", "sync", "--all"]);
-    let fallback = fleet.run(&["--json", "fallback", "--all-blocked"]);
+    let fallback = fleet.run(&["--json", "fallback", "--yes", "--all-blocked"]);
     let (retried, synced) = (Fleet::items(&retry), Fleet::items(&sync));
     tally_outcomes(fleet, retried.iter().chain(&synced));
     no_conflict(fleet, &synced);

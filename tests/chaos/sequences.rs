@@ -291,10 +291,10 @@ fn run(fleet: &mut Fleet, step: &Step) {
             fleet.run(&["--json", "sync", "--all"]);
         }
         Step::Fallback { by_report: true } => {
-            fleet.run(&["--json", "fallback", "--report", "rep_hostile"]);
+            fleet.run(&["--json", "fallback", "--yes", "--report", "rep_hostile"]);
         }
         Step::Fallback { by_report: false } => {
-            fleet.run(&["--json", "fallback", "--all-blocked"]);
+            fleet.run(&["--json", "fallback", "--yes", "--all-blocked"]);
         }
         Step::Import => import(fleet, true),
         Step::Fault {

@@ -6,7 +6,8 @@ use serde_json::json;
 
 use crate::support::Env;
 
-/// Every regular file under `dir`, sorted.
+/// Every regular file under `dir`, sorted; not the ledger of what the tool wrote
+/// (`.ticket-export-files`), which the tests of `fallback_files` read on their own.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -14,6 +15,12 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     };
     for entry in entries {
         let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .is_some_and(|n| n == ".ticket-export-files")
+        {
+            continue;
+        }
         if path.is_dir() {
             out.extend(files_under(&path));
         } else {
@@ -79,7 +86,12 @@ fn query(env: &Env, sql: &str) -> Vec<String> {
 #[test]
 fn report_selection_writes_every_format_and_leaves_out_tickets() {
     let env = Env::new().with_demo_store();
-    insta::assert_snapshot!(env.run(env.cmd().args(["fallback", "--report", "rep_2051"])));
+    insta::assert_snapshot!(
+        env.run(
+            env.cmd()
+                .args(["fallback", "--yes", "--report", "rep_2051"])
+        )
+    );
     let rows = query(
         &env,
         "SELECT ticket_export_id, export_status, provider_error_code, owner_kind FROM ticket_exports
@@ -98,7 +110,7 @@ fn json_lines_one_object_per_file_then_a_summary() {
     insta::assert_snapshot!(
         env.run(
             env.cmd()
-                .args(["--json", "fallback", "tex_9014", "tex_9013"])
+                .args(["--json", "fallback", "--yes", "tex_9014", "tex_9013"])
         )
     );
 }
@@ -115,7 +127,10 @@ fn dry_run_writes_and_records_nothing() {
 #[test]
 fn rerun_writes_the_same_bytes_and_changes_no_row() {
     let env = Env::new().with_demo_store();
-    let first = env.run(env.cmd().args(["fallback", "--report", "rep_2051"]));
+    let first = env.run(
+        env.cmd()
+            .args(["fallback", "--yes", "--report", "rep_2051"]),
+    );
     let read_all = || {
         files_under(&env.path().join("ticket-exports"))
             .into_iter()
@@ -123,25 +138,41 @@ fn rerun_writes_the_same_bytes_and_changes_no_row() {
             .collect::<Vec<_>>()
     };
     let (files, rows) = (read_all(), env.dump());
-    let second = env.run(env.cmd().args(["fallback", "--report", "rep_2051"]));
+    let second = env.run(
+        env.cmd()
+            .args(["fallback", "--yes", "--report", "rep_2051"]),
+    );
     assert_eq!(read_all(), files, "the same bytes");
     assert_eq!(env.dump(), rows, "no row changed, no event added");
     assert!(second.contains("wrote 0 file(s), 4 unchanged"), "{second}");
     assert_eq!(second.matches("\nunchanged\t").count(), 4, "{second}");
     assert_eq!(
         second.replace("unchanged\t", "written\t"),
-        first.replace(
-            "wrote 4 file(s), 0 unchanged",
-            "wrote 0 file(s), 4 unchanged"
-        )
+        first
+            .replace(
+                "wrote 4 file(s), 0 unchanged",
+                "wrote 0 file(s), 4 unchanged"
+            )
+            .replace(
+                "now final (rep_2051): tex_9010, tex_9013, tex_9014, tex_9015 are fallback_written; \
+                 the portable files are the export, and `ticket-export retry` refuses them from now on\n",
+                ""
+            ),
+        "the rerun makes nothing final: it already is"
     );
 }
 
 #[test]
 fn attempts_written_one_by_one_share_the_report_files() {
     let env = Env::new().with_demo_store();
-    env.cmd().args(["fallback", "tex_9013"]).assert().success();
-    env.cmd().args(["fallback", "tex_9014"]).assert().success();
+    env.cmd()
+        .args(["fallback", "--yes", "tex_9013"])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["fallback", "--yes", "tex_9014"])
+        .assert()
+        .success();
     let doc: serde_json::Value = serde_json::from_slice(
         &std::fs::read(env.path().join("ticket-exports/rep_2051/rep_2051.json")).unwrap(),
     )
@@ -191,7 +222,12 @@ fn an_unusable_folder_records_portable_export_failed_and_exits_3() {
     )
     .unwrap();
     std::fs::write(env.path().join("blocker"), "a file, not a folder").unwrap();
-    insta::assert_snapshot!(env.run(env.cmd().args(["fallback", "tex_9013", "tex_9014"])));
+    insta::assert_snapshot!(
+        env.run(
+            env.cmd()
+                .args(["fallback", "--yes", "tex_9013", "tex_9014"])
+        )
+    );
     let rows = query(
         &env,
         "SELECT ticket_export_id, export_status, provider_error_code, owner_kind, portable_export_path
@@ -205,7 +241,7 @@ fn an_unusable_folder_records_portable_export_failed_and_exits_3() {
     // Once the folder is usable, the same command succeeds and clears the code.
     std::fs::remove_file(env.path().join("blocker")).unwrap();
     env.cmd()
-        .args(["fallback", "tex_9013", "tex_9014"])
+        .args(["fallback", "--yes", "tex_9013", "tex_9014"])
         .assert()
         .code(0);
     let inspect = env.run(env.cmd().args(["inspect", "tex_9013"]));
@@ -226,7 +262,7 @@ fn path_escapes_are_refused() {
     std::fs::create_dir_all(env.path().join("ticket-exports")).unwrap();
     std::os::unix::fs::symlink(elsewhere.path(), env.path().join("ticket-exports/rep_2051"))
         .unwrap();
-    let out = env.run(env.cmd().args(["fallback", "tex_9014"]));
+    let out = env.run(env.cmd().args(["fallback", "--yes", "tex_9014"]));
     assert!(out.starts_with("exit: 3\n"), "{out}");
     assert!(out.contains("is a symlink, which is refused"), "{out}");
     assert!(
@@ -241,7 +277,10 @@ fn path_escapes_are_refused() {
         &env,
         report("../../escape", &[("f1", "gh-shop", "t", "d", "e")]),
     );
-    let out = env.run(env.cmd().args(["fallback", "--report", "../../escape"]));
+    let out = env.run(
+        env.cmd()
+            .args(["fallback", "--yes", "--report", "../../escape"]),
+    );
     assert!(out.starts_with("exit: 0\n"), "{out}");
     let name = ticket_export::portable::names::report_name("../../escape");
     assert!(name.starts_with("escape~"), "{name}");
@@ -295,6 +334,7 @@ fn no_configured_secret_reaches_any_file() {
         let out = run(&[
             "--json",
             "fallback",
+            "--yes",
             "--report",
             "rep_secret",
             "--preset",
@@ -337,11 +377,20 @@ fn selection_is_required_and_unknown_ids_exit_2() {
     insta::assert_snapshot!("no_selection", env.run(env.cmd().arg("fallback")));
     insta::assert_snapshot!(
         "unknown_id",
-        env.run(env.cmd().args(["fallback", "tex_9014", "tex_nope"]))
+        env.run(
+            env.cmd()
+                .args(["fallback", "--yes", "tex_9014", "tex_nope"])
+        )
     );
-    let out = env.run(env.cmd().args(["fallback", "--report", "rep_nope"]));
+    let out = env.run(
+        env.cmd()
+            .args(["fallback", "--yes", "--report", "rep_nope"]),
+    );
     assert!(out.starts_with("exit: 2\n"), "{out}");
-    let out = env.run(env.cmd().args(["fallback", "tex_9014", "--all-blocked"]));
+    let out = env.run(
+        env.cmd()
+            .args(["fallback", "--yes", "tex_9014", "--all-blocked"]),
+    );
     assert!(out.starts_with("exit: 2\n"), "{out}");
     assert!(!env.path().join("ticket-exports").exists());
 }
@@ -349,7 +398,7 @@ fn selection_is_required_and_unknown_ids_exit_2() {
 #[test]
 fn a_stopped_attempt_is_left_out_and_exits_5() {
     let env = Env::new().with_demo_store();
-    let out = env.run(env.cmd().args(["fallback", "tex_9003"]));
+    let out = env.run(env.cmd().args(["fallback", "--yes", "tex_9003"]));
     assert!(out.starts_with("exit: 5\n"), "{out}");
     assert!(out.contains("left out tex_9003 (stop)"), "{out}");
     assert!(files_under(&env.path().join("ticket-exports")).is_empty());

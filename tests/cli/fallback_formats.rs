@@ -93,7 +93,7 @@ fn defuse(cell: &str) -> String {
 fn csv_reads_back_with_the_store_fields() {
     let env = hostile_env();
     env.cmd()
-        .args(["fallback", "--report", "rep_h", "--format", "csv"])
+        .args(["fallback", "--yes", "--report", "rep_h", "--format", "csv"])
         .assert()
         .code(0);
     let expected = store_rows(&env, "rep_h");
@@ -128,7 +128,7 @@ fn csv_reads_back_with_the_store_fields() {
 fn json_reads_back_valid_against_the_schema() {
     let env = hostile_env();
     env.cmd()
-        .args(["fallback", "--report", "rep_h", "--format", "json"])
+        .args(["fallback", "--yes", "--report", "rep_h", "--format", "json"])
         .assert()
         .code(0);
     let schema: serde_json::Value =
@@ -172,7 +172,7 @@ fn json_reads_back_valid_against_the_schema() {
 fn markdown_keeps_its_structure_whatever_the_findings_say() {
     let env = hostile_env();
     env.cmd()
-        .args(["fallback", "--report", "rep_h", "--format", "md"])
+        .args(["fallback", "--yes", "--report", "rep_h", "--format", "md"])
         .assert()
         .code(0);
     let text = std::fs::read_to_string(env.path().join("ticket-exports/rep_h/rep_h.md")).unwrap();
@@ -279,7 +279,7 @@ fn presets_shape_the_csv_for_each_importer() {
     let run = |preset: &str| {
         env.cmd()
             .args([
-                "fallback", "--report", "rep_h", "--format", "csv", "--preset", preset,
+                "fallback", "--yes", "--report", "rep_h", "--format", "csv", "--preset", preset,
             ])
             .assert()
             .code(0);
@@ -348,6 +348,7 @@ fn azure_files_hold_at_most_1000_rows() {
     );
     let out = env.run(env.cmd().args([
         "fallback",
+        "--yes",
         "--report",
         "rep_big",
         "--format",

@@ -15,7 +15,10 @@ fn uncertain(n: usize) -> (Env, Simulator) {
 }
 
 fn report_json(env: &Env) -> Option<serde_json::Value> {
-    let path = env.path().join("ticket-exports/rep_1/rep_1.json");
+    // The config names no out_dir: the default folder is in the data folder.
+    let path = env
+        .path()
+        .join(".local/share/ticket-export/ticket-exports/rep_1/rep_1.json");
     std::fs::read(path)
         .ok()
         .map(|b| serde_json::from_slice(&b).unwrap())
@@ -42,7 +45,7 @@ fn no_writes(sim: &Simulator) -> bool {
 fn an_uncertain_attempt_whose_ticket_exists_is_linked_not_written() {
     let (env, sim) = uncertain(1);
     plant_ticket(&env, &sim, "tex_0001", "41");
-    let out = env.run(env.cmd().args(["fallback", "tex_0001"]));
+    let out = env.run(env.cmd().args(["fallback", "--yes", "tex_0001"]));
     assert!(out.starts_with("exit: 0\n"), "{out}");
     assert!(
         out.contains("found by fingerprint before writing portable files"),
@@ -63,7 +66,7 @@ fn an_uncertain_attempt_whose_ticket_exists_is_linked_not_written() {
 #[test]
 fn an_uncertain_attempt_without_a_ticket_is_looked_up_then_written() {
     let (env, sim) = uncertain(2);
-    let out = env.run(env.cmd().args(["fallback", "--report", "rep_1"]));
+    let out = env.run(env.cmd().args(["fallback", "--yes", "--report", "rep_1"]));
     assert!(out.starts_with("exit: 0\n"), "{out}");
     assert_eq!(ids_in_files(&env), ["tex_0001", "tex_0002"]);
     assert_eq!(sim.request_count(), 2, "one lookup per uncertain attempt");
@@ -93,7 +96,7 @@ fn a_lookup_that_cannot_answer_leaves_the_attempt_out() {
         Fault::status(503, &[], "{}"),
         5,
     );
-    let out = env.run(env.cmd().args(["fallback", "tex_0001"]));
+    let out = env.run(env.cmd().args(["fallback", "--yes", "tex_0001"]));
     assert!(out.starts_with("exit: 4\n"), "{out}");
     assert!(out.contains("left out tex_0001"), "{out}");
     assert!(ids_in_files(&env).is_empty());
@@ -102,7 +105,7 @@ fn a_lookup_that_cannot_answer_leaves_the_attempt_out() {
     assert!(no_writes(&sim));
     // During the wait, not even the lookup is sent again.
     let sent = sim.request_count();
-    let again = env.run(env.cmd().args(["fallback", "tex_0001"]));
+    let again = env.run(env.cmd().args(["fallback", "--yes", "tex_0001"]));
     assert!(again.starts_with("exit: 4\n"), "{again}");
     assert_eq!(sim.request_count(), sent);
 }
@@ -111,7 +114,10 @@ fn a_lookup_that_cannot_answer_leaves_the_attempt_out() {
 fn a_dry_run_sends_nothing_and_writes_nothing_for_an_uncertain_attempt() {
     let (env, sim) = uncertain(1);
     let before = env.dump();
-    let out = env.run(env.cmd().args(["fallback", "tex_0001", "--dry-run"]));
+    let out = env.run(
+        env.cmd()
+            .args(["fallback", "--yes", "tex_0001", "--dry-run"]),
+    );
     assert!(out.starts_with("exit: 0\n"), "{out}");
     assert!(
         out.contains("a real run looks the ticket up there first"),
@@ -139,7 +145,7 @@ fn attempts_another_run_holds_are_left_out() {
     drop(conn);
     let out = env
         .cmd()
-        .args(["--json", "fallback", "--report", "rep_1"])
+        .args(["--json", "fallback", "--yes", "--report", "rep_1"])
         .output()
         .unwrap();
     let lines = json_lines(&out);
@@ -197,7 +203,7 @@ fn a_fallback_racing_a_retry_never_leaves_a_ticket_and_a_file_for_one_finding() 
             });
             let fallback = s.spawn(|| {
                 env.cmd()
-                    .args(["--json", "fallback", "--report", "rep_1"])
+                    .args(["--json", "fallback", "--yes", "--report", "rep_1"])
                     .output()
                     .unwrap()
             });

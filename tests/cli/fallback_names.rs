@@ -39,7 +39,7 @@ fn listed(dir: &Path) -> Vec<String> {
 }
 
 fn fallback(env: &Env, args: &[&str]) -> String {
-    env.run(env.cmd().arg("fallback").args(args))
+    env.run(env.cmd().args(["fallback", "--yes"]).args(args))
 }
 
 /// Was: a report id too long for a file name once percent-encoded (here 243 bytes, 700 once

@@ -34,7 +34,7 @@ fn a_linear_issue_whose_attachment_failed_is_linked_never_written_as_fallback() 
     let later = env
         .cmd()
         .env("TICKET_EXPORT_NOW", "2026-11-29T13:00:00Z")
-        .args(["--json", "fallback", "--all-blocked"])
+        .args(["--json", "fallback", "--yes", "--all-blocked"])
         .output()
         .unwrap();
     let summary = String::from_utf8_lossy(&later.stdout);
@@ -79,7 +79,10 @@ fn an_uncertain_create_stays_uncertain_through_an_outage_and_is_never_written_as
         "{second}"
     );
     // Long past the fallback threshold: no portable files beside the ticket that exists.
-    let fallback = at("2026-11-29T13:00:00Z", &["fallback", "--all-blocked"]);
+    let fallback = at(
+        "2026-11-29T13:00:00Z",
+        &["fallback", "--yes", "--all-blocked"],
+    );
     assert!(fallback.contains("\"attempts_recorded\":0"), "{fallback}");
     let third = at("2026-11-29T13:00:00Z", &["retry", "--all"]);
     assert!(third.contains("\"outcome\":\"linked\""), "{third}");

@@ -92,6 +92,7 @@ fn a_token_in_every_finding_field_reaches_no_tracker_and_no_file() {
             .args([
                 "--json",
                 "fallback",
+                "--yes",
                 "--report",
                 "rep_files",
                 "--preset",
@@ -129,7 +130,8 @@ fn a_token_in_every_finding_field_reaches_no_tracker_and_no_file() {
     );
     let tickets = state.tickets.len() + state.deliveries.len();
     assert_eq!(tickets, keys.len(), "one ticket per provider");
-    let files = files_under(&env.path().join("ticket-exports"));
+    // The config names no out_dir: the files are in the data folder's default.
+    let files = files_under(&env.path().join(".local/share/ticket-export/ticket-exports"));
     assert!(files.len() >= 4, "{files:?}");
     let files: Vec<(String, String)> = files
         .iter()

@@ -140,7 +140,7 @@ fn reads_work_and_writes_are_refused(
         &["retry", "--all"],
         &["retry", "tex_0001"],
         &["sync", "--all"],
-        &["fallback", "--report", "rep_1"],
+        &["fallback", "--yes", "--report", "rep_1"],
         &["settings", "check"],
     ] {
         let out = run(args);
