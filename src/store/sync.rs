@@ -339,6 +339,18 @@ fn write_synced(
     )
     .and_then(|mut s| s.execute(params![id, synced]))
     .doing("recording a sync")?;
+    // The finding status this sync confirmed with the ticket (when the synced pair's local side
+    // is that status's state; a held push confirms nothing): an import that cannot say it is
+    // newer never moves it away from a closed one (an older export would reopen the ticket).
+    tx.prepare_cached(
+        "UPDATE findings SET synced_status = status
+          WHERE (report_id, finding_id) = (SELECT report_id, finding_id FROM ticket_exports WHERE ticket_export_id = ?1)
+            AND synced_status IS NOT status
+            AND substr(?2, 1, instr(?2, '|') - 1) =
+                CASE status WHEN 'open' THEN 'open' WHEN 'resolved' THEN 'done' ELSE 'wont_fix' END",
+    )
+    .and_then(|mut s| s.execute(params![id, synced]))
+    .doing("recording a sync")?;
     let cleared = tx
         .prepare_cached(
             "UPDATE ticket_exports SET provider_error_code = NULL, provider_response_code = NULL, retry_after = NULL,
