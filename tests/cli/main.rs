@@ -32,6 +32,7 @@ mod store_access;
 mod support;
 mod sync;
 mod sync_cooldown;
+mod sync_forward;
 mod sync_pull;
 mod sync_steps;
 mod waits;

@@ -127,8 +127,13 @@ impl Linked {
         (out.status.code(), lines)
     }
 
+    /// The import file the attempts came from.
+    pub fn file(&self) -> &std::path::Path {
+        &self.file
+    }
+
     /// Requests that change something on the provider (reads sent as POST do not count).
-    fn writes(&self) -> usize {
+    pub fn writes(&self) -> usize {
         let read_by_post = |r: &ticket_export::simulator::SimRequest| {
             r.path.contains("/search")
                 || r.path.ends_with("/wiql")
