@@ -143,4 +143,14 @@ UPDATE findings SET synced_status = status
                 WHERE t.report_id = findings.report_id AND t.finding_id = findings.finding_id
                   AND substr(l.last_synced_state, 1, instr(l.last_synced_state, '|') - 1) =
                       CASE findings.status WHEN 'open' THEN 'open' WHEN 'resolved' THEN 'done' ELSE 'wont_fix' END);
+
+-- A sync conflict (both sides changed differently since the last sync) is a fact triage reads:
+-- the link is blocked until a person chooses a side (`sync ID --prefer`). Kept when a sync
+-- attempt fails for another reason, cleared by a successful sync. The backfill finds conflicts
+-- recorded before this migration: a sync failure whose latest sync event is a conflict.
+ALTER TABLE ticket_exports ADD COLUMN sync_conflict_at TEXT;
+UPDATE ticket_exports SET sync_conflict_at = updated_at
+ WHERE provider_error_code = 'TICKET_STATUS_SYNC_FAILED'
+   AND (SELECT e.outcome FROM events e WHERE e.ticket_export_id = ticket_exports.ticket_export_id AND e.action = 'sync'
+         ORDER BY e.id DESC LIMIT 1) = 'conflict';
 "#;

@@ -303,9 +303,10 @@ impl Store {
                  failing_since = CASE WHEN provider_error_code = ?6 AND failing_since IS NOT NULL
                                       THEN failing_since ELSE ?2 END,
                  provider_error_code = ?6, owner_kind = iif(?7, owner_kind, NULL), owner_digest = iif(?7, owner_digest, NULL),
-                 outcome_recorded_at = ?2, updated_at = ?2, lease_holder = NULL, lease_until = NULL
+                 outcome_recorded_at = ?2, updated_at = ?2, lease_holder = NULL, lease_until = NULL,
+                 sync_conflict_at = iif(?8 = 'conflict', ?2, sync_conflict_at)
              WHERE ticket_export_id = ?1 AND (lease_holder IS NULL OR lease_holder = ?5)",
-            params![id, ts_to_sql(now), http_status, retry_after.map(ts_to_sql), holder, code.as_str(), owner_kept],
+            params![id, ts_to_sql(now), http_status, retry_after.map(ts_to_sql), holder, code.as_str(), owner_kept, outcome],
         )
         .doing("recording a sync failure")?;
         insert_event(
@@ -360,7 +361,8 @@ fn write_synced(
         .and_then(|mut s| s.execute(params![id, ts_to_sql(now)]))
         .doing("recording a sync")?;
     tx.prepare_cached(
-        "UPDATE ticket_exports SET status_sync_status = 'ok', lease_holder = NULL, lease_until = NULL
+        "UPDATE ticket_exports SET status_sync_status = 'ok', lease_holder = NULL, lease_until = NULL,
+             sync_conflict_at = NULL
          WHERE ticket_export_id = ?1 AND (lease_holder IS NULL OR lease_holder = ?2)",
     )
     .and_then(|mut s| s.execute(params![id, holder]))

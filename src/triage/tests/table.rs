@@ -173,6 +173,12 @@ fn cases() -> Vec<Case> {
              (Ready, Sync, StatusSyncAndDuplicates), "link to SEC-9 is kept", "never re-create"),
         case("7 link kept, cooldown ahead", |f| { f.code(C::StatusSyncFailed); f.link(); f.attempt.retry_after = Some(future()) },
              (Cooldown, Wait, StatusSyncAndDuplicates), "2026-11-29T11:00:00Z (retry_after)", "`ticket-export sync tex_9001`"),
+        case("7 link kept, sync conflict", |f| { f.code(C::StatusSyncFailed); f.link(); f.attempt.sync_conflict = true },
+             (Blocked, ManualReview, StatusSyncAndDuplicates), "both the finding and ticket https://acme.atlassian.net/browse/SEC-42 changed, differently",
+             "`ticket-export sync tex_9001 --prefer local` pushes the finding's state to the ticket, `ticket-export sync tex_9001 --prefer remote` keeps the ticket's state"),
+        // A wait does not hide the conflict: only a person's choice moves it.
+        case("7 sync conflict, cooldown ahead", |f| { f.code(C::StatusSyncFailed); f.link(); f.attempt.sync_conflict = true; f.attempt.retry_after = Some(future()) },
+             (Blocked, ManualReview, StatusSyncAndDuplicates), "changed, differently", "--prefer local"),
         case("7 no link", |f| f.code(C::StatusSyncFailed),
              (Blocked, LookupAndLink, StatusSyncAndDuplicates), "no ticket link is recorded", RETRY),
         // Row 8: TICKET_EXPORT_PROVIDER_UNAVAILABLE.
