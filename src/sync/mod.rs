@@ -22,8 +22,8 @@ use crate::model::State;
 use crate::providers::http::{Http, Timeouts};
 use crate::providers::{NormalState, ProviderClient, RemoteState, client_for};
 use crate::store::{AttemptFilter, Store, SyncItem, SyncLink};
-pub use merge::{Direction, Prefer};
 use merge::local_state;
+pub use merge::{Direction, Prefer};
 
 /// After a failed read or write without a requested wait, the next run waits this long.
 pub(super) const FAILURE_WAIT: SignedDuration = SignedDuration::from_secs(60);

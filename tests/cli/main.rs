@@ -31,6 +31,7 @@ mod shells;
 mod store_access;
 mod support;
 mod sync;
+mod sync_conflict;
 mod sync_cooldown;
 mod sync_forward;
 mod sync_pull;
