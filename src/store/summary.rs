@@ -114,6 +114,25 @@ impl Store {
         ))
     }
 
+    /// Both ways of grouping, for tests that they agree.
+    #[cfg(test)]
+    pub(super) fn hashed_groups_for_tests(
+        &self,
+        now: &str,
+    ) -> Result<Vec<SummaryGroup>, StoreError> {
+        Ok(self
+            .hashed_groups(now, MAX_HASHED_GROUPS, false)?
+            .expect("few groups"))
+    }
+
+    #[cfg(test)]
+    pub(super) fn sorted_groups_for_tests(
+        &self,
+        now: &str,
+    ) -> Result<Vec<SummaryGroup>, StoreError> {
+        self.sorted_groups(now, false)
+    }
+
     /// The groups as SQLite's GROUP BY makes them.
     fn sorted_groups(&self, now: &str, by_report: bool) -> Result<Vec<SummaryGroup>, StoreError> {
         let keys = KEY_COLUMNS + usize::from(by_report);
