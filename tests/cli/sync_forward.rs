@@ -45,8 +45,9 @@ fn reimporting_an_undated_older_export_never_reopens_a_closed_ticket() {
     for (key, entry) in kinds() {
         // A: the finding open, its ticket created by retry.
         let l = Linked::new(key, &entry, 1);
-        // B: a newer export resolves it; sync closes the ticket.
-        l.set_finding_status("resolved");
+        // B: a newer export, undated too, resolves it; sync closes the ticket.
+        let b = variant(&l, "b.json", None, "resolved");
+        l.env.cmd().arg("import").arg(&b).assert().success();
         let (code, lines) = l.sync(&["--all"]);
         assert_eq!(
             (code, lines[0]["outcome"].as_str()),
