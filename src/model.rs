@@ -234,6 +234,9 @@ pub struct TicketExport {
     pub created_at: Option<Timestamp>,
     #[serde(with = "opt_ts")]
     pub updated_at: Option<Timestamp>,
+    /// The last sync found both sides changed differently and changed neither: a person
+    /// chooses a side with `sync ID --prefer local|remote`.
+    pub sync_conflict: bool,
 }
 
 /// Marks, in a cooldown owner's digest, a wait that ticket-export chose itself (its backoff

@@ -70,6 +70,7 @@ pub fn run(ctx: &mut Context, config: &Config, sim: &Simulator, step: u32) -> an
             report: None,
             all: false,
             direction: crate::sync::Direction::Both,
+            prefer: None,
             dry_run: false,
             concurrency: 1,
         };

@@ -12,7 +12,9 @@ use crate::error::{ExitStatus, UsageError};
 #[command(
     after_help = "Examples:\n  ticket-export import reports/rep_1042.json\n  \
     webriskops export --failed | ticket-export import -\n\n\
-    Re-importing the same file changes nothing. A file with any problem imports nothing."
+    Re-importing the same file changes nothing. A file with any problem imports nothing.\n\
+    A report's exported_at keeps data moving forward: a report older than the one stored changes\n\
+    none of its findings, and without exported_at a closed status that sync confirmed stays."
 )]
 pub struct ImportArgs {
     /// The import file, or - for standard input
@@ -55,6 +57,12 @@ pub fn run(args: ImportArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
             "imported {name}: {} attempt(s) created, {} updated, {} unchanged; {} report(s) and {} finding(s) written",
             counts.attempts_created, counts.attempts_updated, counts.attempts_unchanged, counts.reports, counts.findings
         ))?;
+        if !counts.older_reports.is_empty() {
+            ctx.printer.line(&format!(
+                "older than the store: {} (their exported_at is older than the one imported before); their stored findings were left as they are, and only new findings and attempts were added",
+                counts.older_reports.join(", ")
+            ))?;
+        }
         ctx.printer.info("next: ticket-export inspect --summary");
     }
     Ok(ExitStatus::Ok)

@@ -6,16 +6,19 @@ use serde_json::json;
 use super::Context;
 use crate::error::{ExitStatus, UsageError};
 use crate::store::AttemptFilter;
-use crate::sync::{Direction, SyncOptions, SyncReport};
+use crate::sync::{Direction, Prefer, SyncOptions, SyncReport};
 
 /// Sync ticket status both ways for linked tickets; conflicts are reported, never guessed
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  ticket-export sync --all\n  \
-    ticket-export sync --report rep_1042 --direction pull --dry-run\n\n\
+    ticket-export sync --report rep_1042 --direction pull --dry-run\n  \
+    ticket-export sync tex_9001 --prefer remote      # a conflict: keep the ticket's state\n\n\
     From cron, every minute (the README's \"Running from cron\" says which codes alert):\n  \
     ticket-export --quiet sync --all; rc=$?; case $rc in 0|4) ;; *) echo \"sync: exit $rc\" ;; esac\n\n\
     Prints nothing when nothing changed; otherwise the changed links and a one-line summary.\n\
-    With --quiet, only what changed or is a new problem: the exit code carries the rest.")]
+    With --quiet, only what changed or is a new problem: the exit code carries the rest.\n\
+    A conflict (both sides changed differently) changes neither side and exits 3 until a person\n\
+    chooses one with --prefer, per attempt ID (never for --all or --report).")]
 #[command(group = clap::ArgGroup::new("selection").required(true).args(["ids", "report", "all"]))]
 pub struct SyncArgs {
     /// ticket_export_ids whose ticket link to sync
@@ -30,6 +33,10 @@ pub struct SyncArgs {
     /// Which sides may change
     #[arg(long, value_enum, default_value = "both")]
     pub direction: Direction,
+    /// For links in conflict: local pushes the finding's state to the ticket, remote records the
+    /// ticket's state; logged with who chose. Only with IDs; other links sync as usual
+    #[arg(long, value_enum, value_name = "SIDE", requires = "ids", conflicts_with_all = ["all", "report", "direction"])]
+    pub prefer: Option<Prefer>,
     /// Read the tickets and print what would change on each side; write nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -92,6 +99,7 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     drop(store);
     let options = SyncOptions {
         direction: args.direction,
+        prefer: args.prefer,
         dry_run: args.dry_run,
         concurrency: args.concurrency as usize,
         timeouts: Default::default(),

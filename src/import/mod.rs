@@ -6,6 +6,8 @@
 mod cache;
 mod ctx;
 mod error;
+#[cfg(test)]
+mod forward_tests;
 mod members;
 mod raw;
 mod record;

@@ -223,12 +223,21 @@ fn truncate(s: &str) -> String {
 }
 
 /// The fields of a report object other than its `findings` and `ticket_exports` lists, which
-/// come after them in this list so that the header's slots are the first three.
-pub(super) const REPORT_KEYS: &[&str] =
-    &["report_id", "title", "target", "findings", "ticket_exports"];
+/// come after them in this list so that the header's slots are the first four.
+pub(super) const REPORT_KEYS: &[&str] = &[
+    "report_id",
+    "title",
+    "target",
+    "exported_at",
+    "findings",
+    "ticket_exports",
+];
+
+/// The slot of a report's first list (`findings`); `ticket_exports` is the next.
+pub(super) const FIRST_LIST: usize = 4;
 
 /// The header fields of a report.
-pub(super) const HEADER_FIELDS: &[&str] = &["report_id", "title", "target"];
+pub(super) const HEADER_FIELDS: &[&str] = &["report_id", "title", "target", "exported_at"];
 
 /// A validated report header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,16 +245,20 @@ pub(super) struct Header {
     pub report_id: String,
     pub title: String,
     pub target: String,
+    /// When the platform exported the report: what tells a newer export from an older one.
+    pub exported_at: Option<String>,
 }
 
 pub(super) fn header(f: &mut Fields) -> Option<Header> {
     let report_id = f.id("report_id");
     let title = f.title("title");
     let target = f.url("target", true);
+    let exported_at = f.time("exported_at");
     Some(Header {
         report_id: report_id?,
         title: title?,
         target: target?,
+        exported_at,
     })
 }
 

@@ -156,8 +156,9 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
                 Key::Unknown(name) => name.as_str(),
             };
             ctx.position = Position::Key(member_path(&base, name));
+            let list = |slot: usize| slot.checked_sub(record::FIRST_LIST);
             let repeated = match &key {
-                Key::Known(slot @ (3 | 4)) => lists_read[slot - 3],
+                Key::Known(slot) if list(*slot).is_some() => lists_read[slot - record::FIRST_LIST],
                 Key::Known(slot) => raw.has(*slot),
                 Key::Unknown(_) => false,
             };
@@ -170,9 +171,9 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
                 continue;
             }
             match key {
-                Key::Known(slot @ (3 | 4)) => {
-                    let findings = slot == 3;
-                    lists_read[slot - 3] = true;
+                Key::Known(slot) if list(slot).is_some() => {
+                    let findings = slot == record::FIRST_LIST;
+                    lists_read[slot - record::FIRST_LIST] = true;
                     let route = *route.get_or_insert_with(|| {
                         let (header, _) = header_of(idx, raw.known_only());
                         match header {
@@ -195,6 +196,15 @@ impl<'de> Visitor<'de> for ReportSeed<'_> {
                         route,
                     })?;
                     store_abort(ctx)?;
+                }
+                Key::Known(_) if written && name == "exported_at" => {
+                    // The report's findings were merged as they streamed past, compared with
+                    // the store as an export of unknown age: too late to compare its time.
+                    map.next_value::<IgnoredAny>()?;
+                    ctx.push(
+                        member_path(&base, name),
+                        "exported_at comes after the report's findings; put it before \"findings\" (beside report_id), where it decides whether the report is newer than the store's".into(),
+                    );
                 }
                 Key::Known(slot) => raw.set(slot, name, map.next_value()?),
                 Key::Unknown(name) => {
@@ -230,6 +240,7 @@ fn report_row(idx: usize, h: &Header) -> ReportRow {
         report_id: h.report_id.clone(),
         title: h.title.clone(),
         target: h.target.clone(),
+        exported_at: h.exported_at.clone(),
     }
 }
 

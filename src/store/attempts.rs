@@ -29,7 +29,7 @@ pub struct AttemptRow<'a> {
 /// into the words of a decision, so they count by presence (the ticket and the path) or not at
 /// all; `retry_after` counts by whether it is still ahead, the only thing triage asks of it.
 /// The provider's stored cooldown, also an input, is one per `provider_key`, which is a key.
-const KEY_COLUMNS: [usize; 10] = [3, 4, 5, 6, 7, 8, 14, 17, 18, 19];
+const KEY_COLUMNS: [usize; 11] = [3, 4, 5, 6, 7, 8, 14, 17, 18, 19, 22];
 const PRESENCE_COLUMNS: [usize; 3] = [12, 13, 15];
 
 impl AttemptRow<'_> {
@@ -86,7 +86,7 @@ impl AttemptRow<'_> {
 pub(super) const COLUMNS: &str = "ticket_export_id, report_id, finding_id, provider_key, export_status, provider_error_code,
     provider_response_code, mapping_status, mapping_missing, duplicate_fingerprint, idempotency_key, retry_after,
     external_ticket_id, external_ticket_url, status_sync_status, portable_export_path, attempt_count, owner_kind,
-    owner_digest, failing_since, created_at, updated_at";
+    owner_digest, failing_since, created_at, updated_at, sync_conflict_at IS NOT NULL";
 
 pub(super) fn ts_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Timestamp>> {
     Ok(row
@@ -142,6 +142,7 @@ pub(super) fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<TicketExport> 
         failing_since: ts_col(row, 19)?,
         created_at: ts_col(row, 20)?,
         updated_at: ts_col(row, 21)?,
+        sync_conflict: row.get(22)?,
     })
 }
 

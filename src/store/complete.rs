@@ -189,8 +189,8 @@ mod tests {
         let path = dir.join("store.sqlite3");
         let store = Store::open(&path).unwrap();
         let mut sql = String::from(
-            "INSERT INTO reports VALUES ('rep_a', 'Shop scan', 'https://shop.example');
-             INSERT INTO reports VALUES ('rep_b', 'Blog scan', 'https://blog.example');",
+            "INSERT INTO reports (report_id, title, target) VALUES ('rep_a', 'Shop scan', 'https://shop.example');
+             INSERT INTO reports (report_id, title, target) VALUES ('rep_b', 'Blog scan', 'https://blog.example');",
         );
         for (i, provider) in ["jira", "github", "gitlab", "jira", "github", "jira"]
             .iter()
@@ -198,7 +198,7 @@ mod tests {
         {
             let report = if i < 3 { "rep_a" } else { "rep_b" };
             sql.push_str(&format!(
-                "INSERT INTO findings VALUES ('{report}', 'f{i}', 'xss', 'XSS', 'high', 'https://shop.example/', 'q', '', '', '', 'open');
+                "INSERT INTO findings (report_id, finding_id, rule_id, title, severity, url, parameter, description, evidence, remediation, status) VALUES ('{report}', 'f{i}', 'xss', 'XSS', 'high', 'https://shop.example/', 'q', '', '', '', 'open');
                  INSERT INTO ticket_exports (ticket_export_id, report_id, finding_id, provider_key, export_status,
                      mapping_status, duplicate_fingerprint, idempotency_key, created_at, updated_at)
                    VALUES ('tex_90{i}', '{report}', 'f{i}', '{provider}', 'failed', 'complete', 'fp{i}', 'k{i}',

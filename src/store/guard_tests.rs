@@ -16,9 +16,9 @@ fn seeded() -> Store {
     store
         .conn
         .execute_batch(
-            "INSERT INTO reports VALUES ('r1', 'Scan', 'https://shop.example');
-             INSERT INTO findings VALUES ('r1', 'f1', 'xss', 'XSS', 'high', 'https://shop.example/s', 'q', '', '', '', 'open');
-             INSERT INTO findings VALUES ('r1', 'f2', 'sqli', 'SQLi', 'high', 'https://shop.example/p', 'id', '', '', '', 'open');
+            "INSERT INTO reports (report_id, title, target) VALUES ('r1', 'Scan', 'https://shop.example');
+             INSERT INTO findings (report_id, finding_id, rule_id, title, severity, url, parameter, description, evidence, remediation, status) VALUES ('r1', 'f1', 'xss', 'XSS', 'high', 'https://shop.example/s', 'q', '', '', '', 'open');
+             INSERT INTO findings (report_id, finding_id, rule_id, title, severity, url, parameter, description, evidence, remediation, status) VALUES ('r1', 'f2', 'sqli', 'SQLi', 'high', 'https://shop.example/p', 'id', '', '', '', 'open');
              INSERT INTO ticket_exports (ticket_export_id, report_id, finding_id, provider_key, export_status,
                  provider_error_code, mapping_status, duplicate_fingerprint, idempotency_key, external_ticket_url,
                  created_at, updated_at)
@@ -285,8 +285,8 @@ fn fallback_claims_skip_held_and_changed_attempts_and_keep_their_own() {
     store
         .conn
         .execute_batch(
-            "INSERT INTO findings VALUES ('r1', 'f3', 'x', 'X', 'low', 'u', NULL, '', '', '', 'open');
-             INSERT INTO findings VALUES ('r1', 'f4', 'y', 'Y', 'low', 'u', NULL, '', '', '', 'open');
+            "INSERT INTO findings (report_id, finding_id, rule_id, title, severity, url, parameter, description, evidence, remediation, status) VALUES ('r1', 'f3', 'x', 'X', 'low', 'u', NULL, '', '', '', 'open');
+             INSERT INTO findings (report_id, finding_id, rule_id, title, severity, url, parameter, description, evidence, remediation, status) VALUES ('r1', 'f4', 'y', 'Y', 'low', 'u', NULL, '', '', '', 'open');
              INSERT INTO ticket_exports (ticket_export_id, report_id, finding_id, provider_key, export_status,
                  mapping_status, duplicate_fingerprint, idempotency_key, created_at, updated_at, lease_holder, lease_until)
                VALUES ('t3', 'r1', 'f3', 'jira', 'failed', 'complete', 'fp1:c', 'k3', 'x', 'x', 'other', '2099-01-01T00:00:00Z'),

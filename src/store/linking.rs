@@ -140,9 +140,9 @@ mod tests {
         store
             .conn
             .execute_batch(
-                "INSERT INTO reports VALUES ('r1', 'Scan', 'https://shop.example');
-                 INSERT INTO findings VALUES ('r1', 'f1', 'xss', 'XSS', 'high', 'https://shop.example/s', 'q', '', '', '', 'open');
-                 INSERT INTO findings VALUES ('r1', 'f2', 'sqli', 'SQLi', 'high', 'https://shop.example/p', 'id', '', '', '', 'open');
+                "INSERT INTO reports (report_id, title, target) VALUES ('r1', 'Scan', 'https://shop.example');
+                 INSERT INTO findings (report_id, finding_id, rule_id, title, severity, url, parameter, description, evidence, remediation, status) VALUES ('r1', 'f1', 'xss', 'XSS', 'high', 'https://shop.example/s', 'q', '', '', '', 'open');
+                 INSERT INTO findings (report_id, finding_id, rule_id, title, severity, url, parameter, description, evidence, remediation, status) VALUES ('r1', 'f2', 'sqli', 'SQLi', 'high', 'https://shop.example/p', 'id', '', '', '', 'open');
                  INSERT INTO ticket_exports (ticket_export_id, report_id, finding_id, provider_key, export_status,
                      provider_error_code, mapping_status, duplicate_fingerprint, idempotency_key, created_at, updated_at)
                    VALUES ('t1', 'r1', 'f1', 'gh', 'failed', 'TICKET_EXPORT_DUPLICATE_BLOCKED', 'complete', 'fp1:a', 'k1', 'x', 'x'),

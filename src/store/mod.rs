@@ -2,6 +2,8 @@
 
 mod attempts;
 mod complete;
+#[cfg(test)]
+mod conflict_tests;
 mod events;
 #[cfg(test)]
 mod guard_tests;

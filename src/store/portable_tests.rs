@@ -6,8 +6,8 @@ fn seeded() -> Store {
     store
         .conn
         .execute_batch(
-            "INSERT INTO reports VALUES ('r2', 'B', 'https://b.example'), ('r1', 'A', 'https://a.example');
-             INSERT INTO findings VALUES ('r1', 'f1', 'x', 'T1', 'high', 'u', NULL, 'd', 'e', 'm', 'open'),
+            "INSERT INTO reports (report_id, title, target) VALUES ('r2', 'B', 'https://b.example'), ('r1', 'A', 'https://a.example');
+             INSERT INTO findings (report_id, finding_id, rule_id, title, severity, url, parameter, description, evidence, remediation, status) VALUES ('r1', 'f1', 'x', 'T1', 'high', 'u', NULL, 'd', 'e', 'm', 'open'),
                  ('r1', 'f2', 'x', 'T2', 'low', 'u', 'q', 'd', 'e', 'm', 'open'),
                  ('r2', 'f3', 'x', 'T3', 'info', 'u', NULL, 'd', 'e', 'm', 'open');
              INSERT INTO ticket_exports (ticket_export_id, report_id, finding_id, provider_key, export_status,

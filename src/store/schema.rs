@@ -1,7 +1,7 @@
 //! The store's migrations, append-only: never edit one that has shipped, add the next.
 
 /// Each entry moves the schema from version `i` to `i + 1` (`PRAGMA user_version`).
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 const V1: &str = r#"
 CREATE TABLE meta (
@@ -127,4 +127,30 @@ CREATE INDEX links_by_attempt ON links(ticket_export_id);
 /// every run sorted the whole table.
 const V5: &str = r#"
 CREATE INDEX events_by_time ON events(at);
+"#;
+
+/// Data that only moves forward (an older export never reopens what a newer one closed):
+/// `reports.exported_at` is the newest `exported_at` imported for the report, and
+/// `findings.synced_status` the finding status a sync last confirmed with its ticket. An import
+/// without `exported_at` never moves a closed status a sync confirmed. The backfill takes the
+/// finding status a link's last synced pair still matches, so stores synced before this
+/// migration are protected at once.
+const V6: &str = r#"
+ALTER TABLE reports ADD COLUMN exported_at TEXT;
+ALTER TABLE findings ADD COLUMN synced_status TEXT;
+UPDATE findings SET synced_status = status
+ WHERE EXISTS (SELECT 1 FROM ticket_exports t JOIN links l ON l.ticket_export_id = t.ticket_export_id
+                WHERE t.report_id = findings.report_id AND t.finding_id = findings.finding_id
+                  AND substr(l.last_synced_state, 1, instr(l.last_synced_state, '|') - 1) =
+                      CASE findings.status WHEN 'open' THEN 'open' WHEN 'resolved' THEN 'done' ELSE 'wont_fix' END);
+
+-- A sync conflict (both sides changed differently since the last sync) is a fact triage reads:
+-- the link is blocked until a person chooses a side (`sync ID --prefer`). Kept when a sync
+-- attempt fails for another reason, cleared by a successful sync. The backfill finds conflicts
+-- recorded before this migration: a sync failure whose latest sync event is a conflict.
+ALTER TABLE ticket_exports ADD COLUMN sync_conflict_at TEXT;
+UPDATE ticket_exports SET sync_conflict_at = updated_at
+ WHERE provider_error_code = 'TICKET_STATUS_SYNC_FAILED'
+   AND (SELECT e.outcome FROM events e WHERE e.ticket_export_id = ticket_exports.ticket_export_id AND e.action = 'sync'
+         ORDER BY e.id DESC LIMIT 1) = 'conflict';
 "#;

@@ -26,10 +26,12 @@ pub struct SummaryGroup {
 /// Groups counted in memory, at most (a few hundred bytes each).
 const MAX_HASHED_GROUPS: usize = 10_000;
 
-/// The first 14 columns of both statements identify a group: the inputs triage reads, then
-/// whether `retry_after` is ahead of `?1` (column 13). Grouped by report, `report_id` is a 15th.
-const KEY_COLUMNS: usize = 14;
-const AHEAD: usize = 13;
+/// The first 15 columns of both statements identify a group: the inputs triage reads (a sync
+/// conflict among them, column 13), then whether `retry_after` is ahead of `?1` (column 14).
+/// Grouped by report, `report_id` is a 16th.
+const KEY_COLUMNS: usize = 15;
+const CONFLICT: usize = 13;
+const AHEAD: usize = 14;
 
 /// The ticket id and URL count by presence, or by value where a decision checks that the ticket
 /// can be addressed (`triage::reads_ticket`).
@@ -41,7 +43,7 @@ fn inputs() -> String {
     CASE WHEN {reads} THEN external_ticket_id ELSE external_ticket_id IS NOT NULL END,
     CASE WHEN {reads} THEN external_ticket_url ELSE external_ticket_url IS NOT NULL END,
     portable_export_path IS NOT NULL,
-    coalesce(retry_after > ?1, 0)"
+    sync_conflict_at IS NOT NULL, coalesce(retry_after > ?1, 0)"
     )
 }
 
@@ -121,17 +123,36 @@ impl Store {
         ))
     }
 
+    /// Both ways of grouping, for tests that they agree.
+    #[cfg(test)]
+    pub(super) fn hashed_groups_for_tests(
+        &self,
+        now: &str,
+    ) -> Result<Vec<SummaryGroup>, StoreError> {
+        Ok(self
+            .hashed_groups(now, MAX_HASHED_GROUPS, false)?
+            .expect("few groups"))
+    }
+
+    #[cfg(test)]
+    pub(super) fn sorted_groups_for_tests(
+        &self,
+        now: &str,
+    ) -> Result<Vec<SummaryGroup>, StoreError> {
+        self.sorted_groups(now, false)
+    }
+
     /// The groups as SQLite's GROUP BY makes them.
     fn sorted_groups(&self, now: &str, by_report: bool) -> Result<Vec<SummaryGroup>, StoreError> {
         let keys = KEY_COLUMNS + usize::from(by_report);
         let (report, report_key) = if by_report {
-            (", report_id", ", 15")
+            (", report_id", ", 16")
         } else {
             ("", "")
         };
         let sql = format!(
             "{}{report}, CASE WHEN coalesce(retry_after > ?1, 0) THEN max(retry_after) END, count(*)
-               FROM ticket_exports GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14{report_key}",
+               FROM ticket_exports GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15{report_key}",
             inputs()
         );
         let mut stmt = self.conn.prepare(&sql).doing("summarising attempts")?;
@@ -171,8 +192,8 @@ pub(super) fn encode(value: ValueRef<'_>, key: &mut Vec<u8>) {
     key.extend_from_slice(bytes);
 }
 
-/// An attempt standing for its group: the inputs triage reads, from the first 14 columns, and
-/// its report from the 15th when grouped by report.
+/// An attempt standing for its group: the inputs triage reads, from the first 15 columns, and
+/// its report from the 16th when grouped by report.
 fn representative(
     r: &Row<'_>,
     retry_after: Option<Timestamp>,
@@ -231,6 +252,7 @@ fn representative(
         failing_since: ts_col(r, 8)?,
         created_at: None,
         updated_at: None,
+        sync_conflict: r.get(CONFLICT)?,
     })
 }
 

@@ -310,7 +310,8 @@ impl Store {
                  failing_since = CASE WHEN provider_error_code = ?6 AND failing_since IS NOT NULL
                                       THEN failing_since ELSE ?2 END,
                  provider_error_code = ?6, owner_kind = iif(?7, owner_kind, ?8), owner_digest = iif(?7, owner_digest, ?9),
-                 outcome_recorded_at = ?2, updated_at = ?2, lease_holder = NULL, lease_until = NULL
+                 outcome_recorded_at = ?2, updated_at = ?2, lease_holder = NULL, lease_until = NULL,
+                 sync_conflict_at = iif(?10 = 'conflict', ?2, sync_conflict_at)
              WHERE ticket_export_id = ?1 AND (lease_holder IS NULL OR lease_holder = ?5)",
             params![
                 id,
@@ -322,6 +323,7 @@ impl Store {
                 owner_kept,
                 tool_owner.as_ref().map(|_| crate::model::OwnerKind::Cooldown.as_str()),
                 tool_owner,
+                outcome,
             ],
         )
         .doing("recording a sync failure")?;
@@ -356,6 +358,18 @@ fn write_synced(
     )
     .and_then(|mut s| s.execute(params![id, synced]))
     .doing("recording a sync")?;
+    // The finding status this sync confirmed with the ticket (when the synced pair's local side
+    // is that status's state; a held push confirms nothing): an import that cannot say it is
+    // newer never moves it away from a closed one (an older export would reopen the ticket).
+    tx.prepare_cached(
+        "UPDATE findings SET synced_status = status
+          WHERE (report_id, finding_id) = (SELECT report_id, finding_id FROM ticket_exports WHERE ticket_export_id = ?1)
+            AND synced_status IS NOT status
+            AND substr(?2, 1, instr(?2, '|') - 1) =
+                CASE status WHEN 'open' THEN 'open' WHEN 'resolved' THEN 'done' ELSE 'wont_fix' END",
+    )
+    .and_then(|mut s| s.execute(params![id, synced]))
+    .doing("recording a sync")?;
     let cleared = tx
         .prepare_cached(
             "UPDATE ticket_exports SET provider_error_code = NULL, provider_response_code = NULL, retry_after = NULL,
@@ -365,7 +379,8 @@ fn write_synced(
         .and_then(|mut s| s.execute(params![id, ts_to_sql(now)]))
         .doing("recording a sync")?;
     tx.prepare_cached(
-        "UPDATE ticket_exports SET status_sync_status = 'ok', lease_holder = NULL, lease_until = NULL
+        "UPDATE ticket_exports SET status_sync_status = 'ok', lease_holder = NULL, lease_until = NULL,
+             sync_conflict_at = NULL
          WHERE ticket_export_id = ?1 AND (lease_holder IS NULL OR lease_holder = ?2)",
     )
     .and_then(|mut s| s.execute(params![id, holder]))

@@ -79,6 +79,30 @@ pub(super) fn one(
         remote.normal,
     );
     let plan = merge::plan(last, local, remote.normal, run.options.direction);
+    // A person chose a side for this conflict: apply it, and say in the record who overrode what.
+    let (plan, overridden) = match (plan, run.options.prefer) {
+        (Plan::Conflict, Some(prefer)) => {
+            let what = match prefer {
+                merge::Prefer::Local => format!(
+                    "the ticket's {} was overridden by the finding's {}",
+                    remote.raw,
+                    local.as_str()
+                ),
+                merge::Prefer::Remote => format!(
+                    "the finding's {} was overridden by the ticket's {} (recorded; the finding stays for the scanner to verify)",
+                    local.as_str(),
+                    remote.raw
+                ),
+            };
+            let note = format!(
+                "sync conflict resolved with --prefer {} by {}: {what}",
+                prefer.as_str(),
+                run.who
+            );
+            (prefer.resolve(local, remote.normal), Some(note))
+        }
+        (plan, _) => (plan, None),
+    };
     let mut report = SyncReport::new(
         item,
         "unchanged",
@@ -103,6 +127,9 @@ pub(super) fn one(
                 run.client.plan(PlannedCall::WriteStatus(&ticket))
             );
         }
+        if let Some(note) = overridden {
+            report.detail = format!("{note} (dry run: nothing written); {}", report.detail);
+        }
         if plan == Plan::Conflict {
             report.state = State::Blocked;
         }
@@ -125,7 +152,7 @@ pub(super) fn one(
         }
         Plan::Conflict => {
             let detail = format!(
-                "conflict: since the last sync the finding became {} and the ticket became {}; changed neither side",
+                "conflict: since the last sync the finding became {} and the ticket became {}; changed neither side; choose one with `ticket-export sync {id} --prefer local` (the finding's) or `--prefer remote` (the ticket's)",
                 local.as_str(),
                 remote.raw
             );
@@ -156,6 +183,10 @@ pub(super) fn one(
             }
             Err(f) => return failed(run, store, holder, item, &f, "write"),
         },
+    };
+    let detail = match overridden {
+        Some(note) => format!("{note}; {detail}"),
+        None => detail,
     };
     store.record_synced(id, holder, run.now, &synced.encode(), outcome, &detail)?;
     report.outcome = outcome;

@@ -14,6 +14,32 @@ pub enum Direction {
     Both,
 }
 
+/// The side a person chose for a link in conflict (`sync ID --prefer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Prefer {
+    /// The finding's state wins: the ticket is moved to it.
+    Local,
+    /// The ticket's state wins: it is recorded, and the finding's change is not pushed.
+    Remote,
+}
+
+impl Prefer {
+    /// The plan that applies the chosen side to a conflict.
+    pub fn resolve(self, local: NormalState, remote: NormalState) -> Plan {
+        match self {
+            Prefer::Local => Plan::Push { target: local },
+            Prefer::Remote => Plan::Pull { remote },
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Prefer::Local => "local",
+            Prefer::Remote => "remote",
+        }
+    }
+}
+
 /// The state both sides had at the last successful sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Synced {

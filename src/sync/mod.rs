@@ -22,8 +22,8 @@ use crate::model::State;
 use crate::providers::http::{Http, Timeouts};
 use crate::providers::{NormalState, ProviderClient, RemoteState, client_for};
 use crate::store::{AttemptFilter, Store, SyncItem, SyncLink};
-pub use merge::Direction;
 use merge::local_state;
+pub use merge::{Direction, Prefer};
 
 /// After a failed read or write without a requested wait, the next run waits this long.
 pub(super) const FAILURE_WAIT: SignedDuration = SignedDuration::from_secs(60);
@@ -32,6 +32,8 @@ pub(super) const FAILURE_WAIT: SignedDuration = SignedDuration::from_secs(60);
 #[derive(Debug, Clone, Copy)]
 pub struct SyncOptions {
     pub direction: Direction,
+    /// `--prefer`: the side a person chose for links in conflict; other links sync as usual.
+    pub prefer: Option<Prefer>,
     pub dry_run: bool,
     pub concurrency: usize,
     pub timeouts: Timeouts,
@@ -139,6 +141,7 @@ pub(super) struct ProviderSync<'a> {
     stopped: Mutex<Option<(String, State)>>,
     options: SyncOptions,
     now: Timestamp,
+    who: String,
 }
 
 /// Syncs the selected `links`, calling `report` for each as it finishes. `filter` is the
@@ -216,6 +219,7 @@ pub fn run(
                 filter,
                 options,
                 now,
+                who: ambient.user(),
             };
             scope.spawn(move || provider::run(job, store_path, &tx));
         }

@@ -28,6 +28,8 @@ pub(super) struct Job<'a> {
     pub filter: AttemptFilter,
     pub options: SyncOptions,
     pub now: Timestamp,
+    /// Who runs this sync, for the event of a `--prefer` override.
+    pub who: String,
 }
 
 pub(super) fn run(job: Job<'_>, store_path: &Path, tx: &mpsc::Sender<SyncReport>) {
@@ -38,6 +40,7 @@ pub(super) fn run(job: Job<'_>, store_path: &Path, tx: &mpsc::Sender<SyncReport>
         filter,
         options,
         now,
+        who,
     } = job;
     let send = |report| {
         let _ = tx.send(report);
@@ -107,6 +110,7 @@ pub(super) fn run(job: Job<'_>, store_path: &Path, tx: &mpsc::Sender<SyncReport>
         stopped: Mutex::new(None),
         options,
         now,
+        who,
     };
     let mut queue = VecDeque::new();
     let mut settled = Vec::new();

@@ -67,6 +67,7 @@ fn attempt() -> TicketExport {
         failing_since: Some(ts(FAILING_SINCE)),
         created_at: Some(ts(FAILING_SINCE)),
         updated_at: Some(ts(FAILING_SINCE)),
+        sync_conflict: false,
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Linked {
     pub sim: Simulator,
     key: &'static str,
     file: std::path::PathBuf,
+    /// Exports imported since the first, each a day newer than the one before.
+    exports: std::cell::Cell<u32>,
 }
 
 impl Linked {
@@ -71,6 +73,7 @@ impl Linked {
             sim,
             key,
             file,
+            exports: std::cell::Cell::new(0),
         }
     }
 
@@ -100,13 +103,24 @@ impl Linked {
             .to_owned()
     }
 
-    /// Re-imports the report with every finding in `status`.
+    /// Imports a newer export of the report (its `exported_at` a day after the last one's) with
+    /// every finding in `status`: a newer export may reopen what a sync closed.
     pub fn set_finding_status(&self, status: &str) {
         let mut doc: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&self.file).unwrap()).unwrap();
         for f in doc["reports"][0]["findings"].as_array_mut().unwrap() {
             f["status"] = status.into();
         }
+        let n = self.exports.get() + 1;
+        self.exports.set(n);
+        // `exported_at` comes before the findings, whatever the map's order.
+        let mut report = serde_json::Map::new();
+        report.insert(
+            "exported_at".into(),
+            format!("2026-10-{:02}T00:00:00Z", n.min(28)).into(),
+        );
+        report.extend(doc["reports"][0].as_object().unwrap().clone());
+        doc["reports"][0] = report.into();
         let path = self.env.path().join(format!("status-{status}.json"));
         std::fs::write(&path, doc.to_string()).unwrap();
         self.env.cmd().arg("import").arg(&path).assert().success();
@@ -127,8 +141,13 @@ impl Linked {
         (out.status.code(), lines)
     }
 
+    /// The import file the attempts came from.
+    pub fn file(&self) -> &std::path::Path {
+        &self.file
+    }
+
     /// Requests that change something on the provider (reads sent as POST do not count).
-    fn writes(&self) -> usize {
+    pub fn writes(&self) -> usize {
         let read_by_post = |r: &ticket_export::simulator::SimRequest| {
             r.path.contains("/search")
                 || r.path.ends_with("/wiql")

@@ -25,9 +25,20 @@ fn jira() -> (Env, Simulator, std::path::PathBuf) {
     (env, sim, file)
 }
 
+/// Imports a newer export (a later `exported_at` each time) with the finding in `status`: an
+/// undated one would not move a closed status that sync confirmed.
 fn set_status(env: &Env, file: &std::path::Path, status: &str) {
+    static EXPORTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = EXPORTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 28 + 1;
     let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
     doc["reports"][0]["findings"][0]["status"] = status.into();
+    let mut report = serde_json::Map::new();
+    report.insert(
+        "exported_at".into(),
+        format!("2026-10-{n:02}T00:00:00Z").into(),
+    );
+    report.extend(doc["reports"][0].as_object().unwrap().clone());
+    doc["reports"][0] = report.into();
     let path = env.path().join(format!("{status}.json"));
     std::fs::write(&path, doc.to_string()).unwrap();
     env.cmd().arg("import").arg(&path).assert().success();

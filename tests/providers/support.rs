@@ -130,6 +130,7 @@ impl Rig {
             failing_since: None,
             created_at: None,
             updated_at: None,
+            sync_conflict: false,
         };
         TicketDraft::build(&attempt, &finding, provider)
     }

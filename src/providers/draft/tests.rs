@@ -41,6 +41,7 @@ fn attempt(fp: &str) -> TicketExport {
         failing_since: None,
         created_at: None,
         updated_at: None,
+        sync_conflict: false,
     }
 }
 

@@ -6,7 +6,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{ExportRow, FindingRow, Identities, OpenReport, ReportRow, Writer, sql};
+use super::{ExportRow, FindingRow, Identities, OpenReport, ReportAge, ReportRow, Writer, sql};
 use crate::error::{SqlContext, StoreError};
 use crate::fingerprint::{FindingIdentity, idempotency_key, normalise_url};
 
@@ -85,21 +85,45 @@ fn owner_kind(code: Option<&str>) -> Option<&'static str> {
 impl Writer<'_> {
     /// Merges a report whose header came before its lists; its records follow.
     pub(super) fn merge_report(&mut self, row: ReportRow) -> Result<(), StoreError> {
-        let stored_target: Option<String> = self
+        let stored: Option<(String, Option<String>)> = self
             .tx
-            .prepare_cached(sql::STORED_TARGET)
-            .and_then(|mut s| s.query_row([&row.report_id], |r| r.get(0)).optional())
+            .prepare_cached(sql::STORED_REPORT)
+            .and_then(|mut s| {
+                s.query_row([&row.report_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
             .doing("reading a report")?;
+        let (stored_target, stored_exported_at) = stored.unzip();
+        // Compared once per report: every finding of it is merged as its age allows.
+        let age = ReportAge::of(
+            row.exported_at.as_deref(),
+            stored_exported_at.flatten().as_deref(),
+        );
+        let merge = match age {
+            ReportAge::Older => {
+                self.state.counts.older_reports.push(row.report_id.clone());
+                sql::KEEP_REPORT
+            }
+            ReportAge::Undated | ReportAge::NotOlder => sql::MERGE_REPORT,
+        };
         self.state.counts.reports += self
             .tx
-            .prepare_cached(sql::MERGE_REPORT)
-            .and_then(|mut s| s.execute(params![row.report_id, row.title, row.target]))
+            .prepare_cached(merge)
+            .and_then(|mut s| {
+                s.execute(params![
+                    row.report_id,
+                    row.title,
+                    row.target,
+                    row.exported_at
+                ])
+            })
             .doing("merging reports")? as u64;
         self.state.open = Some(OpenReport {
             idx: row.idx,
             report_id: row.report_id,
             target: row.target,
             stored_target,
+            age,
         });
         Ok(())
     }
@@ -117,10 +141,14 @@ impl Writer<'_> {
         let Some(open) = &self.state.open else {
             unreachable!("Writer::finding routes a finding without its report to staging")
         };
-        self.state.counts.findings += self
-            .stmts
-            .merge_finding
-            .execute(params![
+        let (statement, dated) = match open.age {
+            ReportAge::Older => (&mut self.stmts.keep_finding, None),
+            ReportAge::Undated => (&mut self.stmts.merge_finding, Some(false)),
+            ReportAge::NotOlder => (&mut self.stmts.merge_finding, Some(true)),
+        };
+        let changed = match dated {
+            // The older report's statement takes no `?12`.
+            None => statement.execute(params![
                 open.report_id,
                 r.finding_id,
                 r.rule_id,
@@ -132,8 +160,23 @@ impl Writer<'_> {
                 r.evidence,
                 r.remediation,
                 r.status
-            ])
-            .doing("merging findings")? as u64;
+            ]),
+            Some(dated) => statement.execute(params![
+                open.report_id,
+                r.finding_id,
+                r.rule_id,
+                r.title,
+                r.severity,
+                r.url,
+                r.parameter,
+                r.description,
+                r.evidence,
+                r.remediation,
+                r.status,
+                dated
+            ]),
+        };
+        self.state.counts.findings += changed.doing("merging findings")? as u64;
         Ok(())
     }
 

@@ -72,16 +72,42 @@ struct OpenReport {
     target: String,
     /// The report's target in the store before the import, if it was there.
     stored_target: Option<String>,
+    age: ReportAge,
+}
+
+/// How a report of the file compares in time with the store's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ReportAge {
+    /// The file gives no `exported_at`: a closed status a sync confirmed stays.
+    Undated,
+    /// Its `exported_at` is not older than the store's (or the store has none): it stands.
+    NotOlder,
+    /// Older than the store's: only what the store lacks is added.
+    Older,
+}
+
+impl ReportAge {
+    /// Compares the file's `exported_at` with the stored one (both in the store's UTC form).
+    pub(super) fn of(file: Option<&str>, stored: Option<&str>) -> ReportAge {
+        match (file, stored) {
+            (None, _) => ReportAge::Undated,
+            (Some(file), Some(stored)) if file < stored => ReportAge::Older,
+            (Some(_), _) => ReportAge::NotOlder,
+        }
+    }
 }
 
 /// What a merge changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ImportCounts {
     pub reports: u64,
     pub findings: u64,
     pub attempts_created: u64,
     pub attempts_updated: u64,
     pub attempts_unchanged: u64,
+    /// Reports whose `exported_at` is older than the store's: their stored title, target and
+    /// findings were left as they were (new findings were added).
+    pub older_reports: Vec<String>,
 }
 
 /// A problem found by the whole-file checks: where, and what.
@@ -112,6 +138,8 @@ pub struct ReportRow {
     pub report_id: String,
     pub title: String,
     pub target: String,
+    /// When the platform exported it, in the store's UTC form.
+    pub exported_at: Option<String>,
 }
 
 /// A validated finding.
@@ -365,12 +393,25 @@ impl Staging<'_> {
         let counts = &mut state.counts;
         tx.execute_batch(sql::DEFERRED_MARK_CHANGES)
             .doing("comparing with the store")?;
+        tx.execute(sql::DEFERRED_AGES, [])
+            .doing("comparing report times")?;
+        let older = tx
+            .prepare(sql::DEFERRED_OLDER)
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .doing("comparing report times")?;
+        counts.older_reports.extend(older);
         counts.reports += tx
             .execute(sql::DEFERRED_MERGE_REPORTS, [])
             .doing("merging reports")? as u64;
-        counts.findings += tx
-            .execute(sql::DEFERRED_MERGE_FINDINGS, [])
-            .doing("merging findings")? as u64;
+        counts.reports += tx
+            .execute(sql::DEFERRED_KEEP_REPORTS, [])
+            .doing("merging reports")? as u64;
+        for merge in sql::DEFERRED_MERGE_FINDINGS {
+            counts.findings += tx.execute(merge, []).doing("merging findings")? as u64;
+        }
         let (created, updated, unchanged) = tx
             .query_row(sql::DEFERRED_COUNTS, [], |r| {
                 Ok((

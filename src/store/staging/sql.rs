@@ -13,23 +13,55 @@
 //! instead of using the index on the join's columns.
 
 /// The ON CONFLICT clause shared by both ways a report is merged.
+/// The stored `exported_at` only moves forward; a report without one keeps the stored one.
+/// (An export older than the stored one does not come here: it only adds what is new.)
 macro_rules! upsert_report {
     () => {
-        " ON CONFLICT (report_id) DO UPDATE SET title = excluded.title, target = excluded.target
-  WHERE reports.title IS NOT excluded.title OR reports.target IS NOT excluded.target"
+        " ON CONFLICT (report_id) DO UPDATE SET title = excluded.title, target = excluded.target,
+    exported_at = COALESCE(max(reports.exported_at, excluded.exported_at), reports.exported_at, excluded.exported_at)
+  WHERE reports.title IS NOT excluded.title OR reports.target IS NOT excluded.target
+     OR (excluded.exported_at IS NOT NULL AND (reports.exported_at IS NULL OR excluded.exported_at > reports.exported_at))"
     };
 }
 
-/// The ON CONFLICT clause shared by both ways a finding is merged.
+/// The status a finding gets from a report that is not older than the store's. `$dated` is true
+/// when the report carries `exported_at`: then the file's status stands. Without one, nothing
+/// says the file is newer, so a closed status that a sync confirmed with its ticket
+/// (`synced_status`) stays: an older export re-imported never reopens a closed ticket.
+macro_rules! finding_status {
+    ($dated:literal) => {
+        concat!(
+            "iif(",
+            $dated,
+            " OR findings.status = 'open' OR findings.synced_status IS NOT findings.status, excluded.status, findings.status)"
+        )
+    };
+}
+
+/// The ON CONFLICT clause shared by both ways a finding is merged; `$dated` as for `finding_status`.
 macro_rules! upsert_finding {
-    () => {
-        " ON CONFLICT (report_id, finding_id) DO UPDATE SET rule_id = excluded.rule_id, title = excluded.title,
+    ($dated:literal) => {
+        concat!(
+            " ON CONFLICT (report_id, finding_id) DO UPDATE SET rule_id = excluded.rule_id, title = excluded.title,
     severity = excluded.severity, url = excluded.url, parameter = excluded.parameter, description = excluded.description,
-    evidence = excluded.evidence, remediation = excluded.remediation, status = excluded.status
+    evidence = excluded.evidence, remediation = excluded.remediation, status = ",
+            finding_status!($dated),
+            "
   WHERE (findings.rule_id, findings.title, findings.severity, findings.url, findings.description, findings.evidence,
          findings.remediation, findings.status) IS NOT (excluded.rule_id, excluded.title, excluded.severity, excluded.url,
-         excluded.description, excluded.evidence, excluded.remediation, excluded.status)
+         excluded.description, excluded.evidence, excluded.remediation, ",
+            finding_status!($dated),
+            ")
      OR findings.parameter IS NOT excluded.parameter"
+        )
+    };
+}
+
+/// The columns a finding is merged with.
+macro_rules! finding_columns {
+    () => {
+        "INSERT INTO findings (report_id, finding_id, rule_id, title, severity, url, parameter, description, evidence,
+    remediation, status) "
     };
 }
 
@@ -97,7 +129,7 @@ DROP TABLE IF EXISTS temp.s_findings;
 DROP TABLE IF EXISTS temp.s_exports;
 DROP TABLE IF EXISTS temp.s_owners;
 CREATE TEMP TABLE s_reports (idx INTEGER PRIMARY KEY, report_id TEXT NOT NULL, title TEXT NOT NULL, target TEXT NOT NULL,
-    merged INTEGER NOT NULL);
+    merged INTEGER NOT NULL, exported_at TEXT, age INTEGER);
 CREATE INDEX temp.s_reports_by_id ON s_reports(report_id);
 CREATE TEMP TABLE s_finding_ids (report_idx INTEGER NOT NULL, finding_id TEXT NOT NULL, idx INTEGER NOT NULL,
     PRIMARY KEY (report_idx, finding_id, idx)) WITHOUT ROWID;
@@ -129,7 +161,7 @@ pub(super) const BASE_EXPORTS: &str = "SELECT coalesce(max(rowid), 0) FROM ticke
 pub(super) const BASE_LINKS: &str = "SELECT coalesce(max(rowid), 0) FROM links";
 
 pub(super) const STAGE_OWNERS: &str = "INSERT OR REPLACE INTO s_owners VALUES (?1, ?2, ?3, ?4)";
-pub(super) const STAGE_REPORT: &str = "INSERT INTO s_reports VALUES (?1, ?2, ?3, ?4, ?5)";
+pub(super) const STAGE_REPORT: &str = "INSERT INTO s_reports (idx, report_id, title, target, merged, exported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 pub(super) const STAGE_FINDING_ID: &str = "INSERT INTO s_finding_ids VALUES (?1, ?2, ?3)";
 pub(super) const STAGE_EXPORT_ID: &str = "INSERT INTO s_export_ids VALUES (?1, ?2, ?3)";
 pub(super) const STAGE_LINK: &str = "INSERT INTO s_links VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -141,8 +173,10 @@ pub(super) const STAGE_EXPORT: &str = "INSERT INTO s_exports (report_idx, idx, t
     idempotency_key, retry_after, external_ticket_id, external_ticket_url, status_sync_status,
     portable_export_path) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)";
 
-/// A report's target before the import, for identities computed from a finding of the store.
-pub(super) const STORED_TARGET: &str = "SELECT target FROM reports WHERE report_id = ?1";
+/// A report's target before the import, for identities computed from a finding of the store,
+/// and its `exported_at`, to tell whether the file's report is older.
+pub(super) const STORED_REPORT: &str =
+    "SELECT target, exported_at FROM reports WHERE report_id = ?1";
 
 /// What a direct attempt is compared with: the stored attempt, if any.
 pub(super) const STORED_ATTEMPT: &str = "SELECT rowid, report_id, finding_id, provider_key, duplicate_fingerprint, idempotency_key,
@@ -159,13 +193,26 @@ pub(super) const FILE_HAS_FINDING: &str =
     "SELECT 1 FROM s_finding_ids WHERE report_idx = ?1 AND finding_id = ?2 LIMIT 1";
 
 pub(super) const MERGE_REPORT: &str = concat!(
-    "INSERT INTO reports (report_id, title, target) VALUES (?1, ?2, ?3)",
+    "INSERT INTO reports (report_id, title, target, exported_at) VALUES (?1, ?2, ?3, ?4)",
     upsert_report!()
 );
 
+/// A report older than the store's: added if new, else left as it is.
+pub(super) const KEEP_REPORT: &str =
+    "INSERT INTO reports (report_id, title, target, exported_at) VALUES (?1, ?2, ?3, ?4)
+  ON CONFLICT DO NOTHING";
+
+/// `?12` is true when the report carries `exported_at` (see `finding_status`).
 pub(super) const MERGE_FINDING: &str = concat!(
-    "INSERT INTO findings VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    upsert_finding!()
+    finding_columns!(),
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    upsert_finding!("?12")
+);
+
+/// A finding of a report older than the store's: added if new, else left as it is.
+pub(super) const KEEP_FINDING: &str = concat!(
+    finding_columns!(),
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING"
 );
 
 pub(super) const MERGE_EXPORT: &str = concat!(
@@ -270,16 +317,45 @@ UPDATE s_exports SET change = (
   FROM (SELECT 1) LEFT JOIN ticket_exports t ON t.ticket_export_id = s_exports.ticket_export_id);
 "#;
 
+/// Each deferred report's age against the store, once, before any is merged: 0 without
+/// `exported_at`, 1 not older than the stored one (or none stored), 2 older (`ReportAge`).
+pub(super) const DEFERRED_AGES: &str = "UPDATE s_reports SET age = CASE
+    WHEN exported_at IS NULL THEN 0
+    WHEN exported_at < (SELECT r.exported_at FROM reports r WHERE r.report_id = s_reports.report_id) THEN 2
+    ELSE 1 END
+  WHERE merged = 0";
+
+/// The deferred reports older than the store's, for the import's answer.
+pub(super) const DEFERRED_OLDER: &str =
+    "SELECT report_id FROM s_reports WHERE merged = 0 AND age = 2 ORDER BY idx";
+
 pub(super) const DEFERRED_MERGE_REPORTS: &str = concat!(
-    "INSERT INTO reports (report_id, title, target) SELECT report_id, title, target FROM s_reports WHERE merged = 0",
+    "INSERT INTO reports (report_id, title, target, exported_at) SELECT report_id, title, target, exported_at
+       FROM s_reports WHERE merged = 0 AND age < 2",
     upsert_report!()
 );
 
-pub(super) const DEFERRED_MERGE_FINDINGS: &str = concat!(
-    "INSERT INTO findings SELECT r.report_id, f.finding_id, f.rule_id, f.title, f.severity, f.url, f.parameter,
-    f.description, f.evidence, f.remediation, f.status FROM s_findings f JOIN s_reports r ON r.idx = f.report_idx WHERE true",
-    upsert_finding!()
-);
+pub(super) const DEFERRED_KEEP_REPORTS: &str = "INSERT INTO reports (report_id, title, target, exported_at)
+  SELECT report_id, title, target, exported_at FROM s_reports WHERE merged = 0 AND age = 2 ON CONFLICT DO NOTHING";
+
+/// The deferred findings of reports of one age, before the clause that age allows.
+macro_rules! deferred_findings {
+    () => {
+        concat!(
+            finding_columns!(),
+            "SELECT r.report_id, f.finding_id, f.rule_id, f.title, f.severity, f.url, f.parameter,
+    f.description, f.evidence, f.remediation, f.status FROM s_findings f JOIN s_reports r ON r.idx = f.report_idx
+   WHERE r.age = "
+        )
+    };
+}
+
+/// One statement per age: without `exported_at`, not older, older.
+pub(super) const DEFERRED_MERGE_FINDINGS: [&str; 3] = [
+    concat!(deferred_findings!(), "0", upsert_finding!("0")),
+    concat!(deferred_findings!(), "1", upsert_finding!("1")),
+    concat!(deferred_findings!(), "2 ON CONFLICT DO NOTHING"),
+];
 
 pub(super) const DEFERRED_COUNTS: &str = "SELECT count(*) FILTER (WHERE change = 'created'),
     count(*) FILTER (WHERE change = 'updated'), count(*) FILTER (WHERE change IS NULL) FROM s_exports";

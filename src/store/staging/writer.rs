@@ -24,6 +24,7 @@ pub(super) struct Statements<'s> {
     pub stage_link: Statement<'s>,
     pub stored_attempt: Statement<'s>,
     pub merge_finding: Statement<'s>,
+    pub keep_finding: Statement<'s>,
     pub merge_export: Statement<'s>,
     pub record_event: Statement<'s>,
     pub merge_link: Statement<'s>,
@@ -38,6 +39,7 @@ impl<'s> Writer<'s> {
             stage_link: prepare(sql::STAGE_LINK)?,
             stored_attempt: prepare(sql::STORED_ATTEMPT)?,
             merge_finding: prepare(sql::MERGE_FINDING)?,
+            keep_finding: prepare(sql::KEEP_FINDING)?,
             merge_export: prepare(sql::MERGE_EXPORT)?,
             record_event: prepare(sql::RECORD_EVENT)?,
             merge_link: prepare(sql::MERGE_LINK)?,
@@ -103,7 +105,14 @@ impl<'s> Writer<'s> {
         self.tx
             .execute(
                 sql::STAGE_REPORT,
-                params![row.idx as i64, row.report_id, row.title, row.target, direct],
+                params![
+                    row.idx as i64,
+                    row.report_id,
+                    row.title,
+                    row.target,
+                    direct,
+                    row.exported_at
+                ],
             )
             .doing("staging a report")?;
         if !direct {

@@ -155,6 +155,21 @@ impl Ctx<'_> {
     pub(super) fn sync_on_link(&self) -> Decision {
         let guide = Guide::StatusSyncAndDuplicates;
         match self.link() {
+            // A plain sync would find the same conflict and change neither side again: only a
+            // person's choice moves it.
+            Some(link) if self.attempt.sync_conflict => self.decision(
+                State::Blocked,
+                Action::ManualReview,
+                guide,
+                format!(
+                    "sync conflict: since the last sync both the finding and ticket {link} changed, differently; sync changed neither side"
+                ),
+                format!(
+                    "choose a side: {} pushes the finding's state to the ticket, {} keeps the ticket's state",
+                    command("sync", &format!("{} --prefer local", self.id)),
+                    command("sync", &format!("{} --prefer remote", self.id))
+                ),
+            ),
             Some(link) => self.decision(
                 State::Ready,
                 Action::Sync,

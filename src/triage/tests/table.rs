@@ -186,6 +186,12 @@ fn cases() -> Vec<Case> {
              (Blocked, ManualReview, StatusSyncAndDuplicates), "cannot be addressed", "`ticket-export link tex_9001 URL`"),
         case("3 sync ok, an unusable link needs nothing", |f| { f.no_code(ExportStatus::Exported); f.link(); f.attempt.status_sync_status = Some(SyncStatus::Ok); f.provider_mut().ticket = Some(Err(UNUSABLE.into())) },
              (Ready, Nothing, StatusSyncAndDuplicates), "SEC-42 is linked", "nothing to do"),
+        case("7 link kept, sync conflict", |f| { f.code(C::StatusSyncFailed); f.link(); f.attempt.sync_conflict = true },
+             (Blocked, ManualReview, StatusSyncAndDuplicates), "both the finding and ticket https://acme.atlassian.net/browse/SEC-42 changed, differently",
+             "`ticket-export sync tex_9001 --prefer local` pushes the finding's state to the ticket, `ticket-export sync tex_9001 --prefer remote` keeps the ticket's state"),
+        // A wait does not hide the conflict: only a person's choice moves it.
+        case("7 sync conflict, cooldown ahead", |f| { f.code(C::StatusSyncFailed); f.link(); f.attempt.sync_conflict = true; f.attempt.retry_after = Some(future()) },
+             (Blocked, ManualReview, StatusSyncAndDuplicates), "changed, differently", "--prefer local"),
         case("7 no link", |f| f.code(C::StatusSyncFailed),
              (Blocked, LookupAndLink, StatusSyncAndDuplicates), "no ticket link is recorded", RETRY),
         // Row 8: TICKET_EXPORT_PROVIDER_UNAVAILABLE.

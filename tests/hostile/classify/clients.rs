@@ -181,6 +181,7 @@ fn draft(provider: &ticket_export::config::Provider) -> TicketDraft {
         failing_since: None,
         created_at: None,
         updated_at: None,
+        sync_conflict: false,
     };
     TicketDraft::build(&attempt, &finding, provider)
 }
