@@ -227,6 +227,17 @@ fn process(
             Err(f) => fail(run, store, holder, job, f, "update"),
         };
     }
+    // The same finding at this destination already went out as portable files through another
+    // attempt: those files are its export, and a ticket now would be a second one.
+    if let Some(other) = store.adopt_sibling_portable(id, holder, run.now)? {
+        return Ok(report(
+            "skipped",
+            format!(
+                "the finding's portable files were written through {other}; recorded as this \
+                 attempt's export too; nothing sent"
+            ),
+        ));
+    }
     // With `--allow-create`, the attempt's own link is to the ticket a person found gone: the
     // lookup decides, and a ticket found or created replaces that link.
     let own_gone_link =

@@ -7,7 +7,7 @@
 //! transaction that records the outcome.
 
 use jiff::Timestamp;
-use rusqlite::{Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::attempts::{COLUMNS, attempt_from_row};
 use super::{Store, ts_from_sql, ts_to_sql};
@@ -92,7 +92,13 @@ impl Store {
                            FROM ticket_exports o
                           WHERE o.provider_key = t.provider_key AND o.duplicate_fingerprint = t.duplicate_fingerprint
                             AND o.ticket_export_id != t.ticket_export_id AND o.lease_holder IS NOT NULL
-                            AND o.lease_holder != ?2)
+                            AND o.lease_holder != ?2),
+                        (SELECT l.external_ticket_id || ' (through ' || l.ticket_export_id || ')' FROM links l
+                          WHERE l.provider_key = t.provider_key AND l.duplicate_fingerprint = t.duplicate_fingerprint),
+                        EXISTS (SELECT 1 FROM ticket_exports o
+                          WHERE o.provider_key = t.provider_key AND o.duplicate_fingerprint = t.duplicate_fingerprint
+                            AND o.ticket_export_id != t.ticket_export_id
+                            AND o.export_status IN ('uncertain', 'in_flight', 'exported', 'linked'))
                        FROM temp.fallback_selection s JOIN ticket_exports t ON t.ticket_export_id = s.ticket_export_id
                       WHERE s.report_id = ?1"
                 ))
@@ -108,6 +114,8 @@ impl Store {
                         ticket: r.get(5)?,
                         unsure: r.get(6)?,
                         others: r.get(7)?,
+                        finding_linked: r.get(8)?,
+                        sibling_ticket: r.get(9)?,
                     })
                 })
                 .doing("claiming fallback attempts")?;
@@ -164,6 +172,67 @@ impl Store {
     }
 }
 
+impl Store {
+    /// For a claimed attempt whose finding was already delivered at the same destination as
+    /// portable files through another attempt: records those files as this attempt's export too
+    /// (`fallback_written`, the same `portable_export_path`, an event) and releases the claim,
+    /// so `retry` never creates a ticket beside them. Returns the other attempt's id, or None
+    /// when there is no such attempt (nothing is changed then).
+    pub fn adopt_sibling_portable(
+        &mut self,
+        id: &str,
+        holder: &str,
+        now: Timestamp,
+    ) -> Result<Option<String>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .doing("checking the finding's portable files")?;
+        let sibling: Option<(String, Option<String>)> = tx
+            .query_row(
+                "SELECT o.ticket_export_id, o.portable_export_path FROM ticket_exports t
+                   JOIN ticket_exports o ON o.provider_key = t.provider_key
+                                        AND o.duplicate_fingerprint = t.duplicate_fingerprint
+                  WHERE t.ticket_export_id = ?1 AND o.ticket_export_id != ?1
+                    AND o.export_status = 'fallback_written'
+                  ORDER BY o.ticket_export_id LIMIT 1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .doing("checking the finding's portable files")?;
+        let Some((other, path)) = sibling else {
+            return Ok(None);
+        };
+        let at = ts_to_sql(now);
+        tx.execute(
+            "UPDATE ticket_exports SET export_status = 'fallback_written', portable_export_path = ?3,
+                 provider_error_code = NULL, provider_response_code = NULL, retry_after = NULL,
+                 owner_kind = NULL, owner_digest = NULL, failing_since = NULL,
+                 outcome_recorded_at = ?4, updated_at = ?4, lease_holder = NULL, lease_until = NULL
+              WHERE ticket_export_id = ?1 AND lease_holder = ?2",
+            params![id, holder, path, at],
+        )
+        .doing("recording the finding's portable files")?;
+        super::outcomes::insert_event(
+            &tx,
+            id,
+            now,
+            "retry",
+            "fallback_written",
+            None,
+            None,
+            &format!(
+                "the finding's portable files were written through {other} for this destination; \
+                 they are this attempt's export too, so nothing was sent"
+            ),
+        )?;
+        tx.commit()
+            .doing("recording the finding's portable files")?;
+        Ok(Some(other))
+    }
+}
+
 /// One selected attempt as its report's claim reads it.
 struct Row {
     id: String,
@@ -174,6 +243,10 @@ struct Row {
     ticket: Option<String>,
     unsure: bool,
     others: Option<String>,
+    /// The ticket linked for the same finding at this destination, through any attempt.
+    finding_linked: Option<String>,
+    /// Another attempt of the same finding at this destination has, or may have, a ticket.
+    sibling_ticket: bool,
 }
 
 impl Row {
@@ -193,6 +266,22 @@ impl Row {
                 "export_status became {} since this run selected it: the ticket exists",
                 self.status
             ));
+        }
+        // The same finding at the same destination, exported through another attempt: its
+        // ticket is this attempt's ticket too, and a file would be imported as a second one.
+        if let Some(ticket) = &self.finding_linked {
+            return Some(format!(
+                "the finding already has the ticket {ticket} at this destination; a portable \
+                 file would be imported as a duplicate; `ticket-export retry {}` links it",
+                self.id
+            ));
+        }
+        if self.sibling_ticket {
+            return Some(
+                "another attempt of the same finding at this destination has, or may have, a \
+                 ticket; `ticket-export retry` looks it up and links it"
+                    .to_owned(),
+            );
         }
         let code = self.code.as_deref().and_then(FailureCode::parse);
         if let Some(code @ (FailureCode::DuplicateBlocked | FailureCode::StatusSyncFailed)) = code {

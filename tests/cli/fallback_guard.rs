@@ -240,3 +240,60 @@ fn a_fallback_racing_a_retry_never_leaves_a_ticket_and_a_file_for_one_finding() 
         assert_eq!(sim.state().tickets.len(), ticketed.len(), "round {round}");
     }
 }
+
+/// Two attempts of one finding at one destination (one fingerprint): the second is blocked on
+/// a 401, the first pending.
+fn one_finding_twice() -> (Env, Simulator) {
+    setup(2, None, |i, e| {
+        e["finding_id"] = "fnd_1".into();
+        if i == 1 {
+            e["export_status"] = "failed".into();
+            e["provider_error_code"] = "PROVIDER_AUTH_FAILED".into();
+            e["provider_response_code"] = 401.into();
+        }
+    })
+}
+
+/// Was: `fallback --all-blocked` wrote files for the blocked attempt although the same finding
+/// already had a ticket at that destination through the other attempt (found by the chaos
+/// crash test): a ticket and a portable file for one finding.
+#[test]
+fn a_finding_with_a_ticket_through_another_attempt_gets_no_file() {
+    let (env, sim) = one_finding_twice();
+    let out = env.run(env.cmd().args(["retry", "tex_0001"]));
+    assert!(out.starts_with("exit: 0\n"), "{out}");
+    assert_eq!(sim.state().tickets.len(), 1);
+    let out = env.run(env.cmd().args(["fallback", "--all-blocked", "--yes"]));
+    assert!(
+        out.contains("tex_0002") && out.contains("already has the ticket"),
+        "{out}"
+    );
+    assert!(ids_in_files(&env).is_empty(), "{:?}", ids_in_files(&env));
+    assert_ne!(
+        inspect(&env, "tex_0002")["export_status"],
+        "fallback_written"
+    );
+}
+
+/// The other order: portable files went out for the finding through one attempt; a retry of
+/// the other sends nothing and records those files as its export too.
+#[test]
+fn a_finding_delivered_as_files_through_another_attempt_is_never_ticketed() {
+    let (env, sim) = one_finding_twice();
+    let out = env.run(env.cmd().args(["fallback", "--yes", "tex_0002"]));
+    assert!(out.starts_with("exit: 0\n"), "{out}");
+    assert_eq!(ids_in_files(&env), ["tex_0002"]);
+    let out = env.run(env.cmd().args(["retry", "tex_0001"]));
+    assert!(
+        out.contains("portable files were written through tex_0002"),
+        "{out}"
+    );
+    assert!(sim.state().tickets.is_empty(), "no ticket beside the files");
+    assert!(no_writes(&sim), "nothing but reads was sent");
+    let a = inspect(&env, "tex_0001");
+    assert_eq!(a["export_status"], "fallback_written", "{a}");
+    assert_eq!(
+        a["portable_export_path"],
+        inspect(&env, "tex_0002")["portable_export_path"]
+    );
+}

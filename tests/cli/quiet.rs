@@ -152,17 +152,20 @@ fn a_new_problem_is_printed_once_then_carried_by_the_exit_code() {
 #[test]
 fn a_second_quiet_fallback_prints_nothing() {
     let env = Env::new().with_demo_store();
-    let (code, first) = quiet(&env, &["fallback", "--report", "rep_2051"]);
+    let (code, first) = quiet(&env, &["fallback", "--report", "rep_2051", "--yes"]);
     assert!(first.contains("written\t"), "the files it wrote: {first}");
     assert!(
         !first.contains("left out"),
         "attempts with a ticket are left out as before: {first}"
     );
-    let (again, second) = quiet(&env, &["fallback", "--report", "rep_2051"]);
+    let (again, second) = quiet(&env, &["fallback", "--report", "rep_2051", "--yes"]);
     assert_eq!(again, code, "the exit code carries the rest");
     assert_eq!(second, "", "the same files, unchanged: nothing printed");
     // Without --quiet, the unchanged files and the left-out attempts are still listed.
-    let loud = env.run(env.cmd().args(["fallback", "--report", "rep_2051"]));
+    let loud = env.run(
+        env.cmd()
+            .args(["fallback", "--report", "rep_2051", "--yes"]),
+    );
     assert!(
         loud.contains("unchanged\t") && loud.contains("left out"),
         "{loud}"
