@@ -31,6 +31,9 @@ pub struct OutputSettings {
     /// A person is at a terminal to answer a question (stdin and stderr are terminals, or
     /// `TICKET_EXPORT_TTY=1`); `TICKET_EXPORT_TTY=0` says nobody is.
     pub interactive: bool,
+    /// Stderr is a terminal (or `TICKET_EXPORT_TTY=1`): hints for a person, such as the next
+    /// command to type, are printed there; a script's log gets none of them.
+    pub hints: bool,
 }
 
 impl OutputSettings {
@@ -52,8 +55,11 @@ impl OutputSettings {
         let terminal = forced.unwrap_or_else(|| io::stdout().is_terminal());
         let interactive =
             forced.unwrap_or_else(|| io::stdin().is_terminal() && io::stderr().is_terminal());
+        let hints = forced.unwrap_or_else(|| io::stderr().is_terminal());
+        // An explicit `--color always` wins over NO_COLOR (no-color.org: "user-level
+        // configuration ... should override"), and colours piped output too.
         let color = match color {
-            ColorChoice::Always => true,
+            ColorChoice::Always => !json,
             ColorChoice::Never => false,
             ColorChoice::Auto => terminal && ambient.var(crate::env_vars::NO_COLOR).is_none(),
         };
@@ -66,6 +72,7 @@ impl OutputSettings {
             terminal: terminal && !json,
             progress,
             interactive,
+            hints: hints && !quiet && !json,
         }
     }
 }
@@ -140,7 +147,18 @@ impl Printer {
     ) -> io::Result<()> {
         if !self.settings.terminal {
             for row in rows {
-                let cleaned: Vec<String> = row.iter().map(|c| one_line(c)).collect();
+                // `--color always` colours piped rows too: a state cell is painted as on a
+                // terminal (`less -R` and CI logs show it), the other cells stay as they are.
+                let cleaned: Vec<String> = row
+                    .iter()
+                    .map(|c| {
+                        let c = one_line(c);
+                        match State::parse(&c) {
+                            Some(state) if self.settings.color => self.state(state),
+                            _ => c,
+                        }
+                    })
+                    .collect();
                 writeln!(self.out, "{}", cleaned.join("\t"))?;
             }
             return Ok(());
@@ -195,6 +213,15 @@ impl Printer {
     /// A message for a person on stderr, unless `--quiet`.
     pub fn info(&mut self, text: &str) {
         if !self.settings.quiet {
+            let _ = writeln!(self.err, "{text}");
+        }
+    }
+
+    /// A hint for a person at a terminal (the next command to type) on stderr: only when
+    /// stderr is a terminal and without `--quiet` or `--json`, so piped and cron output stay
+    /// free of advice nobody reads.
+    pub fn hint(&mut self, text: &str) {
+        if self.settings.hints {
             let _ = writeln!(self.err, "{text}");
         }
     }

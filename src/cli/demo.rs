@@ -79,7 +79,7 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     ))?;
     p.line("\n2. triage summary (ticket-export inspect --summary):")?;
     let mut assessor = crate::assess::Assessor::new(&config, &ctx.ambient, &store)?;
-    super::inspect_summary::run(ctx, &store, &mut assessor)?;
+    super::inspect_summary::run(ctx, &store, &mut assessor, &Default::default())?;
     ctx.printer
         .line("\n3. every attempt with its decision (ticket-export inspect):")?;
     let list = super::inspect::InspectArgs {

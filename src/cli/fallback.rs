@@ -75,7 +75,8 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
     // A run that writes files records them: a store it may not write is refused before any
     // file is written, so no set exists that the store does not know about.
     let mut store = if args.dry_run {
-        ctx.store()?
+        // A dry run only reads: a missing store is reported, never created.
+        ctx.existing_store()?
     } else {
         ctx.store_for_writing()?
     };

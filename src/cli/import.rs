@@ -55,7 +55,7 @@ pub fn run(args: ImportArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
             "imported {name}: {} attempt(s) created, {} updated, {} unchanged; {} report(s) and {} finding(s) written",
             counts.attempts_created, counts.attempts_updated, counts.attempts_unchanged, counts.reports, counts.findings
         ))?;
-        ctx.printer.info("next: ticket-export inspect --summary");
+        ctx.printer.hint("next: ticket-export inspect --summary");
     }
     Ok(ExitStatus::Ok)
 }

@@ -57,7 +57,8 @@ pub struct Cli {
     /// Print JSON (one document for inspect, JSON Lines for batches)
     #[arg(long, global = true)]
     pub json: bool,
-    /// When to colour terminal output (NO_COLOR is honoured)
+    /// When to colour output: auto (a terminal without NO_COLOR), always (even piped; wins
+    /// over NO_COLOR), never
     #[arg(
         long,
         global = true,
@@ -69,7 +70,8 @@ pub struct Cli {
     /// Print results only: no hints or progress on stderr
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Explain more on stderr
+    /// Explain more on stderr; shows each provider request's method, path, status and time
+    /// (credentials scrubbed, no query)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Never draw progress bars
@@ -205,6 +207,8 @@ pub fn main() -> ExitCode {
         cli.no_progress,
         &ambient,
     );
+    // `-v` shows the conversation with providers on stderr, like `GH_DEBUG=api`.
+    crate::providers::http::log_requests(settings.verbose > 0 && !settings.quiet);
     let mut ctx = Context {
         store_path: cli
             .store

@@ -40,7 +40,8 @@ pub struct SyncArgs {
 pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let config = ctx.config()?;
     let mut store = if args.dry_run {
-        ctx.store()?
+        // A dry run only reads: a missing store is reported, never created.
+        ctx.existing_store()?
     } else {
         ctx.store_for_writing()?
     };
