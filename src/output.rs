@@ -108,6 +108,15 @@ impl Printer {
         writeln!(self.out, "{text}")
     }
 
+    /// Narration for a person (the demo's steps): a result line on stdout, but on stderr under
+    /// `--json`, whose stdout holds JSON only.
+    pub fn prose(&mut self, text: &str) -> io::Result<()> {
+        match self.settings.json {
+            true => writeln!(self.err, "{text}"),
+            false => writeln!(self.out, "{text}"),
+        }
+    }
+
     /// Text on stdout as it is, for documents streamed in pieces.
     pub fn raw(&mut self, text: &str) -> io::Result<()> {
         self.out.write_all(text.as_bytes())
@@ -236,6 +245,11 @@ impl Printer {
     /// A warning on stderr, even with `--quiet`.
     pub fn warn(&mut self, text: &str) {
         let _ = writeln!(self.err, "warning: {text}");
+    }
+
+    /// An error as one JSON line on stderr, for `--json` (see `cli::json_error`).
+    pub fn error_json(&mut self, value: &serde_json::Value) {
+        let _ = writeln!(self.err, "{value}");
     }
 
     /// An error on stderr.

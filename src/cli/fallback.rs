@@ -194,15 +194,25 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         .as_ref()
         .map_or(out_dir.clone(), |d| d.root().to_path_buf());
     if json {
-        ctx.printer.json(&json!({
-            "record": "summary", "schema_version": 1, "dry_run": args.dry_run,
-            "out_dir": shown_dir, "reports": results.len(), "reports_failed": failed,
-            "files_written": count(FileOutcome::Written) + count(FileOutcome::WouldWrite),
-            "files_unchanged": count(FileOutcome::Unchanged) + count(FileOutcome::WouldKeep),
-            "findings": findings, "attempts_selected": counts.selected,
-            "attempts_skipped": skipped, "attempts_recorded": recorded,
-            "exit_code": status.code(),
-        }))?;
+        // The batch envelope `retry` and `sync` share (`cli::batch_summary`), then the files.
+        let outcomes = std::collections::BTreeMap::from([
+            ("fallback_written", recorded),
+            ("left_out", skipped),
+        ]);
+        let mut summary = super::batch_summary("fallback", args.dry_run, &outcomes, status);
+        summary["attempts"] = json!(counts.selected);
+        super::extend(
+            &mut summary,
+            json!({
+                "out_dir": shown_dir, "reports": results.len(), "reports_failed": failed,
+                "out_dir": shown_dir, "reports": results.len(), "reports_failed": failed,
+                "files_written": count(FileOutcome::Written) + count(FileOutcome::WouldWrite),
+                "files_unchanged": count(FileOutcome::Unchanged) + count(FileOutcome::WouldKeep),
+                "findings": findings, "attempts_selected": counts.selected,
+                "attempts_skipped": skipped, "attempts_recorded": recorded,
+            }),
+        );
+        ctx.printer.json(&summary)?;
         return Ok(status);
     }
     let verb = if args.dry_run { "would write" } else { "wrote" };

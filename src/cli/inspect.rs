@@ -182,7 +182,7 @@ fn list(
     io_result?;
     if json {
         ctx.printer
-            .raw(&format!("],\"shown\":{shown},\"matching\":{matching}}}\n"))?;
+            .raw(&format!("],\"shown\":{shown},\"total\":{matching}}}\n"))?;
     } else if terminal {
         ctx.printer.table(
             &[

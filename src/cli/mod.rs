@@ -12,6 +12,8 @@ mod fallback;
 mod import;
 mod inspect;
 mod inspect_summary;
+mod json_error;
+pub use json_error::error_json;
 mod log;
 mod reports;
 mod retry;
@@ -54,7 +56,9 @@ pub struct Cli {
     /// The TOML config [default: config.toml in the user's config folder]
     #[arg(long, global = true, env = env_vars::CONFIG, hide_env_values = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Print JSON (one document for inspect, JSON Lines for batches)
+    /// Print JSON only on stdout (one document for inspect, log, reports; JSON Lines ending in a
+    /// summary record for retry, sync, fallback); an error is one JSON object on stderr. Schemas:
+    /// schemas/ in the source
     #[arg(long, global = true)]
     pub json: bool,
     /// When to colour output: auto (a terminal without NO_COLOR), always (even piped; wins
@@ -181,8 +185,13 @@ where
 /// Runs the program: parses arguments, runs the command, prints any error, returns the code.
 pub fn main() -> ExitCode {
     complete::answer_if_asked();
-    let cli = match parse(std::env::args_os()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match parse(args.clone()) {
         Ok(cli) => cli,
+        Err(err) if err.use_stderr() && json_error::asked_for_json(&args) => {
+            eprintln!("{}", json_error::usage_json(&err));
+            return ExitCode::from(ExitStatus::Usage.code());
+        }
         Err(err) => {
             let _ = err.print();
             return ExitCode::from(if err.use_stderr() {
@@ -194,6 +203,13 @@ pub fn main() -> ExitCode {
     };
     let ambient = match Ambient::from_process() {
         Ok(a) => a,
+        Err(err) if cli.json => {
+            eprintln!(
+                "{}",
+                error_json(ExitStatus::Usage.code(), &format!("{err:#}"))
+            );
+            return ExitCode::from(ExitStatus::Usage.code());
+        }
         Err(err) => {
             eprintln!("error: {err}");
             return ExitCode::from(ExitStatus::Usage.code());
@@ -208,7 +224,7 @@ pub fn main() -> ExitCode {
         &ambient,
     );
     // `-v` shows the conversation with providers on stderr, like `GH_DEBUG=api`.
-    crate::providers::http::log_requests(settings.verbose > 0 && !settings.quiet);
+    crate::providers::request_log::log_requests(settings.verbose > 0 && !settings.quiet);
     let mut ctx = Context {
         store_path: cli
             .store
@@ -232,12 +248,52 @@ pub fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitStatus::Ok,
         Err(err) => {
             let message = format!("{err:#}").replace(": \n", ":\n");
-            ctx.printer
-                .error(&name_the_store(message, &err, store_in_use.as_deref()));
-            exit_status(&err)
+            let message = name_the_store(message, &err, store_in_use.as_deref());
+            let status = exit_status(&err);
+            match ctx.printer.settings.json {
+                true => ctx.printer.error_json(&error_json(status.code(), &message)),
+                false => ctx.printer.error(&message),
+            }
+            status
         }
     };
     ExitCode::from(status.code())
+}
+
+/// The last JSON Lines record of every batch command (`retry`, `sync`, `fallback`), with the same
+/// field names in each: `record` ("summary"), `schema_version`, `command`, `dry_run`,
+/// `attempts` (how many the run took up), `summary` (attempts by outcome) and `exit_code`.
+/// Shape: `schemas/batch-summary-v1.schema.json`.
+pub fn batch_summary<K: serde::Serialize + Ord>(
+    command: &str,
+    dry_run: bool,
+    outcomes: &std::collections::BTreeMap<K, u64>,
+    status: ExitStatus,
+) -> serde_json::Value {
+    serde_json::json!({
+        "record": "summary",
+        "schema_version": 1,
+        "command": command,
+        "dry_run": dry_run,
+        "attempts": outcomes.values().sum::<u64>(),
+        "summary": outcomes,
+        "exit_code": status.code(),
+    })
+}
+
+/// One attempt's line of a batch, marked `"record": "attempt"` so a reader tells it from the
+/// summary without guessing.
+pub fn batch_record(item: &impl serde::Serialize) -> serde_json::Value {
+    let mut value = serde_json::to_value(item).unwrap_or_default();
+    value["record"] = "attempt".into();
+    value
+}
+
+/// Adds the fields of `more` (an object) to `value` (an object).
+pub fn extend(value: &mut serde_json::Value, more: serde_json::Value) {
+    if let (Some(into), serde_json::Value::Object(from)) = (value.as_object_mut(), more) {
+        into.extend(from);
+    }
 }
 
 /// A statement that failed mid-command is reported by the store module, which knows what it was

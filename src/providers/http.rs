@@ -2,7 +2,6 @@
 //! statuses as data, and a resolver that refuses unsafe addresses at connect time.
 
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
@@ -162,12 +161,15 @@ impl Http {
     }
 
     /// Sends a request. Any HTTP status is a response; only transport failures are errors.
-    /// With `-v` each exchange is logged on stderr (see [`log_requests`]).
+    /// With `-v` each exchange is logged on stderr (see `request_log`).
     pub fn send(&self, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let started = Instant::now();
         let result = self.exchange(req);
-        if REQUEST_LOG.load(Ordering::Relaxed) {
-            eprintln!("{}", request_log_line(req, &result, started.elapsed()));
+        if super::request_log::enabled() {
+            eprintln!(
+                "{}",
+                super::request_log::line(req, &result, started.elapsed())
+            );
         }
         result
     }
@@ -220,85 +222,6 @@ impl Http {
             body: String::from_utf8_lossy(&body).into_owned(),
         })
     }
-}
-
-/// Whether every exchange is logged on stderr: set once by the command line from `-v`.
-static REQUEST_LOG: AtomicBool = AtomicBool::new(false);
-
-/// Logs each request of every provider client on stderr, like `GH_DEBUG=api`: method, path,
-/// status and time. The one hook for `-v`: every command that talks to a provider (retry, sync,
-/// settings check, demo) sends through [`Http::send`].
-pub fn log_requests(on: bool) {
-    REQUEST_LOG.store(on, Ordering::Relaxed);
-}
-
-/// One log line: `http: POST /repos/acme/shop/issues 201 (12 ms)`. Never a credential: no
-/// header, no body, no query (Trello sends its key and token there, searches carry finding
-/// data), and the path is scrubbed of every credential the request's headers hold and of
-/// anything that reads as a token (a webhook URL's secret path segment).
-pub fn request_log_line(
-    req: &HttpRequest,
-    result: &Result<HttpResponse, TransportError>,
-    took: Duration,
-) -> String {
-    let secrets = header_secrets(req);
-    let scrub = |text: &str| {
-        let mut text = crate::redact::redact(text).into_owned();
-        for secret in &secrets {
-            text = text.replace(secret.as_str(), crate::redact::REDACTED);
-        }
-        text
-    };
-    let path: Vec<String> = req
-        .url
-        .path()
-        .split('/')
-        .map(|segment| match looks_like_a_token(segment) {
-            true => crate::redact::REDACTED.to_owned(),
-            false => scrub(segment),
-        })
-        .collect();
-    let outcome = match result {
-        Ok(response) => response.status.to_string(),
-        Err(err) => format!("failed: {}", scrub(&err.to_string())),
-    };
-    format!(
-        "http: {} {} {outcome} ({} ms)",
-        req.method,
-        path.join("/"),
-        took.as_millis()
-    )
-}
-
-/// The credentials a request's headers carry: each word of each value (a bearer token, an API
-/// key), and for `Basic` the decoded user and password.
-fn header_secrets(req: &HttpRequest) -> Vec<String> {
-    use base64::Engine;
-    let mut secrets = Vec::new();
-    for (_, value) in &req.headers {
-        for word in value.split_whitespace().filter(|w| w.len() >= 6) {
-            secrets.push(word.to_owned());
-            if let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(word)
-                && let Ok(pair) = String::from_utf8(decoded)
-            {
-                secrets.extend(pair.split(':').filter(|p| p.len() >= 6).map(str::to_owned));
-            }
-        }
-    }
-    secrets
-}
-
-/// A path segment that reads as a random secret: 20 or more letters and digits mixing upper
-/// case, lower case and digits (a Slack or Discord webhook token). Provider ids are digits,
-/// single-case hex (Trello), UUIDs or keys like `SEC-12`, and stay readable.
-fn looks_like_a_token(segment: &str) -> bool {
-    segment.len() >= 20
-        && segment
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && segment.chars().any(|c| c.is_ascii_uppercase())
-        && segment.chars().any(|c| c.is_ascii_lowercase())
-        && segment.chars().any(|c| c.is_ascii_digit())
 }
 
 fn transport_error(err: ureq::Error) -> TransportError {
@@ -409,60 +332,6 @@ mod tests {
                 other => panic!("{host} in {mode:?}: expected a refusal, got {other:?}"),
             }
         }
-    }
-
-    /// The `-v` line names method, path, status and time, and never a credential: not the
-    /// query, not a header's token (even when a path repeats it), not a token-like segment.
-    #[test]
-    fn the_request_log_line_never_shows_a_credential() {
-        let url = Url::parse(
-            "https://api.example/repos/acme/shop/issues/s3cretTOKEN42?access_token=q1&key=k2",
-        )
-        .unwrap();
-        let req = HttpRequest::new("POST", url).header("authorization", "Bearer s3cretTOKEN42");
-        let ok = Ok(HttpResponse {
-            status: 201,
-            headers: Vec::new(),
-            body: "s3cretTOKEN42".into(),
-        });
-        let line = request_log_line(&req, &ok, Duration::from_millis(12));
-        assert_eq!(
-            line,
-            "http: POST /repos/acme/shop/issues/[REDACTED] 201 (12 ms)"
-        );
-        let basic = HttpRequest::new(
-            "GET",
-            Url::parse("https://x.example/user/ann@corp.example/pass-word-9").unwrap(),
-        )
-        .header(
-            "authorization",
-            basic_auth("ann@corp.example", "pass-word-9"),
-        );
-        let failed = Err(TransportError::NotSent("refused pass-word-9".into()));
-        let line = request_log_line(&basic, &failed, Duration::ZERO);
-        assert!(!line.contains("pass-word-9"), "{line}");
-        assert!(!line.contains("ann@corp.example"), "{line}");
-        assert!(line.starts_with("http: GET /user/"), "{line}");
-        let hook = HttpRequest::new(
-            "POST",
-            Url::parse("https://hooks.example/services/T0ABC/B0DEF/aB3dE5gH7jK9mN1pQ3rS5tU7")
-                .unwrap(),
-        );
-        let line = request_log_line(&hook, &ok, Duration::ZERO);
-        assert_eq!(
-            line,
-            "http: POST /services/T0ABC/B0DEF/[REDACTED] 201 (0 ms)"
-        );
-        let trello = HttpRequest::new(
-            "GET",
-            Url::parse("https://api.trello.com/1/cards/5f8d0c1e2a3b4c5d6e7f8a9b?key=k&token=t")
-                .unwrap(),
-        );
-        let line = request_log_line(&trello, &ok, Duration::ZERO);
-        assert_eq!(
-            line,
-            "http: GET /1/cards/5f8d0c1e2a3b4c5d6e7f8a9b 201 (0 ms)"
-        );
     }
 
     /// A header value with a line break is refused before any connection, as a request that

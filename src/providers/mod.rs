@@ -18,6 +18,7 @@ pub mod jira;
 pub mod linear;
 pub mod marker;
 mod paging;
+pub mod request_log;
 mod scrub;
 pub mod status_map;
 pub mod trello;

@@ -15,6 +15,7 @@ mod help;
 mod hostile_text;
 mod import;
 mod inspect;
+mod json_contract;
 mod log;
 mod man;
 mod mapping;

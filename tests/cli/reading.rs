@@ -106,7 +106,7 @@ fn limit_says_how_many_of_how_many() {
     let doc = json(&out);
     assert_eq!(doc["attempts"].as_array().unwrap().len(), 3);
     assert_eq!(doc["shown"], 3);
-    assert_eq!(doc["matching"], 20);
+    assert_eq!(doc["total"], 20);
     let tty = env
         .cmd()
         .args(["inspect", "--limit", "3", "--state", "blocked"])
