@@ -121,7 +121,11 @@ impl Context {
     /// Opens the store for a command that only reads: a missing store is reported and never
     /// created, so a mistyped `--store` does not leave an empty store behind.
     pub fn existing_store(&self) -> anyhow::Result<Store> {
-        if !self.store_path.exists() {
+        // Only a path that is not there is "no store": one that cannot be (its parent is a
+        // file) or is something else (a folder) is opened, and refused with that reason.
+        let missing = std::fs::metadata(&self.store_path)
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+        if missing {
             return Err(UsageError::new(
                 format!("no store at {}", self.store_path.display()),
                 "nothing has been imported there yet, and reading commands never create a store",
