@@ -31,6 +31,9 @@ pub struct OutputSettings {
     /// A person is at a terminal to answer a question (stdin and stderr are terminals, or
     /// `TICKET_EXPORT_TTY=1`); `TICKET_EXPORT_TTY=0` says nobody is.
     pub interactive: bool,
+    /// Stderr is a terminal (or `TICKET_EXPORT_TTY=1`): hints for a person, such as the next
+    /// command to type, are printed there; a script's log gets none of them.
+    pub hints: bool,
 }
 
 impl OutputSettings {
@@ -52,8 +55,11 @@ impl OutputSettings {
         let terminal = forced.unwrap_or_else(|| io::stdout().is_terminal());
         let interactive =
             forced.unwrap_or_else(|| io::stdin().is_terminal() && io::stderr().is_terminal());
+        let hints = forced.unwrap_or_else(|| io::stderr().is_terminal());
+        // An explicit `--color always` wins over NO_COLOR (no-color.org: "user-level
+        // configuration ... should override"), and colours piped output too.
         let color = match color {
-            ColorChoice::Always => true,
+            ColorChoice::Always => !json,
             ColorChoice::Never => false,
             ColorChoice::Auto => terminal && ambient.var(crate::env_vars::NO_COLOR).is_none(),
         };
@@ -66,6 +72,7 @@ impl OutputSettings {
             terminal: terminal && !json,
             progress,
             interactive,
+            hints: hints && !quiet && !json,
         }
     }
 }
@@ -99,6 +106,15 @@ impl Printer {
     /// One line of result text on stdout.
     pub fn line(&mut self, text: &str) -> io::Result<()> {
         writeln!(self.out, "{text}")
+    }
+
+    /// Narration for a person (the demo's steps): a result line on stdout, but on stderr under
+    /// `--json`, whose stdout holds JSON only.
+    pub fn prose(&mut self, text: &str) -> io::Result<()> {
+        match self.settings.json {
+            true => writeln!(self.err, "{text}"),
+            false => writeln!(self.out, "{text}"),
+        }
     }
 
     /// Text on stdout as it is, for documents streamed in pieces.
@@ -140,7 +156,18 @@ impl Printer {
     ) -> io::Result<()> {
         if !self.settings.terminal {
             for row in rows {
-                let cleaned: Vec<String> = row.iter().map(|c| one_line(c)).collect();
+                // `--color always` colours piped rows too: a state cell is painted as on a
+                // terminal (`less -R` and CI logs show it), the other cells stay as they are.
+                let cleaned: Vec<String> = row
+                    .iter()
+                    .map(|c| {
+                        let c = one_line(c);
+                        match State::parse(&c) {
+                            Some(state) if self.settings.color => self.state(state),
+                            _ => c,
+                        }
+                    })
+                    .collect();
                 writeln!(self.out, "{}", cleaned.join("\t"))?;
             }
             return Ok(());
@@ -199,6 +226,15 @@ impl Printer {
         }
     }
 
+    /// A hint for a person at a terminal (the next command to type) on stderr: only when
+    /// stderr is a terminal and without `--quiet` or `--json`, so piped and cron output stay
+    /// free of advice nobody reads.
+    pub fn hint(&mut self, text: &str) {
+        if self.settings.hints {
+            let _ = writeln!(self.err, "{text}");
+        }
+    }
+
     /// A detail on stderr, only with `-v`.
     pub fn verbose(&mut self, text: &str) {
         if self.settings.verbose > 0 && !self.settings.quiet {
@@ -209,6 +245,11 @@ impl Printer {
     /// A warning on stderr, even with `--quiet`.
     pub fn warn(&mut self, text: &str) {
         let _ = writeln!(self.err, "warning: {text}");
+    }
+
+    /// An error as one JSON line on stderr, for `--json` (see `cli::json_error`).
+    pub fn error_json(&mut self, value: &serde_json::Value) {
+        let _ = writeln!(self.err, "{value}");
     }
 
     /// An error on stderr.

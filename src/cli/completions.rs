@@ -62,7 +62,17 @@ fn autoloadable_zsh(script: Vec<u8>) -> std::io::Result<Vec<u8>> {
 }
 
 /// Runs `completions`.
-pub fn run_completions(args: CompletionsArgs, _ctx: &mut Context) -> anyhow::Result<ExitStatus> {
+pub fn run_completions(args: CompletionsArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
+    // `--json` prints JSON only, here too: the script as a string, for tools that install it.
+    if ctx.printer.settings.json {
+        let mut script = Vec::new();
+        completion_script(args.shell, &mut script)?;
+        ctx.printer.json(&serde_json::json!({
+            "shell": format!("{:?}", args.shell).to_lowercase(),
+            "script": String::from_utf8_lossy(&script),
+        }))?;
+        return Ok(ExitStatus::Ok);
+    }
     let mut out = std::io::stdout().lock();
     completion_script(args.shell, &mut out)?;
     Ok(ExitStatus::Ok)

@@ -71,17 +71,17 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         "examples/demo-report.json",
     )?;
     let p = &mut ctx.printer;
-    p.line(&format!("demo folder: {}\n", dir.display()))?;
-    p.line(&format!(
+    p.prose(&format!("demo folder: {}\n", dir.display()))?;
+    p.prose(&format!(
         "1. imported examples/demo-report.json: {} attempts over {} providers",
         counts.attempts_created,
         config.providers.len()
     ))?;
-    p.line("\n2. triage summary (ticket-export inspect --summary):")?;
+    p.prose("\n2. triage summary (ticket-export inspect --summary):")?;
     let mut assessor = crate::assess::Assessor::new(&config, &ctx.ambient, &store)?;
-    super::inspect_summary::run(ctx, &store, &mut assessor)?;
+    super::inspect_summary::run(ctx, &store, &mut assessor, &Default::default())?;
     ctx.printer
-        .line("\n3. every attempt with its decision (ticket-export inspect):")?;
+        .prose("\n3. every attempt with its decision (ticket-export inspect):")?;
     let list = super::inspect::InspectArgs {
         id: None,
         report: None,
@@ -93,7 +93,7 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     };
     super::inspect::run(list, ctx)?;
     super::demo_flow::run(ctx, &config, &sim, 4)?;
-    ctx.printer.line(
+    ctx.printer.prose(
         "\n6. portable files for the attempt triage sends to fallback (ticket-export fallback tex_9014):",
     )?;
     // Only the attempt whose NEXT is fallback: files are final, and the demo teaches no
@@ -111,7 +111,7 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         yes: false,
     };
     super::fallback::run(fallback, ctx)?;
-    ctx.printer.line(&format!(
+    ctx.printer.prose(&format!(
         "   the CSV, Markdown and JSON files and their SHA256SUMS are in {}",
         config.fallback.out_dir.join("rep_2051").display()
     ))?;
@@ -120,7 +120,7 @@ pub fn run(args: DemoArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         shell_quote(&config_path),
         shell_quote(&store_path)
     );
-    ctx.printer.line(&format!(
+    ctx.printer.prose(&format!(
         "\nnext, try:\n  export {env}\n  ticket-export inspect tex_9003        # one attempt: reason, decision, history\n  \
          ticket-export inspect --state blocked # what needs a person\n  ticket-export --json inspect --summary\n  \
          ticket-export fallback --all-blocked --dry-run   # which portable files would be written"

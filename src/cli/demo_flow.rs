@@ -27,7 +27,7 @@ pub fn run(ctx: &mut Context, config: &Config, sim: &Simulator, step: u32) -> an
     sim.fail(Matcher::new("POST", "/task"), Fault::LoseResponse, 1);
     let before = sim.state().tickets.len();
 
-    ctx.printer.line(&format!(
+    ctx.printer.prose(&format!(
         "\n{step}. retry against a local provider simulator (ticket-export retry tex_9001 tex_9012 tex_9015 tex_9020):\n   \
          tex_9001 (Jira) and tex_9020 (Linear) have no ticket yet; tex_9012's ticket already exists;\n   \
          tex_9015's create (ClickUp) loses its answer on the way back"
@@ -46,7 +46,7 @@ pub fn run(ctx: &mut Context, config: &Config, sim: &Simulator, step: u32) -> an
         super::retry::run(retry, ctx)?;
     }
     let created = sim.state().tickets.len() - before;
-    ctx.printer.line(&format!(
+    ctx.printer.prose(&format!(
         "   tickets created by these four retries: {created} (tex_9001, tex_9015 and tex_9020; tex_9012 was linked \
          to the existing one, and the lost answer did not lead to a second create)"
     ))?;
@@ -59,7 +59,7 @@ pub fn run(ctx: &mut Context, config: &Config, sim: &Simulator, step: u32) -> an
         .unwrap_or_default();
     drop(store);
     client_for(jira, http, &ctx.ambient)?.write_status(&created, NormalState::Done)?;
-    ctx.printer.line(&format!(
+    ctx.printer.prose(&format!(
         "\n{}. status sync (ticket-export sync tex_9001 tex_9012):\n   \
          {created} was closed in Jira; the scanner resolved tex_9012's finding",
         step + 1

@@ -86,7 +86,8 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
     // A run that writes files records them: a store it may not write is refused before any
     // file is written, so no set exists that the store does not know about.
     let mut store = if args.dry_run {
-        ctx.store()?
+        // A dry run only reads: a missing store is reported, never created.
+        ctx.existing_store()?
     } else {
         ctx.store_for_writing()?
     };
@@ -239,17 +240,26 @@ pub fn run(args: FallbackArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
         .as_ref()
         .map_or(out_dir.clone(), |d| d.root().to_path_buf());
     if json {
-        ctx.printer.json(&json!({
-            "record": "summary", "schema_version": 1, "dry_run": args.dry_run,
-            "out_dir": shown_dir, "reports": results.len(), "reports_failed": failed,
-            "files_written": written, "files_replaced": replaced, "files_removed": removed,
-            "files_left_alone": left_alone,
-            "files_unchanged": count(FileOutcome::Unchanged) + count(FileOutcome::WouldKeep),
-            "findings": findings, "attempts_selected": counts.selected,
-            "attempts_skipped": skipped, "attempts_recorded": recorded,
-            "attempts_final": finals,
-            "exit_code": status.code(),
-        }))?;
+        // The batch envelope `retry` and `sync` share (`cli::batch_summary`), then the files.
+        let outcomes = std::collections::BTreeMap::from([
+            ("fallback_written", recorded),
+            ("left_out", skipped),
+        ]);
+        let mut summary = super::batch_summary("fallback", args.dry_run, &outcomes, status);
+        summary["attempts"] = json!(counts.selected);
+        super::extend(
+            &mut summary,
+            json!({
+                "out_dir": shown_dir, "reports": results.len(), "reports_failed": failed,
+                "files_written": written, "files_replaced": replaced, "files_removed": removed,
+                "files_left_alone": left_alone,
+                "files_unchanged": count(FileOutcome::Unchanged) + count(FileOutcome::WouldKeep),
+                "findings": findings, "attempts_selected": counts.selected,
+                "attempts_skipped": skipped, "attempts_recorded": recorded,
+                "attempts_final": finals,
+            }),
+        );
+        ctx.printer.json(&summary)?;
         return Ok(status);
     }
     let verb = if args.dry_run { "would write" } else { "wrote" };

@@ -63,7 +63,7 @@ pub fn run(args: ImportArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
                 counts.older_reports.join(", ")
             ))?;
         }
-        ctx.printer.info("next: ticket-export inspect --summary");
+        ctx.printer.hint("next: ticket-export inspect --summary");
     }
     Ok(ExitStatus::Ok)
 }

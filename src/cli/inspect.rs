@@ -35,11 +35,13 @@ pub struct InspectArgs {
     /// Only attempts in this triage state
     #[arg(long, value_enum, value_name = "STATE")]
     pub state: Option<StateArg>,
-    /// Show at most this many attempts
+    /// Show at most this many attempts (a terminal is told "N of M shown"; JSON carries both)
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
-    /// Counts by failure code, state and provider instead of a list
-    #[arg(long, conflicts_with_all = ["id", "report", "provider", "code", "state", "limit"])]
+    /// Counts by failure code, state and provider instead of a list; combines with --report,
+    /// --provider, --code and --state. Piped, each row is: GROUP (code, provider or total),
+    /// NAME, READY, BLOCKED, COOLDOWN, STOP, TOTAL, tab-separated
+    #[arg(long, conflicts_with_all = ["id", "limit"])]
     pub summary: bool,
 }
 
@@ -66,7 +68,9 @@ impl From<StateArg> for State {
 /// Runs `inspect`.
 pub fn run(args: InspectArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let config = ctx.config()?;
-    let store = ctx.store()?;
+    // Reading only: a missing store is reported, never created empty (design.md §2 creates
+    // one on first use; issue 12 narrows that to the commands that write).
+    let store = ctx.existing_store()?;
     let ids: Vec<String> = args.id.iter().cloned().collect();
     crate::named::check(
         crate::named::Named {
@@ -79,12 +83,35 @@ pub fn run(args: InspectArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     )?;
     let mut assessor = Assessor::new(&config, &ctx.ambient, &store)?;
     if args.summary {
-        return super::inspect_summary::run(ctx, &store, &mut assessor);
+        check_code(args.code.as_deref())?;
+        let filter = super::inspect_summary::SummaryFilter {
+            report: args.report,
+            provider: args.provider,
+            code: args.code,
+            state: args.state.map(State::from),
+        };
+        return super::inspect_summary::run(ctx, &store, &mut assessor, &filter);
     }
     if let Some(id) = &args.id {
         return detail(ctx, &store, &mut assessor, id);
     }
     list(args, ctx, &store, &mut assessor)
+}
+
+/// Refuses a `--code` that is no failure code, so a typo is not an empty answer.
+fn check_code(code: Option<&str>) -> anyhow::Result<()> {
+    if let Some(code) = code
+        && code != "none"
+        && crate::model::FailureCode::parse(code).is_none()
+    {
+        return Err(UsageError::new(
+            format!("--code {code:?} is not a failure code"),
+            "codes are upper-case, like TICKET_EXPORT_DELIVERY_FAILED",
+            "pass a code from `ticket-export inspect --summary`, or `none`",
+        )
+        .into());
+    }
+    Ok(())
 }
 
 fn code_text(a: &TicketExport) -> &str {
@@ -97,17 +124,7 @@ fn list(
     store: &crate::store::Store,
     assessor: &mut Assessor<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    if let Some(code) = &args.code
-        && code != "none"
-        && crate::model::FailureCode::parse(code).is_none()
-    {
-        return Err(UsageError::new(
-            format!("--code {code:?} is not a failure code"),
-            "codes are upper-case, like TICKET_EXPORT_DELIVERY_FAILED",
-            "pass a code from `ticket-export inspect --summary`, or `none`",
-        )
-        .into());
-    }
+    check_code(args.code.as_deref())?;
     let filter = AttemptFilter {
         ids: Vec::new(),
         report: args.report.clone(),
@@ -119,17 +136,25 @@ fn list(
     let (json, terminal) = (ctx.printer.settings.json, ctx.printer.settings.terminal);
     let mut status = ExitStatus::Ok;
     let mut shown = 0usize;
+    let mut matching = 0usize;
     let mut rows = Vec::new();
     let mut io_result = Ok(());
     if json {
         io_result = ctx.printer.raw("{\"schema_version\":1,\"attempts\":[");
     }
     store.for_each_attempt(&filter, |attempt| {
-        if shown >= limit {
-            return ControlFlow::Break(());
+        // Past the limit the attempts are still counted (and triaged when --state needs it),
+        // so the answer can say "N of M"; the exit code stays that of the attempts shown.
+        if shown >= limit && want_state.is_none() {
+            matching += 1;
+            return ControlFlow::Continue(());
         }
         let decision = assessor.decide(&attempt);
         if want_state.is_some_and(|s| s != decision.state) {
+            return ControlFlow::Continue(());
+        }
+        matching += 1;
+        if shown >= limit {
             return ControlFlow::Continue(());
         }
         status = status.worst(decision.state.into());
@@ -166,7 +191,8 @@ fn list(
     })?;
     io_result?;
     if json {
-        ctx.printer.raw("]}\n")?;
+        ctx.printer
+            .raw(&format!("],\"shown\":{shown},\"total\":{matching}}}\n"))?;
     } else if terminal {
         ctx.printer.table(
             &[
@@ -175,7 +201,7 @@ fn list(
             &rows,
         )?;
     }
-    if shown == 0 {
+    if matching == 0 {
         // Every named filter exists (checked in `run`), so an empty list on a store that
         // holds attempts means the filters together select none: say so, not "import some".
         let what = match store.attempt_count()? {
@@ -187,8 +213,12 @@ fn list(
             ),
         };
         ctx.printer.info(&what);
-    } else if !json {
-        ctx.printer.info("details: ticket-export inspect ID");
+    } else if shown < matching {
+        ctx.printer.hint(&format!(
+            "{shown} of {matching} attempts shown; more: --limit {matching}, or narrow with --report, --provider, --code or --state"
+        ));
+    } else {
+        ctx.printer.hint("details: ticket-export inspect ID");
     }
     Ok(status)
 }

@@ -11,7 +11,27 @@ use super::Context;
 use crate::assess::Assessor;
 use crate::counts::StateCounts;
 use crate::error::ExitStatus;
+use crate::model::State;
 use crate::store::Store;
+
+/// What `inspect --summary` counts: every attempt, or those of a report, provider, failure
+/// code (`none` for none) or triage state.
+#[derive(Debug, Default)]
+pub struct SummaryFilter {
+    pub report: Option<String>,
+    pub provider: Option<String>,
+    pub code: Option<String>,
+    pub state: Option<State>,
+}
+
+impl SummaryFilter {
+    fn is_empty(&self) -> bool {
+        self.report.is_none()
+            && self.provider.is_none()
+            && self.code.is_none()
+            && self.state.is_none()
+    }
+}
 
 /// A table row: the label, then the counts.
 fn cells(counts: &StateCounts, label: &str) -> Vec<String> {
@@ -25,17 +45,35 @@ pub fn run(
     ctx: &mut Context,
     store: &Store,
     assessor: &mut Assessor<'_>,
+    filter: &SummaryFilter,
 ) -> anyhow::Result<ExitStatus> {
     let mut total = StateCounts::default();
     let mut by_code: BTreeMap<String, StateCounts> = BTreeMap::new();
     let mut by_provider: BTreeMap<String, StateCounts> = BTreeMap::new();
-    for group in store.summary_groups(ctx.ambient.now())? {
-        let state = assessor.decide(&group.representative).state;
-        let code = group
-            .representative
+    // Groups split by report only when a report is asked for: its representative then names it.
+    let groups = match filter.report {
+        Some(_) => store.report_summary_groups(ctx.ambient.now())?,
+        None => store.summary_groups(ctx.ambient.now())?,
+    };
+    for group in groups {
+        let a = &group.representative;
+        let code = a
             .provider_error_code
             .as_ref()
             .map_or_else(|| "none".to_owned(), |c| c.as_str().to_owned());
+        if filter.report.as_ref().is_some_and(|r| *r != a.report_id)
+            || filter
+                .provider
+                .as_ref()
+                .is_some_and(|p| *p != a.provider_key)
+            || filter.code.as_ref().is_some_and(|c| *c != code)
+        {
+            continue;
+        }
+        let state = assessor.decide(a).state;
+        if filter.state.is_some_and(|s| s != state) {
+            continue;
+        }
         total.add(state, group.count);
         by_code.entry(code).or_default().add(state, group.count);
         by_provider
@@ -80,9 +118,12 @@ pub fn run(
         rows.push(row);
         ctx.printer.table(&[], &rows)?;
     }
-    if total.total == 0 {
+    if total.total == 0 && filter.is_empty() {
         ctx.printer
             .info("the store is empty; import attempts with `ticket-export import FILE`");
+    } else if total.total == 0 {
+        ctx.printer
+            .info("no attempts match; drop a filter, or list them with `ticket-export inspect`");
     }
     Ok(status)
 }

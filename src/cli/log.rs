@@ -114,8 +114,8 @@ pub fn run(args: LogArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
             }
         };
         ctx.printer.info(&what);
-    } else if terminal {
-        ctx.printer.info("details: ticket-export inspect ID");
+    } else {
+        ctx.printer.hint("details: ticket-export inspect ID");
     }
     Ok(ExitStatus::Ok)
 }

@@ -39,7 +39,13 @@ pub fn run(args: ManArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         let main = pages
             .get(&main_page_file())
             .expect("the main page is always written");
-        ctx.printer.raw(main)?;
+        // `--json` prints JSON only: the page's roff as a string.
+        match ctx.printer.settings.json {
+            true => ctx
+                .printer
+                .json(&json!({ "page": main_page_file(), "roff": main }))?,
+            false => ctx.printer.raw(main)?,
+        }
         return Ok(ExitStatus::Ok);
     };
     std::fs::create_dir_all(&dir).map_err(|e| {

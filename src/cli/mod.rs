@@ -15,7 +15,9 @@ mod fallback_print;
 mod import;
 mod inspect;
 mod inspect_summary;
+mod json_error;
 mod link;
+pub use json_error::error_json;
 mod log;
 mod quiet;
 mod reports;
@@ -59,10 +61,13 @@ pub struct Cli {
     /// The TOML config [default: config.toml in the user's config folder]
     #[arg(long, global = true, env = env_vars::CONFIG, hide_env_values = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Print JSON (one document for inspect, JSON Lines for batches)
+    /// Print JSON only on stdout (one document for inspect, log, reports; JSON Lines ending in a
+    /// summary record for retry, sync, fallback); an error is one JSON object on stderr. Schemas:
+    /// schemas/ in the source
     #[arg(long, global = true)]
     pub json: bool,
-    /// When to colour terminal output (NO_COLOR is honoured)
+    /// When to colour output: auto (a terminal without NO_COLOR), always (even piped; wins
+    /// over NO_COLOR), never
     #[arg(
         long,
         global = true,
@@ -75,7 +80,8 @@ pub struct Cli {
     /// new problems (the exit code carries the rest)
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Explain more on stderr
+    /// Explain more on stderr; shows each provider request's method, path, status and time
+    /// (credentials scrubbed, no query)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Never draw progress bars
@@ -122,7 +128,11 @@ impl Context {
     /// Opens the store for a command that only reads: a missing store is reported and never
     /// created, so a mistyped `--store` does not leave an empty store behind.
     pub fn existing_store(&self) -> anyhow::Result<Store> {
-        if !self.store_path.exists() {
+        // Only a path that is not there is "no store": one that cannot be (its parent is a
+        // file) or is something else (a folder) is opened, and refused with that reason.
+        let missing = std::fs::metadata(&self.store_path)
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+        if missing {
             return Err(UsageError::new(
                 format!("no store at {}", self.store_path.display()),
                 "nothing has been imported there yet, and reading commands never create a store",
@@ -188,8 +198,13 @@ where
 /// Runs the program: parses arguments, runs the command, prints any error, returns the code.
 pub fn main() -> ExitCode {
     complete::answer_if_asked();
-    let cli = match parse(std::env::args_os()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match parse(args.clone()) {
         Ok(cli) => cli,
+        Err(err) if err.use_stderr() && json_error::asked_for_json(&args) => {
+            eprintln!("{}", json_error::usage_json(&err));
+            return ExitCode::from(ExitStatus::Usage.code());
+        }
         Err(err) => {
             let _ = err.print();
             return ExitCode::from(if err.use_stderr() {
@@ -201,6 +216,13 @@ pub fn main() -> ExitCode {
     };
     let ambient = match Ambient::from_process() {
         Ok(a) => a,
+        Err(err) if cli.json => {
+            eprintln!(
+                "{}",
+                error_json(ExitStatus::Usage.code(), &format!("{err:#}"))
+            );
+            return ExitCode::from(ExitStatus::Usage.code());
+        }
         Err(err) => {
             eprintln!("error: {err}");
             return ExitCode::from(ExitStatus::Usage.code());
@@ -214,6 +236,8 @@ pub fn main() -> ExitCode {
         cli.no_progress,
         &ambient,
     );
+    // `-v` shows the conversation with providers on stderr, like `GH_DEBUG=api`.
+    crate::providers::request_log::log_requests(settings.verbose > 0 && !settings.quiet);
     let mut ctx = Context {
         store_path: cli
             .store
@@ -237,12 +261,52 @@ pub fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitStatus::Ok,
         Err(err) => {
             let message = format!("{err:#}").replace(": \n", ":\n");
-            ctx.printer
-                .error(&name_the_store(message, &err, store_in_use.as_deref()));
-            exit_status(&err)
+            let message = name_the_store(message, &err, store_in_use.as_deref());
+            let status = exit_status(&err);
+            match ctx.printer.settings.json {
+                true => ctx.printer.error_json(&error_json(status.code(), &message)),
+                false => ctx.printer.error(&message),
+            }
+            status
         }
     };
     ExitCode::from(status.code())
+}
+
+/// The last JSON Lines record of every batch command (`retry`, `sync`, `fallback`), with the same
+/// field names in each: `record` ("summary"), `schema_version`, `command`, `dry_run`,
+/// `attempts` (how many the run took up), `summary` (attempts by outcome) and `exit_code`.
+/// Shape: `schemas/batch-summary-v1.schema.json`.
+pub fn batch_summary<K: serde::Serialize + Ord>(
+    command: &str,
+    dry_run: bool,
+    outcomes: &std::collections::BTreeMap<K, u64>,
+    status: ExitStatus,
+) -> serde_json::Value {
+    serde_json::json!({
+        "record": "summary",
+        "schema_version": 1,
+        "command": command,
+        "dry_run": dry_run,
+        "attempts": outcomes.values().sum::<u64>(),
+        "summary": outcomes,
+        "exit_code": status.code(),
+    })
+}
+
+/// One attempt's line of a batch, marked `"record": "attempt"` so a reader tells it from the
+/// summary without guessing.
+pub fn batch_record(item: &impl serde::Serialize) -> serde_json::Value {
+    let mut value = serde_json::to_value(item).unwrap_or_default();
+    value["record"] = "attempt".into();
+    value
+}
+
+/// Adds the fields of `more` (an object) to `value` (an object).
+pub fn extend(value: &mut serde_json::Value, more: serde_json::Value) {
+    if let (Some(into), serde_json::Value::Object(from)) = (value.as_object_mut(), more) {
+        into.extend(from);
+    }
 }
 
 /// A statement that failed mid-command is reported by the store module, which knows what it was

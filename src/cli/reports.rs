@@ -69,9 +69,9 @@ pub fn run(_args: ReportsArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> 
     if reports.is_empty() {
         ctx.printer
             .info("the store holds no reports; import one with `ticket-export import FILE`");
-    } else if ctx.printer.settings.terminal {
+    } else {
         ctx.printer
-            .info("attempts of one report: ticket-export inspect --report REPORT");
+            .hint("attempts of one report: ticket-export inspect --report REPORT");
     }
     Ok(total.exit_status())
 }

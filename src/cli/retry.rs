@@ -3,7 +3,6 @@
 use std::ops::ControlFlow;
 
 use clap::Args;
-use serde_json::json;
 
 use super::Context;
 use crate::assess::Assessor;
@@ -66,7 +65,8 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     };
     let config = ctx.config()?;
     let mut store = if args.dry_run {
-        ctx.store()?
+        // A dry run only reads: a missing store is reported, never created.
+        ctx.existing_store()?
     } else {
         ctx.store_for_writing()?
     };
@@ -175,7 +175,9 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     }
     let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
     if ctx.printer.settings.json {
-        ctx.printer.json(&json!({"summary": counts, "attempts": total, "exit_code": status.code(), "dry_run": args.dry_run}))?;
+        let mut summary = super::batch_summary("retry", args.dry_run, &counts, status);
+        summary["attempts"] = total.into();
+        ctx.printer.json(&summary)?;
     } else if total == 0 {
         ctx.printer
             .info("nothing to retry: no selected attempt has work to do");
@@ -195,7 +197,7 @@ fn print_item(
     rows: &mut Vec<Vec<String>>,
 ) -> std::io::Result<()> {
     if ctx.printer.settings.json {
-        return ctx.printer.json(item);
+        return ctx.printer.json(&super::batch_record(item));
     }
     let ticket = item
         .external_ticket_url

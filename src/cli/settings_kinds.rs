@@ -64,9 +64,7 @@ pub fn run(ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         .collect();
     ctx.printer
         .table(&["KIND", "MAPPING KEYS", "OWNED HOLDS", "AUTH"], &rows)?;
-    if ctx.printer.settings.terminal {
-        ctx.printer
-            .info("a commented config for some kinds: ticket-export settings init KIND...");
-    }
+    ctx.printer
+        .hint("a commented config for some kinds: ticket-export settings init KIND...");
     Ok(ExitStatus::Ok)
 }

@@ -1,7 +1,6 @@
 //! `sync [ID...]`: keep linked tickets and findings in step; safe to run from cron every minute.
 
 use clap::Args;
-use serde_json::json;
 
 use super::Context;
 use crate::error::{ExitStatus, UsageError};
@@ -49,7 +48,8 @@ pub struct SyncArgs {
 pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let config = ctx.config()?;
     let mut store = if args.dry_run {
-        ctx.store()?
+        // A dry run only reads: a missing store is reported, never created.
+        ctx.existing_store()?
     } else {
         ctx.store_for_writing()?
     };
@@ -140,9 +140,8 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     }
     let changed = counts.iter().any(|(k, _)| *k != "unchanged");
     if ctx.printer.settings.json {
-        ctx.printer.json(
-            &json!({"summary": counts, "exit_code": status.code(), "dry_run": args.dry_run}),
-        )?;
+        ctx.printer
+            .json(&super::batch_summary("sync", args.dry_run, &counts, status))?;
     } else if changed {
         let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
         ctx.printer.info(&format!(
@@ -182,7 +181,7 @@ fn print_item(
     rows: &mut Vec<Vec<String>>,
 ) -> std::io::Result<()> {
     if ctx.printer.settings.json {
-        return ctx.printer.json(item);
+        return ctx.printer.json(&super::batch_record(item));
     }
     let row = vec![
         item.ticket_export_id.clone(),

@@ -2,7 +2,7 @@
 //! statuses as data, and a resolver that refuses unsafe addresses at connect time.
 
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
@@ -164,7 +164,20 @@ impl Http {
     }
 
     /// Sends a request. Any HTTP status is a response; only transport failures are errors.
+    /// With `-v` each exchange is logged on stderr (see `request_log`).
     pub fn send(&self, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let started = Instant::now();
+        let result = self.exchange(req);
+        if super::request_log::enabled() {
+            eprintln!(
+                "{}",
+                super::request_log::line(req, &result, started.elapsed())
+            );
+        }
+        result
+    }
+
+    fn exchange(&self, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let mut builder = ureq::http::Request::builder()
             .method(req.method)
             .uri(req.url.as_str());

@@ -21,6 +21,7 @@ pub mod linear;
 pub mod marker;
 mod paging;
 pub mod path;
+pub mod request_log;
 mod scrub;
 pub mod status_map;
 pub mod ticket_ref;

@@ -183,6 +183,19 @@ fn unknown_id_and_bad_code_are_usage_errors() {
 #[test]
 fn an_empty_store_says_what_to_do() {
     let env = Env::new();
+    // A missing store is reported (exit 2) and not created: reading commands never create one.
+    let out = env.run(env.cmd().arg("inspect"));
+    assert!(
+        out.starts_with("exit: 2\n")
+            && out.contains("no store at")
+            && out.contains("ticket-export import FILE"),
+        "{out}"
+    );
+    assert!(!env.store().exists());
+    // An existing store with nothing in it says how to fill it.
+    let empty = env.path().join("empty.json");
+    std::fs::write(&empty, r#"{"schema_version": 1, "reports": []}"#).unwrap();
+    env.cmd().arg("import").arg(&empty).assert().success();
     let out = env.run(env.cmd().arg("inspect"));
     assert!(
         out.starts_with("exit: 0\n")
