@@ -98,7 +98,9 @@ impl Store {
                         EXISTS (SELECT 1 FROM ticket_exports o
                           WHERE o.provider_key = t.provider_key AND o.duplicate_fingerprint = t.duplicate_fingerprint
                             AND o.ticket_export_id != t.ticket_export_id
-                            AND o.export_status IN ('uncertain', 'in_flight', 'exported', 'linked'))
+                            AND o.export_status IN ('uncertain', 'in_flight', 'exported', 'linked')
+                            -- one this run claimed was looked up first and answered none
+                            AND o.lease_holder IS NOT ?2)
                        FROM temp.fallback_selection s JOIN ticket_exports t ON t.ticket_export_id = s.ticket_export_id
                       WHERE s.report_id = ?1"
                 ))

@@ -428,12 +428,22 @@ fn two_concurrent_runs_make_each_remote_change_once() {
             );
         }
         let (_, lines) = l.sync(&["--all"]);
+        let told = |o: &std::process::Output| {
+            format!(
+                "exit {:?}\n{}\n{}",
+                o.status.code(),
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        };
         assert!(
             lines
                 .iter()
                 .filter(|v| v.get("outcome").is_some())
                 .all(|v| v["outcome"] == "unchanged"),
-            "{key}: {lines:?}"
+            "{key}: {lines:?}\n--- first run\n{}\n--- second run\n{}",
+            told(&a),
+            told(&b)
         );
         assert_eq!(
             l.writes() - writes,
