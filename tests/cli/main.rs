@@ -32,6 +32,7 @@ mod man;
 mod mapping;
 mod named;
 mod partial_create;
+mod plan;
 mod planted_secrets;
 mod quiet;
 mod reading;

@@ -51,8 +51,11 @@ pub struct Jira {
 impl Jira {
     /// Cloud when a user (the account e-mail) is configured, else Data Center. It requests
     /// nothing outside the issue, search, project and identity resources of the API.
+    ///
+    /// The flavour follows the config, not a loaded value: a planning client (`--dry-run`,
+    /// which reads no credential) then plans the very paths the run sends.
     pub fn new(base: ClientBase) -> Self {
-        let flavour = if base.user.is_some() {
+        let flavour = if base.provider.auth.user.is_some() {
             Flavour::Cloud
         } else {
             Flavour::DataCenter
