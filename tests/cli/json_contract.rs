@@ -5,9 +5,8 @@
 use std::process::Output;
 
 use serde_json::Value;
-use ticket_export::simulator::Simulator;
 
-use crate::support::{Env, attempts_file, write_sim_config};
+use crate::support::Env;
 
 fn schema(name: &str) -> jsonschema::Validator {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/");
@@ -89,23 +88,8 @@ fn reading_commands_match_their_schemas() {
 
 #[test]
 fn batches_share_one_envelope_and_match_their_schemas() {
-    let sim = Simulator::start().unwrap();
-    let env = Env::new();
-    let entry = format!(
-        "[providers.gh]\nkind = \"github\"\nbase_url = \"{}\"\nallow_http = true\nauth = {{ token_file = \"sim.token\" }}\nowned = [\"acme/shop\"]\nmapping = {{ repo = \"acme/shop\", labels = [\"security\"] }}\n",
-        sim.base_url()
-    );
-    write_sim_config(&env, "self-hosted", &entry);
-    env.cmd()
-        .arg("import")
-        .arg(attempts_file(
-            &env,
-            "gh",
-            3,
-            Some("TICKET_EXPORT_DELIVERY_FAILED"),
-        ))
-        .assert()
-        .success();
+    let (env, sim) =
+        crate::duplicate_guard::setup(3, Some("TICKET_EXPORT_DELIVERY_FAILED"), |_, _| {});
     let run = |args: &[&str]| {
         let out = env.cmd().arg("--json").args(args).output().unwrap();
         let records = lines(&out);

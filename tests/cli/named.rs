@@ -4,29 +4,13 @@
 
 use ticket_export::simulator::Simulator;
 
-use crate::support::{Env, attempts_file, write_sim_config};
+use crate::support::Env;
 
 /// A store of three attempts of report rep_1 for provider `gh`, imported with the simulator
 /// configured as `gh`, the attempts synced-linked so `sync` has work.
 fn setup() -> (Env, Simulator) {
-    let sim = Simulator::start().unwrap();
-    let env = Env::new();
-    let entry = format!(
-        "[providers.gh]\nkind = \"github\"\nbase_url = \"{}\"\nallow_http = true\nauth = {{ token_file = \"sim.token\" }}\nowned = [\"acme/shop\"]\nmapping = {{ repo = \"acme/shop\", labels = [\"security\"] }}\n",
-        sim.base_url()
-    );
-    write_sim_config(&env, "self-hosted", &entry);
-    env.cmd()
-        .arg("import")
-        .arg(attempts_file(
-            &env,
-            "gh",
-            3,
-            Some("TICKET_EXPORT_DELIVERY_FAILED"),
-        ))
-        .assert()
-        .success();
-    (env, sim)
+    // The GitHub store the duplicate-guard tests use: 3 attempts at `gh` on the simulator.
+    crate::duplicate_guard::setup(3, Some("TICKET_EXPORT_DELIVERY_FAILED"), |_, _| {})
 }
 
 /// Runs `args`, and checks exit 2, that each of `expect` is in the output, that the

@@ -3,27 +3,11 @@
 
 use ticket_export::simulator::{SIM_TOKEN, Simulator};
 
-use crate::support::{Env, attempts_file, write_sim_config};
+use crate::support::Env;
 
 fn setup() -> (Env, Simulator) {
-    let sim = Simulator::start().unwrap();
-    let env = Env::new();
-    let entry = format!(
-        "[providers.gh]\nkind = \"github\"\nbase_url = \"{}\"\nallow_http = true\nauth = {{ token_file = \"sim.token\" }}\nowned = [\"acme/shop\"]\nmapping = {{ repo = \"acme/shop\", labels = [\"security\"] }}\n",
-        sim.base_url()
-    );
-    write_sim_config(&env, "self-hosted", &entry);
-    env.cmd()
-        .arg("import")
-        .arg(attempts_file(
-            &env,
-            "gh",
-            2,
-            Some("TICKET_EXPORT_DELIVERY_FAILED"),
-        ))
-        .assert()
-        .success();
-    (env, sim)
+    // The GitHub store the duplicate-guard tests use: 2 attempts at `gh` on the simulator.
+    crate::duplicate_guard::setup(2, Some("TICKET_EXPORT_DELIVERY_FAILED"), |_, _| {})
 }
 
 /// The `http:` lines of stderr.
