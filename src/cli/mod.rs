@@ -152,11 +152,25 @@ impl Context {
     }
 
     /// Records as capped every stored wait further ahead than a wait may be (the provider
-    /// cooldowns, and the `retry_after` of the `attempts` read as such), and says so on stderr:
+    /// cooldowns, and the `retry_after` of the selected attempts), and says so on stderr:
     /// only the commands that write call this, so the wait then ends within a day.
-    pub fn cap_far_waits(&mut self, store: &mut Store, attempts: &[&str]) -> anyhow::Result<()> {
+    ///
+    /// `waits`: each selected attempt's id and stored `retry_after`; only those further ahead
+    /// than the cap are rewritten (provider cooldowns are checked in any case).
+    pub fn cap_far_waits<'a>(
+        &mut self,
+        store: &mut Store,
+        waits: impl IntoIterator<Item = (&'a str, Option<jiff::Timestamp>)>,
+    ) -> anyhow::Result<()> {
         let now = self.ambient.now();
-        for capped in store.cap_far_waits(now, attempts)? {
+        let far: Vec<&str> = waits
+            .into_iter()
+            .filter(|(_, at)| {
+                crate::triage::Wait::read(*at, now).is_some_and(|w| w.capped_from.is_some())
+            })
+            .map(|(id, _)| id)
+            .collect();
+        for capped in store.cap_far_waits(now, &far)? {
             let what = match capped.provider {
                 true => format!("the cooldown of providers.{}", capped.subject),
                 false => format!("the retry_after of {}", capped.subject),

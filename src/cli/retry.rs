@@ -106,16 +106,10 @@ pub fn run(args: RetryArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         }
     }
     if !args.dry_run {
-        let now = ctx.ambient.now();
-        let far: Vec<&str> = selection
+        let waits = selection
             .iter()
-            .filter(|a| {
-                crate::triage::Wait::read(a.retry_after, now)
-                    .is_some_and(|w| w.capped_from.is_some())
-            })
-            .map(|a| a.ticket_export_id.as_str())
-            .collect();
-        ctx.cap_far_waits(&mut store, &far)?;
+            .map(|a| (a.ticket_export_id.as_str(), a.retry_after));
+        ctx.cap_far_waits(&mut store, waits)?;
     }
     drop(store);
     let options = RetryOptions {

@@ -16,7 +16,7 @@ use crate::triage::Wait;
 pub fn run(only: Option<String>, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
     let config = ctx.config()?;
     let mut store = ctx.store_for_writing()?;
-    ctx.cap_far_waits(&mut store, &[])?;
+    ctx.cap_far_waits(&mut store, [])?;
     // Only configured providers can be probed: the store's keys do not count here.
     crate::named::check(
         crate::named::Named {

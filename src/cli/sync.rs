@@ -85,16 +85,10 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<ExitStatus> {
         .into());
     }
     if !args.dry_run {
-        let now = ctx.ambient.now();
-        let far: Vec<&str> = links
+        let waits = links
             .iter()
-            .filter(|l| {
-                crate::triage::Wait::read(l.retry_after, now)
-                    .is_some_and(|w| w.capped_from.is_some())
-            })
-            .map(|l| l.ticket_export_id.as_str())
-            .collect();
-        ctx.cap_far_waits(&mut store, &far)?;
+            .map(|l| (l.ticket_export_id.as_str(), l.retry_after));
+        ctx.cap_far_waits(&mut store, waits)?;
     }
     drop(store);
     let options = SyncOptions {
