@@ -143,6 +143,11 @@ fn sql_next(cause: &rusqlite::Error) -> &'static str {
         Some(DiskFull) => {
             "free some space on the store's disk, then rerun; the failed write was rolled back"
         }
+        // SQLite could not read or write the store or the -wal/-shm files beside it: most
+        // often a full disk (growing the -shm fails as an I/O error, not as "disk full").
+        Some(SystemIoFailure) => {
+            "check that the store's disk has free space and its file system is healthy (the store's -wal and -shm files grow beside it), then rerun; the failed step was rolled back"
+        }
         _ if matches!(
             cause,
             rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..)
@@ -283,5 +288,23 @@ mod tests {
             assert!(message.contains("\n  why: "), "no why:\n{message}");
             assert!(message.contains("\n  next: "), "no next step:\n{message}");
         }
+    }
+
+    #[test]
+    fn an_io_failure_points_at_the_disk_not_at_a_damaged_file() {
+        let io = |code| rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+        let message = StoreError::Sql {
+            action: "claiming an attempt",
+            cause: io(rusqlite::ffi::SQLITE_IOERR),
+        }
+        .to_string();
+        assert!(message.contains("free space"), "{message}");
+        assert!(!message.contains("integrity_check"), "{message}");
+        let full = StoreError::Sql {
+            action: "claiming an attempt",
+            cause: io(rusqlite::ffi::SQLITE_FULL),
+        }
+        .to_string();
+        assert!(full.contains("free some space"), "{full}");
     }
 }
